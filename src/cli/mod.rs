@@ -1,0 +1,139 @@
+//! The command line: argument parsing and one file per subcommand. This is the only layer
+//! that touches the file system, git and stdout; everything it calls is pure.
+
+mod check;
+mod output;
+pub mod workspace;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::finding::{Finding, Severity};
+pub use output::Output;
+
+/// Lint the governance sheet of your Meta Pixel + Conversions API signals.
+#[derive(Debug, Parser)]
+#[command(name = "govsheet", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every subcommand understands.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// When to colour the human report: `auto` honours NO_COLOR and a non-terminal stdout
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// The date to check against (YYYY-MM-DD) instead of the local date
+    #[arg(long, global = true, env = "GOVSHEET_TODAY", value_name = "DATE")]
+    pub today: Option<String>,
+    /// The lowest severity that makes the run fail (exit 1)
+    #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+}
+
+/// Output formats of `check` (and the other commands that report findings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate sheets against the JSON Schema and every enabled policy rule
+    Check(check::CheckArgs),
+    /// Print the JSON Schema of the sheet
+    Schema,
+}
+
+/// Why a run could not be done (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+}
+
+impl CliError {
+    pub fn file(path: impl Into<String>, message: impl Into<String>) -> Self {
+        CliError::File {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Resolved global settings.
+pub struct Context {
+    pub today: NaiveDate,
+    pub fail_on: Severity,
+    pub out: Output,
+}
+
+impl Global {
+    pub fn resolve(&self) -> Result<Context, CliError> {
+        let today = match &self.today {
+            Some(t) => crate::sheet::model::parse_date(t.trim()).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--today / GOVSHEET_TODAY: `{t}` is not a date (YYYY-MM-DD)"
+                ))
+            })?,
+            None => chrono::Local::now().date_naive(),
+        };
+        Ok(Context {
+            today,
+            fail_on: match self.fail_on {
+                FailOn::Error => Severity::Error,
+                FailOn::Warning => Severity::Warning,
+            },
+            out: Output::new(self.color),
+        })
+    }
+}
+
+/// The exit code for a set of findings: 1 when any is at or above `fail_on`.
+pub fn exit_for(findings: &[Finding], fail_on: Severity) -> ExitCode {
+    if findings.iter().any(|f| f.severity >= fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let ctx = cli.global.resolve()?;
+    match cli.command {
+        Command::Check(args) => check::run(&ctx, args),
+        Command::Schema => {
+            ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The default sheet when no path is given.
+pub fn default_sheet() -> PathBuf {
+    PathBuf::from("governance.yaml")
+}

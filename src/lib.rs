@@ -1,0 +1,10 @@
+//! govsheet: lint the governance sheet that keeps Meta Pixel + Conversions API ad signals
+//! honest, map changed files to the retests they require, and render the sheet as a document.
+//!
+//! The library is the pure core; `cli` is the edge that reads files, runs git and prints.
+
+pub mod cli;
+pub mod finding;
+pub mod report;
+pub mod sheet;
+pub mod suggest;

@@ -1,0 +1,23 @@
+//! The govsheet binary: parse arguments, run, map the outcome to an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match govsheet::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match govsheet::cli::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("govsheet: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The human report: each finding as a miette diagnostic with its source snippet, then a
+//! one-line summary. Colour is chosen by the caller; with colour off no escape code is written.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+
+use crate::finding::{Finding, Severity, Summary};
+use crate::sheet::source::SourceFile;
+
+/// How many findings the human report prints before it only counts the rest.
+pub const DEFAULT_MAX_FINDINGS: usize = 200;
+
+/// Options of the human report.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    pub color: bool,
+    /// Print at most this many findings, then say how many more there are.
+    pub max_findings: usize,
+    pub width: usize,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        Self {
+            color: false,
+            max_findings: DEFAULT_MAX_FINDINGS,
+            width: 100,
+        }
+    }
+}
+
+/// The source text shared with the finding, as miette reads it.
+struct Src(Arc<SourceFile>);
+
+impl SourceCode for Src {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        self.0
+            .text
+            .as_str()
+            .read_span(span, context_lines_before, context_lines_after)
+    }
+}
+
+struct Diag {
+    finding: Finding,
+    source: Option<NamedSource<Src>>,
+}
+
+impl fmt::Debug for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for Diag {}
+
+impl Diagnostic for Diag {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.finding.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.finding
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.finding.span?;
+        self.source.as_ref()?;
+        let primary = LabeledSpan::new_primary_with_span(
+            Some(label_for(&self.finding)),
+            (span.start, span.len),
+        );
+        let rest = self.finding.labels.iter().map(|l| {
+            LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.len))
+        });
+        Some(Box::new(std::iter::once(primary).chain(rest)))
+    }
+}
+
+fn label_for(f: &Finding) -> String {
+    match f.rule.as_str() {
+        "yaml-syntax" => "here".into(),
+        _ => f.severity.as_str().into(),
+    }
+}
+
+/// Lines longer than this are not shown as a snippet (a 5 MB one-line string would flood
+/// the terminal); the finding still names the file, line and column.
+const MAX_SNIPPET_LINE: usize = 400;
+
+fn snippet_fits(text: &str, offset: usize) -> bool {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    end - start <= MAX_SNIPPET_LINE
+}
+
+/// Render one finding: `file:line:col` header, then the snippet.
+pub fn render_one(f: &Finding, handler: &GraphicalReportHandler) -> String {
+    let mut out = String::new();
+    let location = match f.location {
+        Some(l) => format!("{}:{}:{}", f.file, l.line, l.column),
+        None => f.file.clone(),
+    };
+    let pointer = if f.pointer.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", f.pointer)
+    };
+    let diag = Diag {
+        finding: f.clone(),
+        source: f
+            .source
+            .as_ref()
+            .filter(|s| f.span.is_some_and(|sp| snippet_fits(&s.text, sp.start)))
+            .map(|s| NamedSource::new(f.file.clone(), Src(Arc::clone(s))).with_language("yaml")),
+    };
+    if diag.source.is_none() {
+        out.push_str(&format!("{location}{pointer}\n"));
+    }
+    if handler.render_report(&mut out, &diag).is_err() {
+        out.push_str(&format!("{}[{}]: {}\n", f.severity, f.rule, f.message));
+    }
+    out
+}
+
+/// Render a whole human report.
+pub fn render(findings: &[Finding], files: usize, opts: HumanOptions) -> String {
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(opts.width)
+        .with_links(false)
+        .without_syntax_highlighting();
+    let mut out = String::new();
+    for f in findings.iter().take(opts.max_findings) {
+        out.push_str(&render_one(f, &handler));
+        out.push('\n');
+    }
+    if findings.len() > opts.max_findings {
+        out.push_str(&format!(
+            "... and {} more findings not shown (use --format json for all of them)\n\n",
+            findings.len() - opts.max_findings
+        ));
+    }
+    out.push_str(&summary_line(&Summary::of(findings, files)));
+    out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// "2 errors, 1 warning, 0 infos in 1 sheet"
+pub fn summary_line(s: &Summary) -> String {
+    let counts = format!(
+        "{}, {}, {}",
+        plural(s.errors, "error", "errors"),
+        plural(s.warnings, "warning", "warnings"),
+        plural(s.infos, "info", "infos")
+    );
+    if s.errors + s.warnings + s.infos == 0 {
+        format!(
+            "ok: no findings in {}\n",
+            plural(s.files, "sheet", "sheets")
+        )
+    } else {
+        format!("{counts} in {}\n", plural(s.files, "sheet", "sheets"))
+    }
+}

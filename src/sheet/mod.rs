@@ -1,0 +1,108 @@
+//! Governance sheets: the source text, the YAML span tree, the JSON Schema step and the typed
+//! model. Everything here is pure: the CLI reads the bytes and hands them in.
+
+pub mod model;
+pub mod schema;
+pub mod source;
+pub mod yaml;
+
+use std::sync::Arc;
+
+pub use model::Sheet;
+use source::{SourceFile, Span};
+
+use crate::finding::{Finding, Severity};
+
+/// A sheet (or record file) after loading: its source, the model when the YAML could be
+/// parsed, and the findings of the syntax, schema and date steps.
+#[derive(Debug)]
+pub struct Loaded {
+    pub source: Arc<SourceFile>,
+    pub sheet: Option<Sheet>,
+    pub findings: Vec<Finding>,
+}
+
+/// Decode bytes as UTF-8 text, or say where they stop being text.
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<SourceFile>, Finding)> {
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        let text = String::from_utf8_lossy(&bytes[..pos]).into_owned();
+        let src = SourceFile::new(name, text);
+        let f = Finding::new(
+            "yaml-syntax",
+            Severity::Error,
+            format!("{name} is a binary file (a NUL byte at byte {pos}), not a YAML sheet"),
+        )
+        .at(&src, "", Some(Span::new(pos, 0)));
+        return Err((src, f));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let text = text
+                .strip_prefix('\u{feff}')
+                .map(str::to_string)
+                .unwrap_or(text);
+            Ok(SourceFile::new(name, text))
+        }
+        Err(e) => {
+            let pos = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let src = SourceFile::new(name, String::from_utf8_lossy(&bytes).into_owned());
+            let f = Finding::new(
+                "yaml-syntax",
+                Severity::Error,
+                format!("{name} is not valid UTF-8 (invalid byte at byte {pos})"),
+            )
+            .at(&src, "", Some(Span::new(pos, 1)))
+            .with_help("save the sheet as UTF-8");
+            Err((src, f))
+        }
+    }
+}
+
+/// Parse YAML text into a span tree, or a `yaml-syntax` finding.
+pub fn parse_yaml(source: &Arc<SourceFile>) -> Result<yaml::Node, Finding> {
+    yaml::parse(&source.text).map_err(|e| {
+        Finding::new("yaml-syntax", Severity::Error, e.message)
+            .at(source, "", e.span)
+            .with_help("fix the YAML syntax; govsheet reads YAML 1.2 (`yes`/`no` are strings, duplicate keys are errors)")
+    })
+}
+
+/// Load one sheet from its bytes: decode, parse, schema-check and build the model.
+pub fn load(name: &str, bytes: Vec<u8>) -> Loaded {
+    let source = match decode(name, bytes) {
+        Ok(s) => s,
+        Err((source, f)) => {
+            return Loaded {
+                source,
+                sheet: None,
+                findings: vec![f],
+            };
+        }
+    };
+    let root = match parse_yaml(&source) {
+        Ok(r) => r,
+        Err(f) => {
+            return Loaded {
+                source,
+                sheet: None,
+                findings: vec![f],
+            };
+        }
+    };
+    let mut findings = schema::validate(&source, &root);
+    if root.as_map().is_none() {
+        return Loaded {
+            source,
+            sheet: None,
+            findings,
+        };
+    }
+    let (sheet, date_findings) = model::build(&source, root);
+    findings.extend(date_findings);
+    Loaded {
+        source,
+        sheet: Some(sheet),
+        findings,
+    }
+}
