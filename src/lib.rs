@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod finding;
+pub mod globs;
 pub mod report;
 pub mod sheet;
 pub mod suggest;
