@@ -1,0 +1,157 @@
+//! `--format github`: GitHub Actions workflow commands (`::error file=..::message`) that show as
+//! annotations on the pull request, at most [`MAX_PER_LEVEL`] per level, then the human report.
+
+use super::{RepoPaths, human};
+use crate::finding::{Finding, Severity};
+
+/// GitHub shows only the first 10 annotations of each level per step.
+pub const MAX_PER_LEVEL: usize = 10;
+
+/// Escape a workflow command's message: `%`, `\r`, `\n`.
+pub fn escape_data(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escape a workflow command's property value: as a message, and also `:` and `,`.
+pub fn escape_property(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in escape_data(s).chars() {
+        match c {
+            ':' => out.push_str("%3A"),
+            ',' => out.push_str("%2C"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn command(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    }
+}
+
+/// One finding as a workflow command line (with its newline).
+pub fn annotation(f: &Finding, paths: &RepoPaths) -> String {
+    let mut props = Vec::new();
+    if !f.file.is_empty() {
+        props.push(format!("file={}", escape_property(&paths.get(&f.file))));
+        if let Some(l) = f.location {
+            props.push(format!("line={}", l.line.max(1)));
+            props.push(format!("col={}", l.column.max(1)));
+        }
+    }
+    props.push(format!("title={}", escape_property(&f.rule)));
+    let message = match &f.help {
+        Some(h) => format!("{}\nhelp: {h}", f.message),
+        None => f.message.clone(),
+    };
+    format!(
+        "::{} {}::{}\n",
+        command(f.severity),
+        props.join(","),
+        escape_data(&message)
+    )
+}
+
+/// The annotations (at most [`MAX_PER_LEVEL`] per level), a line saying how many were left
+/// out, then the whole human report without colour.
+pub fn render(
+    findings: &[Finding],
+    files: usize,
+    paths: &RepoPaths,
+    human_opts: human::HumanOptions,
+) -> String {
+    let mut out = String::new();
+    let mut shown = [0usize; 3];
+    let mut skipped = 0usize;
+    for f in findings {
+        let slot = &mut shown[f.severity as usize];
+        if *slot < MAX_PER_LEVEL {
+            *slot += 1;
+            out.push_str(&annotation(f, paths));
+        } else {
+            skipped += 1;
+        }
+    }
+    if skipped > 0 {
+        out.push_str(&format!(
+            "{skipped} more {} not annotated (GitHub shows {MAX_PER_LEVEL} per level in a step); the report below lists every finding\n",
+            if skipped == 1 { "finding" } else { "findings" },
+        ));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&human::render(
+        findings,
+        files,
+        human::HumanOptions {
+            color: false,
+            ..human_opts
+        },
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_is_escaped() {
+        assert_eq!(escape_data("100% a\r\nb: c,d"), "100%25 a%0D%0Ab: c,d");
+        assert_eq!(
+            escape_property("100% a\r\nb: c,d"),
+            "100%25 a%0D%0Ab%3A c%2Cd"
+        );
+        // A `%` is escaped first, so an already-escaped sequence is not decoded by GitHub.
+        assert_eq!(escape_data("%0A"), "%250A");
+    }
+
+    #[test]
+    fn at_most_ten_per_level() {
+        let mut findings = Vec::new();
+        for i in 0..12 {
+            findings.push(
+                Finding::new("event-owner", Severity::Error, format!("e{i}")).at_line(
+                    "g.yaml",
+                    i + 1,
+                    1,
+                ),
+            );
+        }
+        for i in 0..3 {
+            findings.push(
+                Finding::new("review-overdue", Severity::Warning, format!("w{i}")).at_line(
+                    "g.yaml",
+                    i + 1,
+                    1,
+                ),
+            );
+        }
+        let out = render(&findings, 1, &RepoPaths::new(), Default::default());
+        assert_eq!(
+            out.lines().filter(|l| l.starts_with("::error ")).count(),
+            10
+        );
+        assert_eq!(
+            out.lines().filter(|l| l.starts_with("::warning ")).count(),
+            3
+        );
+        assert!(out.contains("2 more findings not annotated"));
+        assert!(out.contains("e11"), "the human report lists every finding");
+        assert!(out.contains("12 errors, 3 warnings, 0 infos in 1 sheet"));
+    }
+}
