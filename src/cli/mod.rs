@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::finding::{Finding, Severity};
-pub use output::Output;
+pub use output::{Output, ReportArgs};
 
 /// Lint the governance sheet of your Meta Pixel + Conversions API signals.
 #[derive(Debug, Parser)]
@@ -56,6 +56,14 @@ pub enum FailOn {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning
+    Sarif,
+    /// GitHub Actions workflow commands (annotations), then the human report
+    Github,
+    /// A GitHub-flavoured markdown summary (step summary, pull request comment)
+    Markdown,
+    /// JUnit XML (Jenkins, GitLab)
+    Junit,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,10 +1,27 @@
 //! Where reports go: stdout through anstream, which strips colour codes when stdout is not a
 //! terminal, when NO_COLOR is set, or when `--color never` says so. A closed pipe is not an
-//! error: the process exits quietly.
+//! error: the process exits quietly. `--output FILE` writes a report to a file instead, while
+//! the human report still goes to stdout.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use super::ColorWhen;
+use clap::Args;
+
+use super::workspace::io_message;
+use super::{CliError, ColorWhen, Format};
+
+/// `--format` and `--output`, shared by the commands that report findings.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the --format report to FILE and print the human report to stdout, so one run
+    /// serves both the log and the upload
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 /// The process's stdout with the colour decision made once.
 #[derive(Debug, Clone, Copy)]
@@ -42,4 +59,28 @@ impl Output {
             std::process::exit(2);
         }
     }
+
+    /// Deliver a report: `formatted` (the `--format` text) to `--output` and `human()` to
+    /// stdout when a file is given, else `formatted` to stdout.
+    pub fn emit(
+        &self,
+        output: Option<&Path>,
+        formatted: &str,
+        human: impl FnOnce() -> String,
+    ) -> Result<(), CliError> {
+        match output {
+            Some(path) => {
+                write_file(path, formatted)?;
+                self.print(&human());
+            }
+            None => self.print(formatted),
+        }
+        Ok(())
+    }
+}
+
+/// Write a report file.
+pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    std::fs::write(path, text)
+        .map_err(|e| CliError::file(path.display().to_string(), io_message(&e)))
 }

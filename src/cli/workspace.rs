@@ -121,6 +121,19 @@ pub fn git_root(dir: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// A file (as findings name it, relative to the working folder or absolute) as a path relative
+/// to `repo_root` with `/` separators; `None` when it is not inside it.
+pub fn repo_relative(file: &str, repo_root: &Path) -> Option<String> {
+    let file = normalize(&std::path::absolute(file).ok()?);
+    let root = normalize(&std::path::absolute(repo_root).ok()?);
+    let rel = file.strip_prefix(&root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 /// Lexically normalise a path (drop `.`, fold `..`), without touching the file system.
 pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -293,6 +306,18 @@ mod tests {
         assert!(inside_repo(&tmp, "../x", &tmp).is_err());
         assert!(inside_repo(&tmp, "/etc", &tmp).is_err());
         assert!(inside_repo(&tmp, "a/../b", &tmp).is_ok());
+    }
+
+    #[test]
+    fn repo_relative_paths_use_slashes() {
+        let root = std::env::temp_dir().join("gs-repo");
+        let file = root.join("shop").join("a b.governance.yaml");
+        assert_eq!(
+            repo_relative(&file.display().to_string(), &root).as_deref(),
+            Some("shop/a b.governance.yaml")
+        );
+        let outside = std::env::temp_dir().join("elsewhere.yaml");
+        assert_eq!(repo_relative(&outside.display().to_string(), &root), None);
     }
 
     #[test]
