@@ -419,3 +419,27 @@ fn an_unwritable_output_is_exit_2_naming_the_file() {
     assert!(err.contains("no/such/dir/x.sarif"), "{err}");
     assert!(o.stdout.is_empty());
 }
+
+#[test]
+fn the_shipped_examples_render_valid_sarif_and_junit() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = govsheet(root, &["check", "examples", "--format", "sarif"]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{o:?}");
+    let log: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_valid_sarif(&log);
+    for r in log["runs"][0]["results"].as_array().unwrap() {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.starts_with("examples/"), "{uri}");
+    }
+    let o = govsheet(root, &["check", "examples", "--format", "junit"]);
+    let xml = stdout(&o);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let suites = doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .count();
+    assert_eq!(suites, 2, "one suite per example sheet");
+}
