@@ -66,7 +66,9 @@ pub fn annotation(f: &Finding, paths: &RepoPaths) -> String {
 }
 
 /// The annotations (at most [`MAX_PER_LEVEL`] per level), a line saying how many were left
-/// out, then the whole human report without colour.
+/// out, then the whole human report without colour. The report is wrapped in
+/// `::stop-commands::` so that no line of it (a file name, a quoted YAML value) is run as a
+/// workflow command; the token is a hash of the report, which the report cannot contain.
 pub fn render(
     findings: &[Finding],
     files: usize,
@@ -94,14 +96,21 @@ pub fn render(
     if !out.is_empty() {
         out.push('\n');
     }
-    out.push_str(&human::render(
+    let report = human::render(
         findings,
         files,
         human::HumanOptions {
             color: false,
             ..human_opts
         },
-    ));
+    );
+    if findings.is_empty() {
+        // Only the fixed summary line: nothing to guard.
+        out.push_str(&report);
+    } else {
+        let token = format!("govsheet-{:016x}", super::sarif::fnv1a(report.as_bytes()));
+        out.push_str(&format!("::stop-commands::{token}\n{report}::{token}::\n"));
+    }
     out
 }
 
@@ -153,5 +162,25 @@ mod tests {
         assert!(out.contains("2 more findings not annotated"));
         assert!(out.contains("e11"), "the human report lists every finding");
         assert!(out.contains("12 errors, 3 warnings, 0 infos in 1 sheet"));
+    }
+
+    #[test]
+    fn the_report_cannot_inject_commands() {
+        let f = Finding::new("schema", Severity::Error, "bad").at_line("::warning::pwned", 1, 1);
+        let out = render(&[f], 1, &RepoPaths::new(), Default::default());
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("::error file=%3A%3Awarning%3A%3Apwned,"));
+        let stop = lines
+            .iter()
+            .position(|l| l.starts_with("::stop-commands::"))
+            .unwrap();
+        let token = &lines[stop]["::stop-commands::".len()..];
+        assert!(token.starts_with("govsheet-"));
+        assert_eq!(lines.last().unwrap(), &format!("::{token}::"));
+        let injected = lines
+            .iter()
+            .position(|l| l.starts_with("::warning::pwned"))
+            .unwrap();
+        assert!(stop < injected && injected < lines.len() - 1);
     }
 }

@@ -40,7 +40,7 @@ pub fn encode_uri_path(path: &str) -> String {
 }
 
 /// 64-bit FNV-1a: small, fixed forever (unlike std's hasher), good enough to tell findings apart.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= u64::from(b);
