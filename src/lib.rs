@@ -7,5 +7,6 @@ pub mod cli;
 pub mod finding;
 pub mod globs;
 pub mod report;
+pub mod retest;
 pub mod sheet;
 pub mod suggest;
