@@ -2,7 +2,10 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+pub mod git;
 mod output;
+mod record;
+mod retests;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -62,6 +65,10 @@ pub enum Format {
 pub enum Command {
     /// Validate sheets against the JSON Schema and every enabled policy rule
     Check(check::CheckArgs),
+    /// Map changed files to the retests they require and check those retests' records
+    Retests(retests::RetestsArgs),
+    /// Record the result of a retest as a new file in the sheet's `records_dir`
+    Record(record::RecordArgs),
     /// Print the JSON Schema of the sheet
     Schema,
 }
@@ -126,6 +133,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let ctx = cli.global.resolve()?;
     match cli.command {
         Command::Check(args) => check::run(&ctx, args),
+        Command::Retests(args) => retests::run(&ctx, args),
+        Command::Record(args) => record::run(&ctx, args),
         Command::Schema => {
             ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);
             Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@
 
 pub mod coverage;
 pub mod graph;
+pub mod record;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -322,9 +323,8 @@ pub fn findings(sheet: &Sheet, report: &Report) -> Vec<Finding> {
         let mut help = String::new();
         if r.status == Status::Failed {
             help.push_str("fix the cause and run the retest again; ");
-        } else if let Some(m) = &r.method {
-            let m = m.split_whitespace().collect::<Vec<_>>().join(" ");
-            help.push_str(&format!("run it ({m}); "));
+        } else if r.method.is_some() {
+            help.push_str("run it as its `method` says; ");
         }
         if r.defined {
             help.push_str(&format!(

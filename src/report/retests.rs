@@ -1,0 +1,185 @@
+//! The `govsheet retests` report as text: human (grouped by retest, then what to pause) and
+//! JSON (the report's fields plus `findings` and `summary`). Pure views of
+//! [`retest::Report`](crate::retest::Report).
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::human::{self, HumanOptions};
+use crate::finding::Finding;
+use crate::retest::{Report, Required, Status, chain_text};
+
+/// How many why-chains the human report shows per retest before it counts the rest.
+pub const MAX_CHAINS_SHOWN: usize = 5;
+
+/// The JSON report: the retest fields and the findings object, in one object.
+pub fn json(report: &Report, findings: &[Finding]) -> String {
+    let mut obj = match serde_json::to_value(report) {
+        Ok(Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    obj.extend(super::json::findings_object(findings, 1));
+    let mut s = serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn label(r: &Required) -> &'static str {
+    match r.status {
+        Status::Covered
+            if r.record
+                .as_ref()
+                .is_some_and(|rec| rec.result == "not-needed") =>
+        {
+            "NOT-NEEDED"
+        }
+        Status::Covered => "COVERED",
+        Status::Missing => "MISSING",
+        Status::Failed => "FAILED",
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn required_block(out: &mut String, r: &Required) {
+    let title = r
+        .title
+        .as_deref()
+        .map(|t| format!("  {t}"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "{:<10} {}{title}", label(r), r.retest);
+    let mut facts = vec![format!("owner: {}", r.owner.as_deref().unwrap_or("(none)"))];
+    facts.push(format!("change: {}", r.change_date));
+    if let Some(d) = r.max_age_days {
+        facts.push(format!("max age: {d} days"));
+    }
+    if !r.defined {
+        facts.push("not defined under `retests`".into());
+    }
+    let _ = writeln!(out, "           {}", facts.join("   "));
+    if let Some(m) = &r.method {
+        let _ = writeln!(out, "           method: {}", one_line(m));
+    }
+    let _ = writeln!(out, "           because:");
+    let mut shown = 0;
+    let total: usize = r.because.iter().map(|w| w.files.len()).sum::<usize>() + r.because_not_shown;
+    'outer: for w in &r.because {
+        for f in &w.files {
+            if shown == MAX_CHAINS_SHOWN {
+                break 'outer;
+            }
+            let _ = writeln!(out, "             {}", chain_text(f, w));
+            shown += 1;
+        }
+    }
+    if total > shown {
+        let _ = writeln!(
+            out,
+            "             ... and {} more (--format json lists all)",
+            total - shown
+        );
+    }
+    match &r.record {
+        Some(rec) => {
+            let by = rec.by.as_deref().unwrap_or("(nobody)");
+            let _ = writeln!(
+                out,
+                "           record: {} on {} by {} ({}:{})",
+                rec.result, rec.date, by, rec.file, rec.line
+            );
+            if let Some(e) = &rec.evidence {
+                let _ = writeln!(out, "             evidence: {}", one_line(e));
+            }
+            if let Some(n) = &rec.notes {
+                let _ = writeln!(out, "             notes: {}", one_line(n));
+            }
+        }
+        None => {
+            let _ = writeln!(out, "           record: none");
+        }
+    }
+    if r.status != Status::Covered {
+        let _ = writeln!(out, "           why: {}", r.reason);
+    }
+    out.push('\n');
+}
+
+/// The human report: what changed, each required retest, what to pause, then the findings.
+pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> String {
+    let mut out = String::new();
+    if let Some(c) = &report.compared {
+        let _ = writeln!(out, "compared: {c}");
+    }
+    let _ = writeln!(
+        out,
+        "{} -> components: {} -> events: {}\n",
+        plural(report.changed_files.len(), "changed file", "changed files"),
+        list(&report.components),
+        list(&report.events)
+    );
+    if report.required.is_empty() {
+        let _ = writeln!(
+            out,
+            "no retest required: the changed files touch no component that asks for one\n"
+        );
+    }
+    for r in &report.required {
+        required_block(&mut out, r);
+    }
+    if !report.paused.is_empty() {
+        let _ = writeln!(out, "conclusions to pause for the affected events:");
+        for p in &report.paused {
+            let until = if p.until.is_empty() {
+                "(its required retests are covered)".to_string()
+            } else {
+                format!("until {} pass", p.until.join(", "))
+            };
+            let _ = writeln!(out, "  {}: {} {until}", p.event, p.conclusions.join(", "));
+        }
+        out.push('\n');
+    }
+    if !report.incidents.is_empty() {
+        let _ = writeln!(out, "open incidents on the affected events:");
+        for i in &report.incidents {
+            let _ = writeln!(
+                out,
+                "  {} ({}) on {}: paused {} ({}:{})",
+                i.id.as_deref().unwrap_or("(no id)"),
+                i.status,
+                i.events.join(", "),
+                list(&i.paused),
+                i.file,
+                i.line
+            );
+        }
+        out.push('\n');
+    }
+    let counts = |s: Status| report.required.iter().filter(|r| r.status == s).count();
+    if !report.required.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}: {} covered, {} missing, {} failed\n",
+            plural(report.required.len(), "required retest", "required retests"),
+            counts(Status::Covered),
+            counts(Status::Missing),
+            counts(Status::Failed)
+        );
+    }
+    out.push_str(&human::render(findings, 1, opts));
+    out
+}
