@@ -53,6 +53,29 @@ fn usable<'a>(r: &'a Record, retest: &str) -> Option<(NaiveDate, &'a str)> {
     }
 }
 
+/// File stem without its numeric suffix, the suffix, the load position.
+type Sequence<'a> = (&'a str, u64, usize);
+
+/// The order records of one day were written in: by file, where `govsheet record` names a
+/// second file of the day `DATE-RETEST-2.yaml` (which sorts before `DATE-RETEST.yaml` as text,
+/// so the numeric suffix is compared as a number), then by position in the load order.
+fn sequence(r: &Record, index: usize) -> Sequence<'_> {
+    let name = r.source.name.rsplit(['/', '\\']).next().unwrap_or("");
+    let stem = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .unwrap_or(name);
+    let (base, n) = match stem.rsplit_once('-') {
+        Some((base, n))
+            if !n.is_empty() && n.len() < 10 && n.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            (base, n.parse().unwrap_or(1))
+        }
+        _ => (stem, 1),
+    };
+    (base, n, index)
+}
+
 fn describe(result: &str, date: NaiveDate) -> String {
     let what = match result {
         "pass" => "a pass",
@@ -70,14 +93,14 @@ pub fn cover<'a>(
     today: NaiveDate,
     max_age_days: Option<u32>,
 ) -> Coverage<'a> {
-    // Newest first; among records of the same day the one listed (or loaded) last wins.
-    let mut mine: Vec<(NaiveDate, usize, &str, &Record)> = records
+    // Newest first; among records of the same day the one written last wins (see `sequence`).
+    let mut mine: Vec<(NaiveDate, Sequence<'_>, &str, &Record)> = records
         .iter()
         .enumerate()
-        .filter_map(|(i, r)| usable(r, retest).map(|(d, res)| (d, i, res, r)))
+        .filter_map(|(i, r)| usable(r, retest).map(|(d, res)| (d, sequence(r, i), res, r)))
         .filter(|(d, ..)| *d <= today)
         .collect();
-    mine.sort_by_key(|m| std::cmp::Reverse((m.0, m.1)));
+    mine.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
 
     let Some(&(date, _, result, record)) = mine.first() else {
         return Coverage {
@@ -208,6 +231,23 @@ mod tests {
             cover(&r, "smoke", d(10), d(10), None).status,
             Status::Missing
         );
+    }
+
+    #[test]
+    fn a_second_file_of_the_day_wins_although_it_sorts_first() {
+        let file = |name: &str, result: &str| {
+            let text =
+                format!("{{retest: x, date: 2026-11-25, result: {result}, by: t, evidence: e}}");
+            let src = SourceFile::new(name, text.as_str());
+            model::build_records(&src, &yaml::parse(&text).unwrap()).0
+        };
+        // loaded in name order: `-2` (written second) comes first
+        let mut r = file("records/2026-11-25-x-2.yaml", "fail");
+        r.extend(file("records/2026-11-25-x.yaml", "pass"));
+        assert_eq!(cover(&r, "x", d(25), d(25), None).status, Status::Failed);
+        let mut r = file("records/2026-11-25-x-10.yaml", "pass");
+        r.extend(file("records/2026-11-25-x-9.yaml", "fail"));
+        assert_eq!(cover(&r, "x", d(25), d(25), None).status, Status::Covered);
     }
 
     #[test]
