@@ -50,8 +50,8 @@ pub struct RetestsArgs {
 
 /// The changed paths and how they were found.
 struct Changes {
-    /// Paths relative to the git top-level (`from_git`) or absolute (listed).
-    paths: Vec<(PathBuf, Option<NaiveDate>)>,
+    /// Paths relative to the git top-level, with the date of their newest commit.
+    paths: Vec<(String, Option<NaiveDate>)>,
     /// What was compared, for the report.
     compared: Option<String>,
 }
@@ -89,7 +89,7 @@ fn from_range(
             .into_iter()
             .map(|p| {
                 let d = dates.get(&p).copied().or(fallback);
-                (PathBuf::from(p), d)
+                (p, d)
             })
             .collect(),
         compared: Some(format!("{base}...{head} (merge base {})", short(&mb))),
@@ -121,10 +121,7 @@ fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliErro
         }
         let files = repo.all_files(&to_sha)?;
         return Ok(Changes {
-            paths: files
-                .into_iter()
-                .map(|p| (PathBuf::from(p), None))
-                .collect(),
+            paths: files.into_iter().map(|p| (p, None)).collect(),
             compared: Some(format!(
                 "new branch (PRE_COMMIT_FROM_REF is all zeros) and no origin/HEAD, main or master to compare with: every file of {} counts as changed",
                 short(&to_sha)
@@ -253,6 +250,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
 
     let pre_commit = (env_ref("PRE_COMMIT_FROM_REF"), env_ref("PRE_COMMIT_TO_REF"));
     let listed = !args.files.is_empty() || args.files_from.is_some();
+    let outside_root;
     let (relative, compared): (Vec<ChangedPath>, Option<String>) = if listed {
         let mut list = args.files.clone();
         if let Some(from) = &args.files_from {
@@ -261,11 +259,12 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
         let cwd = std::env::current_dir()
             .map_err(|e| CliError::Usage(format!("cannot read the current folder: {e}")))?;
         let cwd = canonical(&cwd)?;
-        let paths = list
+        let paths: Vec<ChangedPath> = list
             .iter()
             .filter_map(|p| listed_to_root(p, &cwd, &root))
             .map(|p| ChangedPath::new(p, None))
             .collect();
+        outside_root = list.len() - paths.len();
         (paths, None)
     } else {
         let repo = Repo::open(&on_disk.dir)?;
@@ -273,11 +272,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
             from_range(&repo, base, &args.head, "--base", "--head")?
         } else if args.staged {
             Changes {
-                paths: repo
-                    .staged()?
-                    .into_iter()
-                    .map(|p| (PathBuf::from(p), None))
-                    .collect(),
+                paths: repo.staged()?.into_iter().map(|p| (p, None)).collect(),
                 compared: Some("the index (staged changes) against HEAD".into()),
             }
         } else if let (Some(from), Some(to)) = &pre_commit {
@@ -299,11 +294,11 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                 ),
             ));
         }
-        let paths = changes
+        let total = changes.paths.len();
+        let paths: Vec<ChangedPath> = changes
             .paths
             .into_iter()
             .filter_map(|(p, d)| {
-                let p = p.to_str()?.to_string();
                 let rel = match &prefix {
                     None => Some(p),
                     Some(pre) => p
@@ -314,6 +309,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                 rel.map(|r| ChangedPath::new(r, d))
             })
             .collect();
+        outside_root = total - paths.len();
         (paths, changes.compared)
     };
     let relative: Vec<ChangedPath> = match since {
@@ -333,6 +329,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
         ctx.today,
     );
     report.compared = compared;
+    report.outside_root = outside_root;
     let mut findings = on_disk.loaded.findings.clone();
     findings.extend(glob_findings(sheet, &glob_errors));
     findings.extend(apply_policy(

@@ -132,6 +132,13 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
         list(&report.components),
         list(&report.events)
     );
+    if report.outside_root > 0 {
+        let _ = writeln!(
+            out,
+            "note: {} outside the component root left out\n",
+            plural(report.outside_root, "changed path", "changed paths")
+        );
+    }
     if report.required.is_empty() {
         let _ = writeln!(
             out,

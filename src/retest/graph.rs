@@ -13,9 +13,12 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::globs::Matcher;
 use crate::sheet::Sheet;
 
-/// At most this many why-chains are kept per retest; the rest are only counted, so that a
-/// pathological `depends_on` web cannot blow up time or output.
-pub const MAX_CHAINS_PER_RETEST: usize = 1000;
+/// At most this many why-chains (distinct routes) are kept per retest, and at most
+/// [`MAX_FILES_PER_CHAIN`] files per chain; the rest are only counted, so that a dense
+/// `depends_on` web or a change of 100,000 files cannot blow up time or output.
+pub const MAX_CHAINS_PER_RETEST: usize = 50;
+/// See [`MAX_CHAINS_PER_RETEST`].
+pub const MAX_FILES_PER_CHAIN: usize = 10;
 
 /// A changed path, relative to the component root with `/` separators, and the date of the
 /// change when one is known (the newest commit that touched it).
@@ -51,7 +54,7 @@ pub struct Chain {
 pub struct Requirement {
     pub retest: String,
     pub chains: Vec<Chain>,
-    /// Chains beyond [`MAX_CHAINS_PER_RETEST`], counted but not kept.
+    /// `(file, route)` pairs beyond the kept ones (see [`MAX_CHAINS_PER_RETEST`]), counted.
     pub chains_not_kept: usize,
     /// The newest change date over the files behind the retest.
     pub change_date: NaiveDate,
@@ -209,12 +212,15 @@ pub fn impact(
         let req = &mut required[slot];
         for &k in &reached_by[t] {
             req.change_date = req.change_date.max(newest[k]);
+            let files = &direct[starts[k]];
             if req.chains.len() >= MAX_CHAINS_PER_RETEST {
-                req.chains_not_kept += 1;
+                req.chains_not_kept += files.len();
                 continue;
             }
+            let kept = files.len().min(MAX_FILES_PER_CHAIN);
+            req.chains_not_kept += files.len() - kept;
             req.chains.push(Chain {
-                files: direct[starts[k]].clone(),
+                files: files[..kept].to_vec(),
                 components: route(&preds[k], t),
                 event,
             });
@@ -431,6 +437,16 @@ retests:
         assert_eq!(r.retest, "purchase-dedupe");
         assert_eq!(r.chains.len(), 1);
         assert_eq!(r.chains[0].files, vec![0, 1]);
+    }
+
+    #[test]
+    fn many_files_are_counted_beyond_the_kept_ones() {
+        let paths: Vec<String> = (0..25).map(|i| format!("server/{i:02}.json")).collect();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let (_, i) = run(&refs);
+        let r = &i.required[0];
+        assert_eq!(r.chains[0].files.len(), MAX_FILES_PER_CHAIN);
+        assert_eq!(r.chains_not_kept, 25 - MAX_FILES_PER_CHAIN);
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compared: Compared,
     pub changed_files: Vec<String>,
+    /// Changed paths left out because they are outside the component root.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub outside_root: usize,
     pub components: Vec<String>,
     pub events: Vec<String>,
     pub required: Vec<Required>,
@@ -42,7 +45,8 @@ pub struct Report {
 pub struct Required {
     pub retest: String,
     pub status: Status,
-    /// Every why-chain: `[file, component, ..., event]`, one array per file.
+    /// The why-chains: `[file, component, ..., event]`, one array per file and route
+    /// (at most 50 routes and 10 files a route; `because_not_shown` counts the rest).
     #[serde(serialize_with = "because_arrays")]
     pub because: Vec<Why>,
     /// Why-chains beyond the kept ones, only counted.
@@ -242,6 +246,7 @@ pub fn evaluate(
 
     Report {
         compared: None,
+        outside_root: 0,
         changed_files: impact.files.into_iter().map(|f| f.path).collect(),
         components: impact
             .components
