@@ -260,3 +260,185 @@ impl<'s> Documents<'s> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sheet;
+
+    const PACK: &str = r#"pack: kinds
+rules:
+  - id: k-pattern
+    severity: error
+    summary: s
+    description: d
+    select: /retests/{retest}
+    assert:
+      - pattern: max_age
+        regex: "^[0-9]+d$"
+  - id: k-enum
+    severity: warning
+    summary: s
+    description: d
+    select: /systems/{system}
+    assert:
+      - enum: kind
+        values: [order-system, browser, server]
+        message: "system {system} is {value}, not one of {expected}"
+  - id: k-count
+    severity: info
+    summary: s
+    description: d
+    select: /events/{event}
+    assert:
+      - count: triggers
+        min: 2
+  - id: k-schema
+    severity: error
+    summary: s
+    description: d
+    select: /events/{event}/parameters/{parameter}
+    assert:
+      - schema:
+          required: [note]
+          properties:
+            note: {type: string, minLength: 5}
+  - id: k-when
+    severity: error
+    summary: s
+    description: d
+    select: /records/*
+    when:
+      - equals: result
+        value: not-needed
+    assert:
+      - present: notes
+        message: "a not-needed record of {@retest} has no notes"
+"#;
+
+    fn run(text: &str) -> Vec<Finding> {
+        let pack = pack::parse("kinds.yaml", PACK).unwrap();
+        let policy = Policy::with_packs(vec![(pack, "kinds.yaml".into())]).unwrap();
+        let loaded = sheet::load("g.yaml", text.as_bytes().to_vec());
+        let s = loaded.sheet.unwrap();
+        let input = Input {
+            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            files: None,
+        };
+        policy
+            .check(&s, &input)
+            .into_iter()
+            .filter(|f| f.rule.starts_with("k-"))
+            .collect()
+    }
+
+    #[test]
+    fn every_assertion_kind_finds_and_passes() {
+        let f = run(r#"version: 1
+systems:
+  shop: {kind: order-system}
+  crm: {kind: other}
+events:
+  Lead:
+    triggers: [a]
+    parameters:
+      value: {note: "ok, long enough"}
+      currency: {note: "x"}
+      email: {}
+  Purchase:
+    triggers: [a, b]
+retests:
+  r1: {max_age: 2w}
+  r2: {max_age: 30d}
+records:
+  - {retest: r1, result: not-needed}
+  - {retest: r2, result: not-needed, notes: copy change only}
+  - {retest: r2, result: pass}
+"#);
+        let got: Vec<(String, String, String)> = f
+            .iter()
+            .map(|f| (f.rule.clone(), f.pointer.clone(), f.message.clone()))
+            .collect();
+        let has = |rule: &str, pointer: &str| got.iter().any(|g| g.0 == rule && g.1 == pointer);
+        assert!(has("k-pattern", "/retests/r1/max_age"), "{got:?}");
+        assert!(!has("k-pattern", "/retests/r2/max_age"));
+        assert!(got.iter().any(|g| g.0 == "k-enum"
+            && g.1 == "/systems/crm/kind"
+            && g.2 == "system crm is `other`, not one of `order-system`, `browser`, `server`"));
+        assert_eq!(got.iter().filter(|g| g.0 == "k-enum").count(), 1);
+        assert!(has("k-count", "/events/Lead/triggers"));
+        assert!(!has("k-count", "/events/Purchase/triggers"));
+        assert!(
+            has("k-schema", "/events/Lead/parameters/currency/note"),
+            "{got:?}"
+        );
+        assert!(has("k-schema", "/events/Lead/parameters/email"), "{got:?}");
+        assert!(!has("k-schema", "/events/Lead/parameters/value"));
+        let when: Vec<_> = got.iter().filter(|g| g.0 == "k-when").collect();
+        assert_eq!(when.len(), 1, "{got:?}");
+        assert_eq!(when[0].1, "/records/0");
+        assert_eq!(when[0].2, "a not-needed record of r1 has no notes");
+        let sev = f.iter().find(|f| f.rule == "k-count").unwrap().severity;
+        assert_eq!(sev, Severity::Info);
+    }
+
+    #[test]
+    fn bad_assertions_are_pack_errors_with_lines() {
+        let bad = PACK.replace("regex: \"^[0-9]+d$\"", "regex: \"([\"");
+        let e = pack::parse("kinds.yaml", &bad).unwrap_err();
+        assert_eq!(e.line, 10, "{e}");
+        assert!(e.message.contains("does not compile"), "{e}");
+        let bad = PACK.replace("count: triggers\n        min: 2", "count: triggers");
+        let e = pack::parse("kinds.yaml", &bad).unwrap_err();
+        assert!(e.message.contains("`count` needs `min`"), "{e}");
+        let bad = PACK.replace("minLength: 5", "minLength: -1");
+        assert!(
+            pack::parse("kinds.yaml", &bad)
+                .unwrap_err()
+                .message
+                .contains("JSON Schema")
+        );
+        let bad = PACK
+            .replace("to: owners", "")
+            .replace("- enum: kind", "- reference: kind");
+        assert!(
+            pack::parse("kinds.yaml", &bad)
+                .unwrap_err()
+                .message
+                .contains("needs `to`")
+        );
+    }
+
+    #[test]
+    fn records_from_other_files_are_selected_too() {
+        let loaded = sheet::load(
+            "g.yaml",
+            b"version: 1\nowners: {a: {name: A}}\nretests: {r: {owner: a, method: m}}\n".to_vec(),
+        );
+        let mut s = loaded.sheet.unwrap();
+        let src = crate::sheet::source::SourceFile::new(
+            "records/x.yaml",
+            "retest: r\ndate: 2026-11-01\nresult: pass\nby: b\n",
+        );
+        let root = crate::sheet::yaml::parse(&src.text).unwrap();
+        let (records, _) = crate::sheet::model::build_records(&src, &root);
+        s.records.extend(records);
+        let input = Input {
+            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            files: None,
+        };
+        let f: Vec<_> = core()
+            .check(&s, &input)
+            .into_iter()
+            .filter(|f| f.rule == "unknown-reference")
+            .collect();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].file, "records/x.yaml");
+        assert_eq!(f[0].pointer, "/by");
+        assert_eq!((f[0].line(), f[0].column()), (Some(4), Some(5)));
+        assert_eq!(
+            f[0].help.as_deref(),
+            Some("declare `b` under `owners`, or name one of `a`")
+        );
+    }
+}
