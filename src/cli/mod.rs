@@ -2,7 +2,10 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+mod init;
 mod output;
+pub mod packs;
+mod rules;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -64,6 +67,12 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the JSON Schema of the sheet
     Schema,
+    /// List the rules with the severity a sheet gives them
+    Rules(rules::RulesArgs),
+    /// Print one rule's documentation: what it finds, why it matters, examples
+    Explain(rules::ExplainArgs),
+    /// Write a commented starter governance.yaml (never overwrites a file)
+    Init(init::InitArgs),
 }
 
 /// Why a run could not be done (exit 2).
@@ -130,6 +139,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Rules(args) => rules::run_rules(&ctx, args),
+        Command::Explain(args) => rules::run_explain(&ctx, args),
+        Command::Init(args) => init::run(&ctx, args),
     }
 }
 
