@@ -696,3 +696,68 @@ fn record_refuses_what_it_cannot_write() {
     assert!(r.stderr.contains("records_dir"), "{}", r.stderr);
     assert!(!repo.path("records").exists());
 }
+
+#[test]
+fn policy_rules_and_waivers_apply_to_retest_findings() {
+    let repo = Repo::new();
+    repo.change("checkout/pay.js", "2026-11-20");
+    repo.change("theme/layout/theme.liquid", "2026-11-20");
+    let sheet = format!("{SHEET}policy:\n  rules: {{retest-missing: warning}}\n");
+    repo.write("governance.yaml", &sheet);
+    let (code, v) = repo.json(&["--base", "main"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["findings"][0]["severity"], "warning");
+    assert_eq!(repo.json(&["--fail-on", "warning", "--base", "main"]).0, 1);
+
+    let sheet = format!(
+        "{SHEET}waivers:\n  - {{rule: retest-missing, target: /retests/smoke, reason: theme freeze, approved_by: tracking, expires: 2026-12-31}}\n"
+    );
+    repo.write("governance.yaml", &sheet);
+    let (code, v) = repo.json(&["--base", "main"]);
+    assert_eq!(code, 1);
+    let pointers: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["pointer"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointers, vec!["/retests/purchase-dedupe"], "{v:#}");
+    // the report still shows the waived retest as missing
+    assert_eq!(required(&v, "smoke")["status"], "missing");
+}
+
+#[test]
+fn a_sheet_root_below_the_repository_root() {
+    let repo = Repo::new();
+    let sheet = SHEET.replace("version: 1\n", "version: 1\nroot: .\n");
+    repo.write("web/governance.yaml", &sheet);
+    repo.write("web/checkout/pay.js", "v1\n");
+    repo.commit_all("web", "2026-11-01");
+    repo.git(&["branch", "-f", "main"], TODAY);
+    repo.change("web/checkout/pay.js", "2026-11-21");
+    repo.change("checkout/pay.js", "2026-11-21");
+    let (code, v) = repo.json(&["--sheet", "web/governance.yaml", "--base", "main"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(strs(&v["changed_files"]), vec!["checkout/pay.js"]);
+    assert_eq!(v["outside_root"], 1);
+    assert_eq!(required(&v, "purchase-dedupe")["change_date"], "2026-11-21");
+    // listed paths outside the root are counted too
+    let r = govsheet(
+        &repo.dir,
+        &[
+            "retests",
+            "--sheet",
+            "web/governance.yaml",
+            "checkout/pay.js",
+            "web/checkout/pay.js",
+        ],
+        None,
+    );
+    assert!(
+        r.stdout
+            .contains("1 changed path outside the component root left out"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("web/governance.yaml"), "{}", r.stdout);
+}

@@ -196,10 +196,23 @@ fn listed_to_root(p: &Path, cwd: &Path, root: &Path) -> Option<String> {
     relative_to(&real, root)
 }
 
-/// Where the policy engine's `finalize` (severity overrides from `policy.rules`, waivers) is
-/// applied to the retest findings once it has landed; until then they are returned as made.
-fn apply_policy(_sheet: &Sheet, findings: Vec<Finding>, _today: NaiveDate) -> Vec<Finding> {
-    findings
+/// The sheet's policy over this command's findings: `policy.rules` severities (a team may make
+/// `retest-missing` a warning) and waivers, with the same packs `check` loads. Waivers are
+/// checked for being unused or expired only for the rules of this command; configuration
+/// problems of the policy itself (`unknown-rule`) are `check`'s to report.
+fn apply_policy(
+    on_disk: &workspace::SheetOnDisk,
+    sheet: &Sheet,
+    findings: Vec<Finding>,
+    today: NaiveDate,
+) -> Result<Vec<Finding>, CliError> {
+    let policy = super::packs::policy_for(on_disk)?;
+    let ran = |id: &str| policy.rule(id).is_some_and(|r| r.command == "retests");
+    Ok(policy
+        .finalize(sheet, findings, today, &ran)
+        .into_iter()
+        .filter(|f| f.rule != "unknown-rule")
+        .collect())
 }
 
 fn glob_findings(sheet: &Sheet, errors: &[crate::globs::GlobError]) -> Vec<Finding> {
@@ -332,11 +345,8 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     report.outside_root = outside_root;
     let mut findings = on_disk.loaded.findings.clone();
     findings.extend(glob_findings(sheet, &glob_errors));
-    findings.extend(apply_policy(
-        sheet,
-        retest::findings(sheet, &report),
-        ctx.today,
-    ));
+    findings.extend(retest::findings(sheet, &report));
+    let mut findings = apply_policy(&on_disk, sheet, findings, ctx.today)?;
     finding::sort(&mut findings);
 
     let text = match args.format {
