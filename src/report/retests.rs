@@ -29,11 +29,18 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// How many names a one-line list shows before it counts the rest.
+const MAX_NAMES: usize = 20;
+
 fn list(items: &[String]) -> String {
     if items.is_empty() {
-        "none".into()
+        return "none".into();
+    }
+    let shown = items[..items.len().min(MAX_NAMES)].join(", ");
+    if items.len() > MAX_NAMES {
+        format!("{shown} (+{} more)", items.len() - MAX_NAMES)
     } else {
-        items.join(", ")
+        shown
     }
 }
 
@@ -88,11 +95,7 @@ fn required_block(out: &mut String, r: &Required) {
         }
     }
     if total > shown {
-        let _ = writeln!(
-            out,
-            "             ... and {} more (--format json lists all)",
-            total - shown
-        );
+        let _ = writeln!(out, "             ... and {} more", total - shown);
     }
     match &r.record {
         Some(rec) => {
@@ -189,4 +192,84 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
     }
     out.push_str(&human::render(findings, 1, opts));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::globs::Matcher;
+    use crate::retest::{ChangedPath, evaluate, findings};
+    use crate::sheet::{model, source::SourceFile, yaml};
+    use chrono::NaiveDate;
+
+    const SHEET: &str = "\
+version: 1
+events:
+  Purchase:
+    triggers: [checkout]
+    retests: [dedupe, smoke]
+    rollback: {pause: [budget]}
+components:
+  checkout: {paths: ['checkout/**']}
+retests:
+  dedupe: {title: Dedupe, owner: tracking, method: place 3 orders}
+  smoke: {title: Smoke, owner: tracking, method: click}
+records:
+  - {retest: smoke, date: 2026-11-21, result: not-needed, by: tracking, evidence: diff, notes: comment only}
+";
+
+    #[test]
+    fn human_groups_by_retest_and_says_what_to_pause() {
+        let src = SourceFile::new("g.yaml", SHEET);
+        let sheet = model::build(&src, yaml::parse(SHEET).unwrap()).0;
+        let (m, _) = Matcher::new(&sheet.components);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let paths = (0..7)
+            .map(|i| ChangedPath::new(format!("checkout/{i}.js"), None))
+            .collect();
+        let report = evaluate(&sheet, &m, paths, day, day);
+        let f = findings(&sheet, &report);
+        let text = human(&report, &f, HumanOptions::default());
+        assert!(
+            text.contains("7 changed files -> components: checkout -> events: Purchase"),
+            "{text}"
+        );
+        assert!(text.contains("MISSING    dedupe  Dedupe"), "{text}");
+        assert!(
+            text.contains("checkout/4.js -> checkout -> Purchase"),
+            "{text}"
+        );
+        assert!(!text.contains("checkout/5.js -> checkout"), "{text}");
+        assert!(text.contains("... and 2 more"), "{text}");
+        assert!(text.contains("NOT-NEEDED smoke  Smoke"), "{text}");
+        assert!(text.contains("notes: comment only"), "{text}");
+        assert!(
+            text.contains("Purchase: budget until dedupe pass"),
+            "{text}"
+        );
+        assert!(
+            text.contains("2 required retests: 1 covered, 1 missing, 0 failed"),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&super::json(&report, &f)).unwrap();
+        assert_eq!(json["summary"]["errors"], 1);
+        assert_eq!(json["required"][0]["because"].as_array().unwrap().len(), 7);
+    }
+
+    #[test]
+    fn nothing_touched_says_no_retest_required() {
+        let src = SourceFile::new("g.yaml", SHEET);
+        let sheet = model::build(&src, yaml::parse(SHEET).unwrap()).0;
+        let (m, _) = Matcher::new(&sheet.components);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let report = evaluate(
+            &sheet,
+            &m,
+            vec![ChangedPath::new("docs/a.md", None)],
+            day,
+            day,
+        );
+        let text = human(&report, &[], HumanOptions::default());
+        assert!(text.contains("no retest required"), "{text}");
+    }
 }
