@@ -2,6 +2,8 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+mod doc;
+mod graph;
 mod output;
 pub mod workspace;
 
@@ -62,6 +64,10 @@ pub enum Format {
 pub enum Command {
     /// Validate sheets against the JSON Schema and every enabled policy rule
     Check(check::CheckArgs),
+    /// Render the governance document (Markdown or HTML) with the Stop/Go status of each event
+    Doc(doc::DocArgs),
+    /// Print the dependency graph (components, events, retests) as dot or Mermaid
+    Graph(graph::GraphArgs),
     /// Print the JSON Schema of the sheet
     Schema,
 }
@@ -126,6 +132,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let ctx = cli.global.resolve()?;
     match cli.command {
         Command::Check(args) => check::run(&ctx, args),
+        Command::Doc(args) => doc::run(&ctx, args, cli.global.today.is_some()),
+        Command::Graph(args) => graph::run(&ctx, args),
         Command::Schema => {
             ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,562 @@
+//! The dependency graph (component -> dependent component -> triggered event -> retest) as data, the regression gate derived from it, and its Graphviz dot and Mermaid text; references to ids the sheet does not declare are left out (`check` reports them).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fmt::Write as _;
+
+use crate::sheet::model::Sheet;
+
+/// What a node of the graph is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    Component,
+    Event,
+    Retest,
+}
+
+impl NodeKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            NodeKind::Component => "c",
+            NodeKind::Event => "e",
+            NodeKind::Retest => "r",
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            NodeKind::Component => "component",
+            NodeKind::Event => "event",
+            NodeKind::Retest => "retest",
+        }
+    }
+}
+
+/// What an edge means. Every edge reads "a change at the tail requires the head".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// The head component `depends_on` the tail component.
+    DependedOnBy,
+    /// The head event lists the tail component in `triggers`.
+    Triggers,
+    /// The tail (event or component) lists the head retest in `retests`.
+    Requires,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub kind: EdgeKind,
+}
+
+/// Components, events and retests in sheet order, and the edges between them.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    index: HashMap<(NodeKind, String), usize>,
+}
+
+impl Graph {
+    /// Build the graph of a sheet.
+    pub fn of(sheet: &Sheet) -> Self {
+        let mut g = Graph::default();
+        for c in &sheet.components {
+            g.add_node(NodeKind::Component, &c.id.value);
+        }
+        for e in &sheet.events {
+            g.add_node(NodeKind::Event, &e.id.value);
+        }
+        for r in &sheet.retests {
+            g.add_node(NodeKind::Retest, &r.id.value);
+        }
+        for c in &sheet.components {
+            for dep in c.item.depends_on.iter().flat_map(|d| &d.value) {
+                g.add_edge(
+                    (NodeKind::Component, &dep.value),
+                    (NodeKind::Component, &c.id.value),
+                    EdgeKind::DependedOnBy,
+                );
+            }
+        }
+        for e in &sheet.events {
+            for t in e.item.triggers.iter().flat_map(|d| &d.value) {
+                g.add_edge(
+                    (NodeKind::Component, &t.value),
+                    (NodeKind::Event, &e.id.value),
+                    EdgeKind::Triggers,
+                );
+            }
+        }
+        for c in &sheet.components {
+            for r in c.item.retests.iter().flat_map(|d| &d.value) {
+                g.add_edge(
+                    (NodeKind::Component, &c.id.value),
+                    (NodeKind::Retest, &r.value),
+                    EdgeKind::Requires,
+                );
+            }
+        }
+        for e in &sheet.events {
+            for r in e.item.retests.iter().flat_map(|d| &d.value) {
+                g.add_edge(
+                    (NodeKind::Event, &e.id.value),
+                    (NodeKind::Retest, &r.value),
+                    EdgeKind::Requires,
+                );
+            }
+        }
+        g
+    }
+
+    fn add_node(&mut self, kind: NodeKind, id: &str) {
+        let key = (kind, id.to_string());
+        if !self.index.contains_key(&key) {
+            self.index.insert(key, self.nodes.len());
+            self.nodes.push(Node {
+                kind,
+                id: id.to_string(),
+            });
+        }
+    }
+
+    fn add_edge(&mut self, from: (NodeKind, &str), to: (NodeKind, &str), kind: EdgeKind) {
+        let (Some(f), Some(t)) = (self.find(from.0, from.1), self.find(to.0, to.1)) else {
+            return;
+        };
+        let edge = Edge {
+            from: f,
+            to: t,
+            kind,
+        };
+        if !self.edges.contains(&edge) {
+            self.edges.push(edge);
+        }
+    }
+
+    /// The index of a node.
+    pub fn find(&self, kind: NodeKind, id: &str) -> Option<usize> {
+        self.index.get(&(kind, id.to_string())).copied()
+    }
+
+    /// Collision-free Mermaid node ids: kind prefix plus the id with every character outside
+    /// `[A-Za-z0-9_]` turned into `_` (`c_theme`, `e_Purchase`, `r_purchase_dedupe`).
+    pub fn mermaid_ids(&self) -> Vec<String> {
+        let mut used = HashSet::new();
+        self.nodes
+            .iter()
+            .map(|n| {
+                let clean: String =
+                    n.id.chars()
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || c == '_' {
+                                c
+                            } else {
+                                '_'
+                            }
+                        })
+                        .collect();
+                let base = format!("{}_{clean}", n.kind.prefix());
+                let mut id = base.clone();
+                let mut k = 2;
+                while !used.insert(id.clone()) {
+                    id = format!("{base}_{k}");
+                    k += 1;
+                }
+                id
+            })
+            .collect()
+    }
+
+    /// The Mermaid flowchart (left to right; dashed edges are retests a component requires
+    /// whatever the events).
+    pub fn to_mermaid(&self) -> String {
+        let ids = self.mermaid_ids();
+        let mut out = String::from("flowchart LR\n");
+        for (kind, title) in [
+            (NodeKind::Component, "Components"),
+            (NodeKind::Event, "Events"),
+            (NodeKind::Retest, "Retests"),
+        ] {
+            let members: Vec<usize> = (0..self.nodes.len())
+                .filter(|&i| self.nodes[i].kind == kind)
+                .collect();
+            if members.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "  subgraph sg_{}[\"{title}\"]", kind.word());
+            for i in members {
+                let (open, close) = match kind {
+                    NodeKind::Component => ("[", "]"),
+                    NodeKind::Event => ("([", "])"),
+                    NodeKind::Retest => ("[[", "]]"),
+                };
+                let _ = writeln!(
+                    out,
+                    "    {}{open}\"{}\"{close}",
+                    ids[i],
+                    mermaid_label(&self.nodes[i].id)
+                );
+            }
+            out.push_str("  end\n");
+        }
+        for e in &self.edges {
+            let arrow = match (e.kind, self.nodes[e.from].kind) {
+                (EdgeKind::Requires, NodeKind::Component) => "-.->",
+                _ => "-->",
+            };
+            let _ = writeln!(out, "  {} {arrow} {}", ids[e.from], ids[e.to]);
+        }
+        out.push_str("  classDef component fill:#eef4ff,stroke:#3b5bdb,color:#1c2a4a\n");
+        out.push_str("  classDef event fill:#fff4e6,stroke:#d9480f,color:#4a2410\n");
+        out.push_str("  classDef retest fill:#ebfbee,stroke:#2b8a3e,color:#173d20\n");
+        for kind in [NodeKind::Component, NodeKind::Event, NodeKind::Retest] {
+            let members: Vec<&str> = (0..self.nodes.len())
+                .filter(|&i| self.nodes[i].kind == kind)
+                .map(|i| ids[i].as_str())
+                .collect();
+            if !members.is_empty() {
+                let _ = writeln!(out, "  class {} {}", members.join(","), kind.word());
+            }
+        }
+        out
+    }
+
+    /// The Graphviz dot digraph. Every id is a quoted string `"kind:id"`.
+    pub fn to_dot(&self) -> String {
+        let mut out = String::from("digraph \"govsheet\" {\n");
+        out.push_str("  rankdir=LR;\n");
+        out.push_str("  node [fontname=\"Helvetica\", fontsize=11, style=filled];\n");
+        out.push_str("  edge [color=\"#555555\"];\n");
+        for (kind, title, attrs) in [
+            (
+                NodeKind::Component,
+                "Components",
+                "shape=box, fillcolor=\"#eef4ff\", color=\"#3b5bdb\"",
+            ),
+            (
+                NodeKind::Event,
+                "Events",
+                "shape=ellipse, fillcolor=\"#fff4e6\", color=\"#d9480f\"",
+            ),
+            (
+                NodeKind::Retest,
+                "Retests",
+                "shape=note, fillcolor=\"#ebfbee\", color=\"#2b8a3e\"",
+            ),
+        ] {
+            let members: Vec<&Node> = self.nodes.iter().filter(|n| n.kind == kind).collect();
+            if members.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "  subgraph \"cluster_{}\" {{", kind.word());
+            let _ = writeln!(
+                out,
+                "    label=\"{title}\"; style=dashed; color=\"#999999\";"
+            );
+            for n in members {
+                let _ = writeln!(
+                    out,
+                    "    {} [label={}, {attrs}];",
+                    dot_id(n),
+                    dot_string(&n.id)
+                );
+            }
+            out.push_str("  }\n");
+        }
+        for e in &self.edges {
+            let style = match (e.kind, self.nodes[e.from].kind) {
+                (EdgeKind::Requires, NodeKind::Component) => " [style=dashed]",
+                _ => "",
+            };
+            let _ = writeln!(
+                out,
+                "  {} -> {}{style};",
+                dot_id(&self.nodes[e.from]),
+                dot_id(&self.nodes[e.to])
+            );
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+fn dot_id(n: &Node) -> String {
+    dot_string(&format!("{}:{}", n.kind.word(), n.id))
+}
+
+/// A Graphviz quoted string: backslashes and quotes escaped, line breaks as `\n`.
+pub fn dot_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text for inside a quoted Mermaid label: quotes, `#`, angle brackets, backticks and other
+/// markup become Mermaid entity codes; line breaks become spaces.
+pub fn mermaid_label(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '#' => out.push_str("#35;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '`' => out.push_str("#96;"),
+            '|' => out.push_str("#124;"),
+            '[' => out.push_str("#91;"),
+            ']' => out.push_str("#93;"),
+            '{' => out.push_str("#123;"),
+            '}' => out.push_str("#125;"),
+            '*' => out.push_str("#42;"),
+            '_' => out.push_str("#95;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// How a component reaches something: the chain of components from it, itself first.
+pub type Chain = Vec<String>;
+
+/// What a change in one component requires: the components that depend on it (transitively),
+/// the events those trigger, and the retests of all of them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GateRow {
+    pub component: String,
+    /// What the component is built from, transitively, nearest first.
+    pub built_from: Vec<String>,
+    /// Every component a change here also changes, with the chain that leads to it.
+    pub reaches: Vec<Chain>,
+    /// Triggered events, each with the chain of components that triggers it.
+    pub events: Vec<(String, Chain)>,
+    /// Required retests, in sheet order.
+    pub retests: Vec<String>,
+}
+
+/// Breadth-first from `start` along one relation, skipping `start` and revisits (cycles).
+fn walk(start: &str, next: impl Fn(&str) -> Vec<String>) -> Vec<Chain> {
+    let mut seen: HashSet<String> = HashSet::from([start.to_string()]);
+    let mut queue = VecDeque::from([vec![start.to_string()]]);
+    let mut out = Vec::new();
+    while let Some(chain) = queue.pop_front() {
+        let Some(last) = chain.last() else { continue };
+        for n in next(last) {
+            if seen.insert(n.clone()) {
+                let mut c = chain.clone();
+                c.push(n);
+                out.push(c.clone());
+                queue.push_back(c);
+            }
+        }
+    }
+    out
+}
+
+/// The regression gate: one row per component, in sheet order.
+pub fn regression_gate(sheet: &Sheet) -> Vec<GateRow> {
+    let depends_on = |id: &str| -> Vec<String> {
+        sheet
+            .components
+            .get(id)
+            .and_then(|c| c.item.depends_on.as_ref())
+            .map(|d| d.value.iter().map(|t| t.value.clone()).collect())
+            .unwrap_or_default()
+    };
+    let dependents = |id: &str| -> Vec<String> {
+        sheet
+            .components
+            .iter()
+            .filter(|c| {
+                c.item
+                    .depends_on
+                    .as_ref()
+                    .is_some_and(|d| d.value.iter().any(|t| t.value == id))
+            })
+            .map(|c| c.id.value.clone())
+            .collect()
+    };
+    let retest_order = |ids: &[String]| -> Vec<String> {
+        let mut out: Vec<String> = sheet
+            .retests
+            .ids()
+            .filter(|r| ids.iter().any(|i| i == r))
+            .map(str::to_string)
+            .collect();
+        for i in ids {
+            if !out.contains(i) {
+                out.push(i.clone());
+            }
+        }
+        out
+    };
+    sheet
+        .components
+        .iter()
+        .map(|c| {
+            let id = c.id.value.as_str();
+            let built_from = walk(id, depends_on)
+                .into_iter()
+                .filter_map(|ch| ch.last().cloned())
+                .collect();
+            let reaches = walk(id, dependents);
+            let mut touched: Vec<Chain> = vec![vec![id.to_string()]];
+            touched.extend(reaches.iter().cloned());
+            let mut events = Vec::new();
+            for ev in &sheet.events {
+                let triggered_by = touched.iter().find(|chain| {
+                    chain.last().is_some_and(|last| {
+                        ev.item
+                            .triggers
+                            .as_ref()
+                            .is_some_and(|t| t.value.iter().any(|x| &x.value == last))
+                    })
+                });
+                if let Some(chain) = triggered_by {
+                    events.push((ev.id.value.clone(), chain.clone()));
+                }
+            }
+            let mut required: Vec<String> = Vec::new();
+            let mut add =
+                |list: Option<&crate::sheet::model::Spanned<Vec<crate::sheet::model::Text>>>| {
+                    for t in list.iter().flat_map(|l| &l.value) {
+                        if !required.contains(&t.value) {
+                            required.push(t.value.clone());
+                        }
+                    }
+                };
+            for chain in &touched {
+                if let Some(last) = chain.last()
+                    && let Some(comp) = sheet.components.get(last)
+                {
+                    add(comp.item.retests.as_ref());
+                }
+            }
+            for (ev, _) in &events {
+                if let Some(e) = sheet.events.get(ev) {
+                    add(e.item.retests.as_ref());
+                }
+            }
+            GateRow {
+                component: id.to_string(),
+                built_from,
+                reaches,
+                events,
+                retests: retest_order(&required),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sheet::load;
+
+    const SHEET: &str = "version: 1
+components:
+  snippet: {paths: [a], retests: [smoke]}
+  theme: {paths: [b], depends_on: [snippet]}
+  checkout: {paths: [c], depends_on: [theme, ghost]}
+  loop-a: {paths: [d], depends_on: [loop-b]}
+  loop-b: {paths: [e], depends_on: [loop-a]}
+events:
+  Purchase: {triggers: [checkout], retests: [dedupe]}
+  ViewContent: {triggers: [theme, snippet], retests: [smoke]}
+retests:
+  dedupe: {title: d}
+  smoke: {title: s}
+";
+
+    fn sheet() -> Sheet {
+        load("g.yaml", SHEET.as_bytes().to_vec()).sheet.unwrap()
+    }
+
+    #[test]
+    fn gate_spells_out_transitive_dependents() {
+        let rows = regression_gate(&sheet());
+        let snippet = &rows[0];
+        assert_eq!(
+            snippet.reaches,
+            [
+                vec!["snippet".to_string(), "theme".into()],
+                vec!["snippet".into(), "theme".into(), "checkout".into()]
+            ]
+        );
+        assert_eq!(
+            snippet.events,
+            [
+                (
+                    "Purchase".to_string(),
+                    vec!["snippet".to_string(), "theme".into(), "checkout".into()]
+                ),
+                ("ViewContent".into(), vec!["snippet".into()]),
+            ]
+        );
+        assert_eq!(snippet.retests, ["dedupe", "smoke"]);
+        let checkout = &rows[2];
+        assert_eq!(checkout.built_from, ["theme", "ghost", "snippet"]);
+        assert!(checkout.reaches.is_empty());
+        // A cycle ends the walk instead of looping.
+        assert_eq!(
+            rows[3].reaches,
+            [vec!["loop-a".to_string(), "loop-b".into()]]
+        );
+    }
+
+    #[test]
+    fn graph_skips_unknown_ids_and_sanitizes_mermaid_ids() {
+        let g = Graph::of(&sheet());
+        assert_eq!(g.nodes.len(), 9);
+        // checkout depends on `ghost`, which is not declared: no edge, no node.
+        assert!(g.find(NodeKind::Component, "ghost").is_none());
+        let ids = g.mermaid_ids();
+        assert_eq!(ids[3], "c_loop_a");
+        assert_eq!(ids[5], "e_Purchase");
+        let m = g.to_mermaid();
+        assert!(m.contains("c_snippet --> c_theme"));
+        assert!(m.contains("c_snippet -.-> r_smoke"));
+        assert!(m.contains("e_Purchase --> r_dedupe"));
+    }
+
+    #[test]
+    fn mermaid_ids_never_collide() {
+        let s = load(
+            "g.yaml",
+            b"version: 1\ncomponents:\n  a-b: {}\n  a_b: {}\n  \"a b\": {}\n".to_vec(),
+        )
+        .sheet
+        .unwrap();
+        let ids = Graph::of(&s).mermaid_ids();
+        assert_eq!(ids, ["c_a_b", "c_a_b_2", "c_a_b_3"]);
+    }
+
+    #[test]
+    fn labels_and_strings_are_escaped() {
+        assert_eq!(dot_string("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        assert_eq!(
+            mermaid_label("x\"]; end --> y"),
+            "x#quot;#93;; end --#gt; y"
+        );
+    }
+}
