@@ -9,6 +9,9 @@ use crate::finding::Finding;
 use crate::sheet::Sheet;
 use crate::sheet::model::{Date, Spanned, Text};
 
+/// How many error findings the Stop/Go table lists for one event before summing up the rest.
+const MAX_FINDINGS_SHOWN: usize = 3;
+
 fn text(s: impl Into<String>) -> Inline {
     Inline::Text(s.into())
 }
@@ -230,7 +233,26 @@ fn stop_go(sheet: &Sheet, findings: &[Finding], opts: &DocOptions<'_>) -> Vec<Bl
                         .collect(),
                 )
             } else {
-                lines(s.reasons.iter().map(stop_reason).collect())
+                let mut shown_findings = 0;
+                let mut hidden = 0;
+                let mut parts = Vec::new();
+                for r in &s.reasons {
+                    if matches!(r, StopReason::Finding { .. }) {
+                        if shown_findings == MAX_FINDINGS_SHOWN {
+                            hidden += 1;
+                            continue;
+                        }
+                        shown_findings += 1;
+                    }
+                    parts.push(stop_reason(r));
+                }
+                if hidden > 0 {
+                    parts.push(vec![text(format!(
+                        "and {} (run govsheet check)",
+                        plural(hidden, "more error", "more errors")
+                    ))]);
+                }
+                lines(parts)
             };
             vec![vec![Inline::Strong(s.event.clone())], vec![badge], why]
         })

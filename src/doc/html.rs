@@ -48,14 +48,14 @@ nav a:hover { text-decoration: underline; }
 .scroll { overflow-x: auto; margin: 10px 0 18px; border: 1px solid var(--line); border-radius: 6px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; vertical-align: top; padding: 7px 10px; border-bottom: 1px solid var(--line);
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; }
 th { background: var(--head); font-weight: 600; white-space: nowrap; }
 tr:last-child td { border-bottom: 0; }
 tbody tr:nth-child(even) td { background: var(--stripe); }
 td:first-child { min-width: 110px; }
 td { min-width: 90px; max-width: 420px; }
 code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--code-bg);
-  padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
+  padding: 1px 4px; border-radius: 4px; overflow-wrap: break-word; }
 .badge { display: inline-block; font-size: 12px; font-weight: 600; line-height: 1.2; padding: 2px 8px;
   border-radius: 10px; white-space: nowrap; }
 .bad { color: var(--bad); background: var(--bad-bg); }
@@ -70,8 +70,9 @@ svg .e rect { fill: #fff4e6; stroke: #d9480f; }
 svg .r rect { fill: #ebfbee; stroke: #2b8a3e; }
 svg text { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fill: #1f2328; }
 svg text.col { font: 600 13px -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; fill: #59636e; }
-svg path { fill: none; stroke: #6e7781; stroke-width: 1.1; }
+svg path.edge { fill: none; stroke: #6e7781; stroke-width: 1.1; }
 svg path.dashed { stroke-dasharray: 5 4; }
+svg marker path { fill: #6e7781; stroke: none; }
 details { margin: 10px 0; }
 summary { cursor: pointer; color: var(--muted); }
 pre { background: var(--code-bg); padding: 12px; border-radius: 6px; overflow-x: auto;
@@ -135,26 +136,27 @@ fn table(out: &mut String, t: &Table) {
     out.push_str("</tbody></table></div>\n");
 }
 
-const NODE_W: usize = 210;
+const NODE_W: usize = 228;
 const NODE_H: usize = 28;
-const COL_GAP: usize = 90;
+const COL_GAP: usize = 76;
 const ROW_GAP: usize = 14;
 const TOP: usize = 34;
 const LEFT: usize = 10;
 /// Characters that fit in a node at 12px monospace.
-const LABEL_CHARS: usize = 27;
+const LABEL_CHARS: usize = 29;
 
 /// Columns of the layout: component layers by depth of `depends_on`, then events, then retests.
 fn columns(g: &Graph) -> Vec<Vec<usize>> {
     let n = g.nodes.len();
-    // depth[c] = 1 + max depth of what it depends on; iterate to a fixed point, bounded by n
-    // rounds so a cycle cannot loop.
-    let mut depth = vec![0usize; n];
+    // height[c] = 1 + max height of the components that depend on it, so a component sits
+    // just left of what it feeds and every triggering component is next to the events;
+    // iterate to a fixed point, bounded by n rounds so a cycle cannot loop.
+    let mut height = vec![0usize; n];
     for _ in 0..n {
         let mut changed = false;
         for e in g.edges.iter().filter(|e| e.kind == EdgeKind::DependedOnBy) {
-            if depth[e.to] < depth[e.from] + 1 && depth[e.from] + 1 < n {
-                depth[e.to] = depth[e.from] + 1;
+            if height[e.from] < height[e.to] + 1 && height[e.to] + 1 < n {
+                height[e.from] = height[e.to] + 1;
                 changed = true;
             }
         }
@@ -164,13 +166,13 @@ fn columns(g: &Graph) -> Vec<Vec<usize>> {
     }
     let comp_layers = (0..n)
         .filter(|&i| g.nodes[i].kind == NodeKind::Component)
-        .map(|i| depth[i] + 1)
+        .map(|i| height[i] + 1)
         .max()
         .unwrap_or(0);
     let mut cols: Vec<Vec<usize>> = vec![Vec::new(); comp_layers + 2];
     for (i, node) in g.nodes.iter().enumerate() {
         let col = match node.kind {
-            NodeKind::Component => depth[i],
+            NodeKind::Component => comp_layers.saturating_sub(height[i] + 1),
             NodeKind::Event => comp_layers,
             NodeKind::Retest => comp_layers + 1,
         };
@@ -240,13 +242,17 @@ pub fn svg(g: &Graph) -> String {
         "<svg width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Dependency graph\">\n"
     );
-    for col in &cols {
+    for (ci, col) in cols.iter().enumerate() {
         let Some(&first) = col.first() else { continue };
         let title = match g.nodes[first].kind {
-            NodeKind::Component => "Components",
+            NodeKind::Component if ci == 0 => "Components",
+            NodeKind::Component => "",
             NodeKind::Event => "Events",
             NodeKind::Retest => "Retests",
         };
+        if title.is_empty() {
+            continue;
+        }
         let _ = writeln!(
             out,
             "<text class=\"col\" x=\"{}\" y=\"18\">{title}</text>",
@@ -257,11 +263,11 @@ pub fn svg(g: &Graph) -> String {
         let (x1, y1) = (pos[e.from].0 + NODE_W, pos[e.from].1 + NODE_H / 2);
         let (x2, y2) = (pos[e.to].0, pos[e.to].1 + NODE_H / 2);
         let dashed = e.kind == EdgeKind::Requires && g.nodes[e.from].kind == NodeKind::Component;
-        let class = if dashed { " class=\"dashed\"" } else { "" };
+        let class = if dashed { "edge dashed" } else { "edge" };
         let bend = (x2.abs_diff(x1) / 2).max(30);
         let _ = writeln!(
             out,
-            "<path{class} d=\"M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}\" marker-end=\"url(#arrow)\"/>",
+            "<path class=\"{class}\" d=\"M{x1},{y1} C{},{y1} {},{y2} {x2},{y2}\" marker-end=\"url(#arrow)\"/>",
             x1 + bend,
             x2.saturating_sub(bend),
         );
