@@ -232,6 +232,7 @@ impl Graph {
     pub fn to_dot(&self) -> String {
         let mut out = String::from("digraph \"govsheet\" {\n");
         out.push_str("  rankdir=LR;\n");
+        out.push_str("  graph [fontname=\"Helvetica\", fontsize=12];\n");
         out.push_str("  node [fontname=\"Helvetica\", fontsize=11, style=filled];\n");
         out.push_str("  edge [color=\"#555555\"];\n");
         for (kind, title, attrs) in [

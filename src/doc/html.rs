@@ -85,6 +85,7 @@ pre { background: var(--code-bg); padding: 12px; border-radius: 6px; overflow-x:
   h2 { break-after: avoid; margin-top: 18pt; }
   .scroll, .graph { overflow: visible; border: 0; }
   table { font-size: 8.5pt; }
+  code { font-size: 7.5pt; }
   th, td { padding: 4px 6px; }
   td { max-width: none; }
   tr { break-inside: avoid; }
