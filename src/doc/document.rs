@@ -1,6 +1,6 @@
 //! Builds the format-neutral governance document from a sheet: Stop/Go, event contract, rollback, parameter map, regression gate, retests, incidents, reviews, owners and the graph, all in sheet order.
 
-use super::graph::{Graph, regression_gate};
+use super::graph::{ELIDED, Graph, regression_gate};
 use super::status::{
     self, Gate, RetestState, RetestStatus, ReviewState, StopReason, event_statuses, retest_status,
 };
@@ -461,9 +461,17 @@ fn chain_cell(chain: &[String]) -> Cell {
         if i > 0 {
             c.push(text(" → "));
         }
-        c.push(code(id.as_str()));
+        if id == ELIDED {
+            c.push(text(ELIDED));
+        } else {
+            c.push(code(id.as_str()));
+        }
     }
     c
+}
+
+fn more(n: usize) -> Cell {
+    vec![text(format!("and {n} more"))]
 }
 
 fn gate(sheet: &Sheet) -> Vec<Block> {
@@ -479,6 +487,9 @@ fn gate(sheet: &Sheet) -> Vec<Block> {
             if !row.built_from.is_empty() {
                 let mut c = vec![text("depends on ")];
                 c.extend(ids(row.built_from.iter().map(String::as_str)));
+                if row.built_from_more > 0 {
+                    c.push(text(format!(" and {} more", row.built_from_more)));
+                }
                 name.push(c);
             }
             name.push(vec![text("owner ")]);
@@ -497,7 +508,15 @@ fn gate(sheet: &Sheet) -> Vec<Block> {
             let reaches = if row.reaches.is_empty() {
                 vec![text("-")]
             } else {
-                lines(row.reaches.iter().map(|c| chain_cell(&c[1..])).collect())
+                let mut parts: Vec<Cell> = row
+                    .reaches
+                    .iter()
+                    .map(|c| chain_cell(c.get(1..).unwrap_or_default()))
+                    .collect();
+                if row.reaches_more > 0 {
+                    parts.push(more(row.reaches_more));
+                }
+                lines(parts)
             };
             let events = if row.events.is_empty() {
                 vec![text("-")]
@@ -507,9 +526,9 @@ fn gate(sheet: &Sheet) -> Vec<Block> {
                         .iter()
                         .map(|(ev, chain)| {
                             let mut c = vec![Inline::Strong(ev.clone())];
-                            if chain.len() > 1 {
+                            if let Some(via) = chain.get(1..).filter(|v| !v.is_empty()) {
                                 c.push(text(" via "));
-                                c.extend(chain_cell(&chain[1..]));
+                                c.extend(chain_cell(via));
                             }
                             c
                         })

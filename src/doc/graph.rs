@@ -1,9 +1,9 @@
 //! The dependency graph (component -> dependent component -> triggered event -> retest) as data, the regression gate derived from it, and its Graphviz dot and Mermaid text; references to ids the sheet does not declare are left out (`check` reports them).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use crate::sheet::model::Sheet;
+use crate::sheet::model::{Sheet, Spanned, Text};
 
 /// What a node of the graph is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,7 +32,7 @@ impl NodeKind {
 }
 
 /// What an edge means. Every edge reads "a change at the tail requires the head".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EdgeKind {
     /// The head component `depends_on` the tail component.
     DependedOnBy,
@@ -48,7 +48,7 @@ pub struct Node {
     pub id: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Edge {
     pub from: usize,
     pub to: usize,
@@ -61,6 +61,7 @@ pub struct Graph {
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
     index: HashMap<(NodeKind, String), usize>,
+    edge_set: HashSet<Edge>,
 }
 
 impl Graph {
@@ -135,7 +136,7 @@ impl Graph {
             to: t,
             kind,
         };
-        if !self.edges.contains(&edge) {
+        if self.edge_set.insert(edge) {
             self.edges.push(edge);
         }
     }
@@ -337,119 +338,154 @@ pub fn mermaid_label(s: &str) -> String {
     out
 }
 
-/// How a component reaches something: the chain of components from it, itself first.
+/// How a component reaches something: the chain of components from it, itself first. Long
+/// chains keep their first and last two links with [`ELIDED`] between them.
 pub type Chain = Vec<String>;
+
+/// Stands for the links left out of a long [`Chain`].
+pub const ELIDED: &str = "…";
+
+/// How many components the gate lists for one component before counting the rest.
+pub const MAX_LISTED: usize = 40;
 
 /// What a change in one component requires: the components that depend on it (transitively),
 /// the events those trigger, and the retests of all of them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GateRow {
     pub component: String,
-    /// What the component is built from, transitively, nearest first.
+    /// What the component is built from, transitively, nearest first (at most [`MAX_LISTED`]).
     pub built_from: Vec<String>,
-    /// Every component a change here also changes, with the chain that leads to it.
+    /// How many more it is built from than `built_from` lists.
+    pub built_from_more: usize,
+    /// Components a change here also changes, nearest first, with the chain that leads to
+    /// each (at most [`MAX_LISTED`]).
     pub reaches: Vec<Chain>,
+    /// How many more it reaches than `reaches` lists.
+    pub reaches_more: usize,
     /// Triggered events, each with the chain of components that triggers it.
     pub events: Vec<(String, Chain)>,
     /// Required retests, in sheet order.
     pub retests: Vec<String>,
 }
 
-/// Breadth-first from `start` along one relation, skipping `start` and revisits (cycles).
-fn walk(start: &str, next: impl Fn(&str) -> Vec<String>) -> Vec<Chain> {
-    let mut seen: HashSet<String> = HashSet::from([start.to_string()]);
-    let mut queue = VecDeque::from([vec![start.to_string()]]);
-    let mut out = Vec::new();
-    while let Some(chain) = queue.pop_front() {
-        let Some(last) = chain.last() else { continue };
-        for n in next(last) {
-            if seen.insert(n.clone()) {
-                let mut c = chain.clone();
-                c.push(n);
-                out.push(c.clone());
-                queue.push_back(c);
+/// A breadth-first walk: every node reached from the start, nearest first, with its parent
+/// (an index into the same list; `None` for the start's neighbours) and its distance.
+struct Walk {
+    nodes: Vec<(usize, Option<usize>, usize)>,
+}
+
+impl Walk {
+    /// Walk `adj` (component index -> neighbour indices) from `start`, skipping revisits so a
+    /// cycle ends the walk.
+    fn from(start: usize, adj: &[Vec<usize>]) -> Self {
+        let mut seen = vec![false; adj.len()];
+        seen[start] = true;
+        let mut nodes: Vec<(usize, Option<usize>, usize)> = Vec::new();
+        for &n in &adj[start] {
+            if !seen[n] {
+                seen[n] = true;
+                nodes.push((n, None, 1));
             }
         }
+        let mut i = 0;
+        while i < nodes.len() {
+            let (node, _, dist) = nodes[i];
+            for &n in &adj[node] {
+                if !seen[n] {
+                    seen[n] = true;
+                    nodes.push((n, Some(i), dist + 1));
+                }
+            }
+            i += 1;
+        }
+        Walk { nodes }
     }
-    out
+
+    /// The chain from the start to the `i`th reached node, long ones elided.
+    fn chain(&self, start: &str, i: usize, names: &[&str]) -> Chain {
+        let (node, parent, dist) = self.nodes[i];
+        let mut tail = vec![names[node].to_string()];
+        let mut p = parent;
+        while let Some(pi) = p {
+            if tail.len() == 2 && dist > 3 {
+                tail.push(ELIDED.to_string());
+                break;
+            }
+            tail.push(names[self.nodes[pi].0].to_string());
+            p = self.nodes[pi].1;
+        }
+        tail.push(start.to_string());
+        tail.reverse();
+        tail
+    }
 }
 
 /// The regression gate: one row per component, in sheet order.
 pub fn regression_gate(sheet: &Sheet) -> Vec<GateRow> {
-    let depends_on = |id: &str| -> Vec<String> {
-        sheet
-            .components
-            .get(id)
-            .and_then(|c| c.item.depends_on.as_ref())
-            .map(|d| d.value.iter().map(|t| t.value.clone()).collect())
-            .unwrap_or_default()
-    };
-    let dependents = |id: &str| -> Vec<String> {
-        sheet
-            .components
-            .iter()
-            .filter(|c| {
-                c.item
-                    .depends_on
-                    .as_ref()
-                    .is_some_and(|d| d.value.iter().any(|t| t.value == id))
-            })
-            .map(|c| c.id.value.clone())
-            .collect()
-    };
-    let retest_order = |ids: &[String]| -> Vec<String> {
-        let mut out: Vec<String> = sheet
-            .retests
-            .ids()
-            .filter(|r| ids.iter().any(|i| i == r))
-            .map(str::to_string)
-            .collect();
-        for i in ids {
-            if !out.contains(i) {
-                out.push(i.clone());
+    let names: Vec<&str> = sheet.components.ids().collect();
+    let n = names.len();
+    let mut depends_on: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, c) in sheet.components.iter().enumerate() {
+        for d in c.item.depends_on.iter().flat_map(|d| &d.value) {
+            if let Some(j) = sheet.components.position(&d.value)
+                && !depends_on[i].contains(&j)
+            {
+                depends_on[i].push(j);
+                dependents[j].push(i);
             }
         }
-        out
-    };
-    sheet
-        .components
-        .iter()
-        .map(|c| {
-            let id = c.id.value.as_str();
-            let built_from = walk(id, depends_on)
-                .into_iter()
-                .filter_map(|ch| ch.last().cloned())
+    }
+    let retest_rank = |id: &str| sheet.retests.position(id).unwrap_or(usize::MAX);
+    (0..n)
+        .map(|ci| {
+            let id = names[ci];
+            let up = Walk::from(ci, &depends_on);
+            let built_from = up
+                .nodes
+                .iter()
+                .take(MAX_LISTED)
+                .map(|&(c, _, _)| names[c].to_string())
                 .collect();
-            let reaches = walk(id, dependents);
-            let mut touched: Vec<Chain> = vec![vec![id.to_string()]];
-            touched.extend(reaches.iter().cloned());
+            let down = Walk::from(ci, &dependents);
+            let reaches = (0..down.nodes.len().min(MAX_LISTED))
+                .map(|i| down.chain(id, i, &names))
+                .collect();
+            // order[c] = position of component c among the touched ones (itself first).
+            let mut order: Vec<Option<usize>> = vec![None; n];
+            order[ci] = Some(0);
+            for (k, &(c, _, _)) in down.nodes.iter().enumerate() {
+                order[c] = Some(k + 1);
+            }
             let mut events = Vec::new();
             for ev in &sheet.events {
-                let triggered_by = touched.iter().find(|chain| {
-                    chain.last().is_some_and(|last| {
-                        ev.item
-                            .triggers
-                            .as_ref()
-                            .is_some_and(|t| t.value.iter().any(|x| &x.value == last))
-                    })
-                });
-                if let Some(chain) = triggered_by {
-                    events.push((ev.id.value.clone(), chain.clone()));
+                let first = ev
+                    .item
+                    .triggers
+                    .iter()
+                    .flat_map(|t| &t.value)
+                    .filter_map(|t| sheet.components.position(&t.value))
+                    .filter_map(|c| order[c])
+                    .min();
+                match first {
+                    Some(0) => events.push((ev.id.value.clone(), vec![id.to_string()])),
+                    Some(k) => events.push((ev.id.value.clone(), down.chain(id, k - 1, &names))),
+                    None => {}
                 }
             }
             let mut required: Vec<String> = Vec::new();
-            let mut add =
-                |list: Option<&crate::sheet::model::Spanned<Vec<crate::sheet::model::Text>>>| {
-                    for t in list.iter().flat_map(|l| &l.value) {
-                        if !required.contains(&t.value) {
-                            required.push(t.value.clone());
-                        }
+            let mut add = |list: Option<&Spanned<Vec<Text>>>| {
+                for t in list.iter().flat_map(|l| &l.value) {
+                    if !required.contains(&t.value) {
+                        required.push(t.value.clone());
                     }
-                };
-            for chain in &touched {
-                if let Some(last) = chain.last()
-                    && let Some(comp) = sheet.components.get(last)
-                {
+                }
+            };
+            if let Some(c) = sheet.components.iter().nth(ci) {
+                add(c.item.retests.as_ref());
+            }
+            for &(c, _, _) in &down.nodes {
+                if let Some(comp) = sheet.components.iter().nth(c) {
                     add(comp.item.retests.as_ref());
                 }
             }
@@ -458,12 +494,21 @@ pub fn regression_gate(sheet: &Sheet) -> Vec<GateRow> {
                     add(e.item.retests.as_ref());
                 }
             }
+            // Sheet order; undeclared ids after the declared ones, in the order met.
+            let mut keyed: Vec<(usize, usize, String)> = required
+                .into_iter()
+                .enumerate()
+                .map(|(k, r)| (retest_rank(&r), k, r))
+                .collect();
+            keyed.sort();
             GateRow {
                 component: id.to_string(),
                 built_from,
+                built_from_more: up.nodes.len().saturating_sub(MAX_LISTED),
                 reaches,
+                reaches_more: down.nodes.len().saturating_sub(MAX_LISTED),
                 events,
-                retests: retest_order(&required),
+                retests: keyed.into_iter().map(|(_, _, r)| r).collect(),
             }
         })
         .collect()
@@ -516,13 +561,39 @@ retests:
         );
         assert_eq!(snippet.retests, ["dedupe", "smoke"]);
         let checkout = &rows[2];
-        assert_eq!(checkout.built_from, ["theme", "ghost", "snippet"]);
+        // `ghost` is not declared: `check` reports it, the gate leaves it out.
+        assert_eq!(checkout.built_from, ["theme", "snippet"]);
         assert!(checkout.reaches.is_empty());
         // A cycle ends the walk instead of looping.
         assert_eq!(
             rows[3].reaches,
             [vec!["loop-a".to_string(), "loop-b".into()]]
         );
+    }
+
+    #[test]
+    fn long_chains_are_elided_and_long_lists_counted() {
+        let mut text = String::from("version: 1\ncomponents:\n  c0: {}\n");
+        for i in 1..=60 {
+            text.push_str(&format!("  c{i}: {{depends_on: [c{}]}}\n", i - 1));
+        }
+        text.push_str("events:\n  Purchase: {triggers: [c60]}\n");
+        let s = load("g.yaml", text.into_bytes()).sheet.unwrap();
+        let rows = regression_gate(&s);
+        let first = &rows[0];
+        assert_eq!(first.reaches.len(), MAX_LISTED);
+        assert_eq!(first.reaches_more, 60 - MAX_LISTED);
+        assert_eq!(first.reaches[2], ["c0", "c1", "c2", "c3"]);
+        assert_eq!(first.reaches[3], ["c0", ELIDED, "c3", "c4"]);
+        assert_eq!(
+            first.events,
+            [(
+                "Purchase".to_string(),
+                vec!["c0".to_string(), ELIDED.into(), "c59".into(), "c60".into()]
+            )]
+        );
+        assert_eq!(rows[60].built_from.len(), MAX_LISTED);
+        assert_eq!(rows[60].built_from_more, 60 - MAX_LISTED);
     }
 
     #[test]
