@@ -195,8 +195,7 @@ fn assert_mermaid_is_inert(m: &str) {
                     .any(|(o, c)| {
                         rest.starts_with(o)
                             && rest.ends_with(c)
-                            && !rest[o.len()..rest.len() - c.len()]
-                                .contains(['"', '[', ']', '<', '>', '`', '|'])
+                            && !rest[o.len()..rest.len() - c.len()].contains(['"', '<', '>', '`'])
                     });
                 let edge_ok = rest.starts_with(" --> ") || rest.starts_with(" -.-> ");
                 id_ok && (shape_ok || edge_ok)

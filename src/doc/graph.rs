@@ -311,8 +311,10 @@ pub fn dot_string(s: &str) -> String {
     out
 }
 
-/// Text for inside a quoted Mermaid label: quotes, `#`, angle brackets, backticks and other
-/// markup become Mermaid entity codes; line breaks become spaces.
+/// Text for inside a quoted Mermaid label. Inside quotes brackets, pipes and the like are
+/// literal; only what could end the label (`"`), start an entity (`#`), become HTML under
+/// `htmlLabels` (`<`, `>`, `&`) or start a Markdown string (a backtick) is written as a
+/// Mermaid entity code, so the ids of a valid sheet never need one. Line breaks become spaces.
 pub fn mermaid_label(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -323,13 +325,6 @@ pub fn mermaid_label(s: &str) -> String {
             '>' => out.push_str("#gt;"),
             '&' => out.push_str("#amp;"),
             '`' => out.push_str("#96;"),
-            '|' => out.push_str("#124;"),
-            '[' => out.push_str("#91;"),
-            ']' => out.push_str("#93;"),
-            '{' => out.push_str("#123;"),
-            '}' => out.push_str("#125;"),
-            '*' => out.push_str("#42;"),
-            '_' => out.push_str("#95;"),
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => out.push(' '),
             c => out.push(c),
@@ -626,9 +621,7 @@ retests:
     #[test]
     fn labels_and_strings_are_escaped() {
         assert_eq!(dot_string("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
-        assert_eq!(
-            mermaid_label("x\"]; end --> y"),
-            "x#quot;#93;; end --#gt; y"
-        );
+        assert_eq!(mermaid_label("x\"]; end --> y"), "x#quot;]; end --#gt; y");
+        assert_eq!(mermaid_label("Sign_Up [a|b]"), "Sign_Up [a|b]");
     }
 }

@@ -94,7 +94,7 @@ fn table(out: &mut String, t: &Table) {
     }
     out.push_str("\n|");
     for _ in &t.head {
-        out.push_str("---|");
+        out.push_str(":---|");
     }
     out.push('\n');
     for row in &t.rows {
