@@ -7,6 +7,7 @@ pub mod cli;
 pub mod doc;
 pub mod finding;
 pub mod globs;
+pub mod policy;
 pub mod report;
 pub mod sheet;
 pub mod suggest;

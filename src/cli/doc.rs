@@ -71,7 +71,7 @@ pub fn short_diff(old: &str, new: &str) -> String {
 /// Load the sheet and render it; a sheet that does not parse cannot be rendered (exit 2).
 fn rendered(ctx: &Context, args: &DocArgs, show_date: bool) -> Result<String, CliError> {
     let on_disk = workspace::load_sheet(&args.sheet)?;
-    let findings = check::findings_for(&on_disk, ctx);
+    let findings = check::findings_for(&on_disk, ctx)?;
     let Some(sheet) = on_disk.loaded.sheet.as_ref() else {
         let why = findings
             .first()

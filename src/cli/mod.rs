@@ -4,7 +4,10 @@
 mod check;
 mod doc;
 mod graph;
+mod init;
 mod output;
+pub mod packs;
+mod rules;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -70,6 +73,12 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Print the JSON Schema of the sheet
     Schema,
+    /// List the rules with the severity a sheet gives them
+    Rules(rules::RulesArgs),
+    /// Print one rule's documentation: what it finds, why it matters, examples
+    Explain(rules::ExplainArgs),
+    /// Write a commented starter governance.yaml (never overwrites a file)
+    Init(init::InitArgs),
 }
 
 /// Why a run could not be done (exit 2).
@@ -138,6 +147,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Rules(args) => rules::run_rules(&ctx, args),
+        Command::Explain(args) => rules::run_explain(&ctx, args),
+        Command::Init(args) => init::run(&ctx, args),
     }
 }
 
