@@ -443,3 +443,49 @@ fn the_shipped_examples_render_valid_sarif_and_junit() {
         .count();
     assert_eq!(suites, 2, "one suite per example sheet");
 }
+
+#[test]
+fn retests_renders_every_ci_format() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = [
+        "retests",
+        "--sheet",
+        "examples/shopify-store/governance.yaml",
+        "examples/shopify-store/theme/snippets/product-card.liquid",
+    ];
+    let run = |format: &str| {
+        let mut args = base.to_vec();
+        args.extend(["--format", format]);
+        let o = govsheet(root, &args);
+        assert_eq!(o.status.code(), Some(1), "two retests are missing: {o:?}");
+        stdout(&o)
+    };
+    let log: Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert_valid_sarif(&log);
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "retest-missing");
+
+    let md = run("markdown");
+    assert!(md.starts_with("### govsheet retests\n"), "{md}");
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| **missing** "))
+        .collect();
+    assert_eq!(rows.len(), 2, "{md}");
+    for row in rows {
+        assert_eq!(row.replace("\\|", "").matches('|').count(), 6, "{row}");
+    }
+    assert!(md.contains("#### Pause these conclusions"));
+
+    let gh = run("github");
+    assert_eq!(gh.lines().filter(|l| l.starts_with("::error ")).count(), 2);
+    assert!(gh.contains("::stop-commands::govsheet-"));
+
+    let xml = run("junit");
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failed = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .and_then(|n| n.parent())
+        .unwrap();
+    assert_eq!(attr(failed, "name"), "retest-missing");
+}

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{CliError, Context, Format, ReportArgs, exit_for, workspace};
-use crate::finding::{self, Finding, Severity};
+use crate::finding::{self, Finding};
+use crate::policy;
 use crate::report::{self, RepoPaths, RuleInfo, junit::SheetFindings};
 
 #[derive(Debug, Args)]
@@ -21,42 +22,63 @@ pub struct CheckArgs {
     pub max_findings: usize,
 }
 
-/// Every finding of one sheet on disk.
-pub fn findings_for(sheet: &workspace::SheetOnDisk, _ctx: &Context) -> Vec<Finding> {
-    sheet.loaded.findings.clone()
+/// Every finding of one sheet on disk: loading, schema, policy rules and waivers.
+pub fn findings_for(
+    sheet: &workspace::SheetOnDisk,
+    ctx: &Context,
+) -> Result<Vec<Finding>, CliError> {
+    super::packs::check_sheet(sheet, ctx)
 }
 
-/// The rules `check` runs, as the CI formats list them.
-// The policy engine's registry replaces this list when it lands: map each registered rule
-// (id, summary, explanation, default severity) to a `RuleInfo` here.
-pub fn rules() -> Vec<RuleInfo> {
-    vec![
-        RuleInfo::new(
-            "yaml-syntax",
-            "the file is not valid YAML (or has a duplicate key)",
-            "A sheet, record or incident file must be valid YAML 1.2 without duplicate keys.",
-            Severity::Error,
-        ),
-        RuleInfo::new(
-            "schema",
-            "a value of the wrong shape or type",
-            "Every value of the sheet must have the shape and type the JSON Schema gives it (`govsheet schema` prints it).",
-            Severity::Error,
-        ),
-    ]
+/// The rules of `command` (`check`, `retests`) that the sheets enable, from the rule registry
+/// (with each sheet's packs), at the severity the sheet gives them, as SARIF and JUnit list them.
+pub fn rule_infos<'a>(
+    sheets: impl IntoIterator<Item = &'a workspace::SheetOnDisk>,
+    command: &str,
+) -> Result<Vec<RuleInfo>, CliError> {
+    let mut out: Vec<RuleInfo> = Vec::new();
+    for sheet in sheets {
+        let policy = super::packs::policy_for(sheet)?;
+        for r in policy.rules().filter(|r| r.command == command) {
+            let Some(severity) = policy::effective(sheet.loaded.sheet.as_ref(), r) else {
+                continue;
+            };
+            if out.iter().any(|o| o.id == r.id) {
+                continue;
+            }
+            let description = if r.why.trim().is_empty() {
+                r.description.trim().to_string()
+            } else {
+                format!("{}\n\n{}", r.description.trim(), r.why.trim())
+            };
+            out.push(RuleInfo::new(&r.id, &r.summary, description, severity));
+        }
+    }
+    Ok(out)
 }
 
 /// Each finding's file relative to its sheet's repository root.
 fn repo_paths(sheets: &[(workspace::SheetOnDisk, Vec<Finding>)]) -> RepoPaths {
     let mut paths = RepoPaths::new();
     for (sheet, findings) in sheets {
-        for f in findings.iter().filter(|f| !f.file.is_empty()) {
-            if let Some(rel) = workspace::repo_relative(&f.file, &sheet.repo_root) {
-                paths.insert(f.file.clone(), rel);
-            }
-        }
+        add_repo_paths(&mut paths, findings, &sheet.repo_root);
     }
     paths
+}
+
+/// The findings' files relative to one repository root.
+pub fn repo_paths_of(findings: &[Finding], repo_root: &std::path::Path) -> RepoPaths {
+    let mut paths = RepoPaths::new();
+    add_repo_paths(&mut paths, findings, repo_root);
+    paths
+}
+
+fn add_repo_paths(paths: &mut RepoPaths, findings: &[Finding], repo_root: &std::path::Path) {
+    for f in findings.iter().filter(|f| !f.file.is_empty()) {
+        if let Some(rel) = workspace::repo_relative(&f.file, repo_root) {
+            paths.insert(f.file.clone(), rel);
+        }
+    }
 }
 
 pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
@@ -64,7 +86,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
     let mut sheets = Vec::new();
     for path in &paths {
         let sheet = workspace::load_sheet(path)?;
-        let mut found = findings_for(&sheet, ctx);
+        let mut found = findings_for(&sheet, ctx)?;
         finding::sort(&mut found);
         sheets.push((sheet, found));
     }
@@ -84,7 +106,11 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
     let text = match args.report.format {
         Format::Human => human(ctx.out.color() && args.report.output.is_none()),
         Format::Json => report::json::render(&findings, paths.len()),
-        Format::Sarif => report::sarif::render(&findings, &rules(), &repo_paths(&sheets)),
+        Format::Sarif => report::sarif::render(
+            &findings,
+            &rule_infos(sheets.iter().map(|(s, _)| s), "check")?,
+            &repo_paths(&sheets),
+        ),
         Format::Github => report::github::render(
             &findings,
             paths.len(),
@@ -108,7 +134,11 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
                     findings: found.clone(),
                 })
                 .collect();
-            report::junit::render(&suites, &rules(), ctx.fail_on)
+            report::junit::render(
+                &suites,
+                &rule_infos(sheets.iter().map(|(s, _)| s), "check")?,
+                ctx.fail_on,
+            )
         }
     };
     ctx.out.emit(args.report.output.as_deref(), &text, || {

@@ -66,15 +66,29 @@ pub fn annotation(f: &Finding, paths: &RepoPaths) -> String {
 }
 
 /// The annotations (at most [`MAX_PER_LEVEL`] per level), a line saying how many were left
-/// out, then the whole human report without colour. The report is wrapped in
-/// `::stop-commands::` so that no line of it (a file name, a quoted YAML value) is run as a
-/// workflow command; the token is a hash of the report, which the report cannot contain.
+/// out, then the whole human report without colour.
 pub fn render(
     findings: &[Finding],
     files: usize,
     paths: &RepoPaths,
     human_opts: human::HumanOptions,
 ) -> String {
+    let report = human::render(
+        findings,
+        files,
+        human::HumanOptions {
+            color: false,
+            ..human_opts
+        },
+    );
+    render_with_report(findings, paths, &report)
+}
+
+/// The annotations of `findings`, then `report` (a command's human report, without colour).
+/// The report is wrapped in `::stop-commands::` so that no line of it (a file name, a quoted
+/// YAML value) is run as a workflow command; the token is a hash of the report, which the
+/// report cannot contain.
+pub fn render_with_report(findings: &[Finding], paths: &RepoPaths, report: &str) -> String {
     let mut out = String::new();
     let mut shown = [0usize; 3];
     let mut skipped = 0usize;
@@ -93,23 +107,19 @@ pub fn render(
             if skipped == 1 { "finding" } else { "findings" },
         ));
     }
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    let report = human::render(
-        findings,
-        files,
-        human::HumanOptions {
-            color: false,
-            ..human_opts
-        },
-    );
-    if findings.is_empty() {
-        // Only the fixed summary line: nothing to guard.
-        out.push_str(&report);
+    if findings.is_empty() && report.lines().count() <= 1 {
+        // Only a summary line: nothing user-written to guard.
+        out.push_str(report);
     } else {
+        if !out.is_empty() {
+            out.push('\n');
+        }
         let token = format!("govsheet-{:016x}", super::sarif::fnv1a(report.as_bytes()));
-        out.push_str(&format!("::stop-commands::{token}\n{report}::{token}::\n"));
+        out.push_str(&format!("::stop-commands::{token}\n{report}"));
+        if !report.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("::{token}::\n"));
     }
     out
 }

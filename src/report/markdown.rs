@@ -3,6 +3,7 @@
 
 use super::{RepoPaths, help_uri, human, location_text};
 use crate::finding::{Finding, Summary};
+use crate::retest::{Report, Required, Status, chain_text};
 
 /// ASCII punctuation that could start markdown or HTML outside a code span.
 const SPECIAL: &[char] = &[
@@ -127,11 +128,173 @@ pub fn findings_table(findings: &[Finding], paths: &RepoPaths, max_rows: usize) 
 
 /// The `check` summary: a heading, the counts, and the findings table.
 pub fn render(findings: &[Finding], files: usize, paths: &RepoPaths, max_rows: usize) -> String {
+    render_titled("govsheet check", findings, files, paths, max_rows)
+}
+
+/// A findings summary under another heading.
+pub fn render_titled(
+    title: &str,
+    findings: &[Finding],
+    files: usize,
+    paths: &RepoPaths,
+    max_rows: usize,
+) -> String {
     let summary = human::summary_line(&Summary::of(findings, files));
-    let mut out = String::from("### govsheet check\n\n");
+    let mut out = format!("### {}\n\n", escape_cell(title));
     out.push_str(&format!("**{}**\n", escape_cell(summary.trim_end())));
     if !findings.is_empty() {
         out.push('\n');
+        out.push_str(&findings_table(findings, paths, max_rows));
+    }
+    out
+}
+
+/// How many why-chains a retest row shows before it counts the rest.
+const MAX_CHAINS: usize = 3;
+
+fn status_cell(r: &Required) -> &'static str {
+    match r.status {
+        Status::Covered
+            if r.record
+                .as_ref()
+                .is_some_and(|rec| rec.result == "not-needed") =>
+        {
+            "not needed"
+        }
+        Status::Covered => "covered",
+        Status::Missing => "**missing**",
+        Status::Failed => "**failed**",
+    }
+}
+
+fn why_cell(r: &Required) -> String {
+    let chains: Vec<String> = r
+        .because
+        .iter()
+        .flat_map(|w| w.files.iter().map(move |f| chain_text(f, w)))
+        .collect();
+    let mut cells: Vec<String> = chains.iter().take(MAX_CHAINS).map(|c| code(c)).collect();
+    let more = chains.len().saturating_sub(MAX_CHAINS) + r.because_not_shown;
+    if more > 0 {
+        cells.push(format!("+{more} more"));
+    }
+    cells.join("<br>")
+}
+
+fn record_cell(r: &Required) -> String {
+    match &r.record {
+        Some(rec) => {
+            let by = rec
+                .by
+                .as_deref()
+                .map(|b| format!(" by {}", code(b)))
+                .unwrap_or_default();
+            format!(
+                "{} {}{by}",
+                escape_cell(&rec.date),
+                escape_cell(&rec.result)
+            )
+        }
+        None => "none".into(),
+    }
+}
+
+fn names(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".into()
+    } else {
+        items.iter().map(|i| code(i)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The `retests` summary: what was compared, the required retests (status, owner, why, the
+/// record), the conclusions to pause, what to run and record, then the findings.
+pub fn retests(
+    report: &Report,
+    findings: &[Finding],
+    paths: &RepoPaths,
+    max_rows: usize,
+) -> String {
+    let mut out = String::from("### govsheet retests\n\n");
+    if let Some(c) = &report.compared {
+        out.push_str(&format!("Compared: {}  \n", code(c)));
+    }
+    out.push_str(&format!(
+        "{} changed {}; components: {}; events: {}\n\n",
+        report.changed_files.len(),
+        if report.changed_files.len() == 1 {
+            "file"
+        } else {
+            "files"
+        },
+        names(&report.components),
+        names(&report.events),
+    ));
+    let open: Vec<&Required> = report
+        .required
+        .iter()
+        .filter(|r| r.status != Status::Covered)
+        .collect();
+    if report.required.is_empty() {
+        out.push_str("**No retest required.**\n");
+    } else {
+        out.push_str(&format!(
+            "**{} required, {} not covered**\n\n",
+            report.required.len(),
+            open.len()
+        ));
+        let rows: Vec<Vec<String>> = report
+            .required
+            .iter()
+            .take(max_rows)
+            .map(|r| {
+                let title = r
+                    .title
+                    .as_deref()
+                    .map(|t| format!(" {}", escape_cell(t)))
+                    .unwrap_or_default();
+                vec![
+                    status_cell(r).to_string(),
+                    format!("{}{title}", code(&r.retest)),
+                    r.owner.as_deref().map_or("(none)".to_string(), code),
+                    why_cell(r),
+                    record_cell(r),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &["Status", "Retest", "Owner", "Why", "Latest record"],
+            &rows,
+        ));
+        if report.required.len() > max_rows {
+            out.push_str(&format!(
+                "\n_... and {} more required retests not shown._\n",
+                report.required.len() - max_rows
+            ));
+        }
+    }
+    if !report.paused.is_empty() {
+        out.push_str("\n#### Pause these conclusions\n\n");
+        let rows: Vec<Vec<String>> = report
+            .paused
+            .iter()
+            .map(|p| vec![code(&p.event), names(&p.conclusions), names(&p.until)])
+            .collect();
+        out.push_str(&table(&["Event", "Conclusions", "Until these pass"], &rows));
+    }
+    if !open.is_empty() {
+        out.push_str("\n#### To run and record\n\n");
+        for r in &open {
+            let method = r
+                .method
+                .as_deref()
+                .map(|m| format!(": {}", escape_cell(m.trim())))
+                .unwrap_or_default();
+            out.push_str(&format!("- {}{method}\n", code(&r.retest)));
+        }
+    }
+    if !findings.is_empty() {
+        out.push_str("\n#### Findings\n\n");
         out.push_str(&findings_table(findings, paths, max_rows));
     }
     out

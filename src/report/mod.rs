@@ -13,6 +13,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod retests;
 pub mod sarif;
 
 /// Where each rule is documented; the rule id is the anchor.
