@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Run the hooks of .pre-commit-hooks.yaml with the real pre-commit framework: a clean sheet must
+# pass and a broken one must fail naming the rule. Needs python3 (venv + pip) and cargo.
+#
+#   scripts/test-pre-commit.sh
+#
+# `pre-commit try-repo` installs the hook into a fresh temporary store on every call, so the
+# build folder is kept instead: CARGO_TARGET_DIR (default target/pre-commit in this repository)
+# makes every install after the first an up-to-date build that only copies the binary.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/govsheet-pre-commit.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+# pre-commit builds the hook with `cargo install` in release mode: skip LTO and allow parallel
+# codegen so the build takes minutes, not tens of minutes. Reuse one target folder across runs.
+export CARGO_PROFILE_RELEASE_LTO=false
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target/pre-commit}"
+export PRE_COMMIT_HOME="$work/pre-commit-home"
+export PRE_COMMIT_COLOR=never
+export NO_COLOR=1
+export GOVSHEET_TODAY=2026-11-25
+
+step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
+fail() { printf 'FAIL: %s\n' "$1" >&2; exit 1; }
+
+step "pre-commit in a venv"
+python3 -m venv "$work/venv"
+"$work/venv/bin/python" -m pip install --quiet pre-commit
+pre_commit="$work/venv/bin/pre-commit"
+"$pre_commit" --version
+
+step "scratch repository with a clean sheet"
+scratch="$work/scratch"
+mkdir -p "$scratch"
+cd "$scratch"
+git init --quiet
+git config user.email "test@example.com"
+git config user.name "govsheet test"
+git config commit.gpgsign false
+cp "$repo/tests/data/integrations/clean.governance.yaml" governance.yaml
+git add governance.yaml
+git commit --quiet -m "a clean sheet"
+
+# try-repo runs the hooks of $repo at HEAD plus its uncommitted changes.
+step "govsheet-check on the clean sheet (expect pass; the first run installs the hook)"
+if ! "$pre_commit" try-repo "$repo" govsheet-check --all-files >"$work/clean.log" 2>&1; then
+    cat "$work/clean.log"
+    fail "govsheet-check failed on a clean sheet"
+fi
+cat "$work/clean.log"
+grep -q "govsheet check.*Passed" "$work/clean.log" || fail "govsheet-check did not report Passed"
+
+step "govsheet-check with a broken sheet (expect failure naming the rule)"
+mkdir -p shop
+cp "$repo/tests/data/integrations/broken.governance.yaml" shop/broken.governance.yaml
+printf 'not a sheet: the hook must not look at me\n' > notes.yaml
+git add shop notes.yaml
+if "$pre_commit" try-repo "$repo" govsheet-check --all-files >"$work/broken.log" 2>&1; then
+    cat "$work/broken.log"
+    fail "govsheet-check passed on a broken sheet"
+fi
+cat "$work/broken.log"
+grep -q "govsheet check.*Failed" "$work/broken.log" || fail "govsheet-check did not report Failed"
+grep -Eq "^ *schema$" "$work/broken.log" || fail "the output does not name the rule (schema)"
+grep -q "shop/broken.governance.yaml:6:1" "$work/broken.log" || fail "the output does not locate the finding"
+grep -q "notes.yaml" "$work/broken.log" && fail "the hook was given a file that is not a sheet"
+
+# The binary the hook was built as, to see which other commands this version has.
+govsheet="$CARGO_TARGET_DIR/release/govsheet"
+[ -x "$govsheet" ] || fail "no govsheet binary built by the hook at $govsheet"
+
+# The retests and doc hooks run in a copy of the shipped Shopify example: a real sheet with
+# components, events, retests and records (all dated before GOVSHEET_TODAY).
+example="$work/example"
+cp -r "$repo/examples/shopify-store" "$example"
+cd "$example"
+git init --quiet
+git config user.email "test@example.com"
+git config user.name "govsheet test"
+git config commit.gpgsign false
+git add -A
+git commit --quiet -m "the example shop"
+
+if "$govsheet" retests --help >/dev/null 2>&1; then
+    step "govsheet-retests on a staged file no component owns (expect pass)"
+    printf 'notes\n' > NOTES.txt
+    git add NOTES.txt
+    "$pre_commit" try-repo "$repo" govsheet-retests >"$work/retests-clean.log" 2>&1 \
+        || { cat "$work/retests-clean.log"; fail "govsheet-retests failed on an unowned file"; }
+    cat "$work/retests-clean.log"
+    git commit --quiet -m notes
+
+    step "govsheet-retests on a staged theme change (expect failure: retest-missing)"
+    printf '{%% comment %%}changed{%% endcomment %%}\n' >> theme/snippets/product-card.liquid
+    git add theme/snippets/product-card.liquid
+    if "$pre_commit" try-repo "$repo" govsheet-retests >"$work/retests.log" 2>&1; then
+        cat "$work/retests.log"
+        fail "govsheet-retests passed although the theme change has no recorded retest"
+    fi
+    cat "$work/retests.log"
+    grep -q "retest-missing" "$work/retests.log" || fail "the output does not name retest-missing"
+
+    step "govsheet-retests-push over the pushed range (expect failure: retest-missing)"
+    git commit --quiet -m "change the product card"
+    if "$pre_commit" try-repo "$repo" govsheet-retests-push --hook-stage pre-push \
+        --from-ref HEAD~1 --to-ref HEAD >"$work/push.log" 2>&1; then
+        cat "$work/push.log"
+        fail "govsheet-retests-push passed although the pushed change has no recorded retest"
+    fi
+    cat "$work/push.log"
+    grep -q "retest-missing" "$work/push.log" || fail "the push output does not name retest-missing"
+else
+    step "govsheet-retests: skipped, this version of govsheet has no \`retests\` command"
+fi
+
+if "$govsheet" doc --help >/dev/null 2>&1; then
+    step "govsheet-doc with a current GOVERNANCE.md (expect pass)"
+    "$govsheet" doc --sheet governance.yaml -o GOVERNANCE.md
+    git add GOVERNANCE.md
+    "$pre_commit" try-repo "$repo" govsheet-doc --all-files >"$work/doc.log" 2>&1 \
+        || { cat "$work/doc.log"; fail "govsheet-doc failed on a current GOVERNANCE.md"; }
+    cat "$work/doc.log"
+
+    step "govsheet-doc after the sheet changed (expect failure: stale GOVERNANCE.md)"
+    sed -i 's/^\(  name: \).*/\1Renamed shop/' governance.yaml
+    git add governance.yaml
+    if "$pre_commit" try-repo "$repo" govsheet-doc --all-files >"$work/doc-stale.log" 2>&1; then
+        cat "$work/doc-stale.log"
+        fail "govsheet-doc passed on a stale GOVERNANCE.md"
+    fi
+    cat "$work/doc-stale.log"
+else
+    step "govsheet-doc: skipped, this version of govsheet has no \`doc\` command"
+fi
+
+step "all pre-commit checks passed"
