@@ -441,4 +441,120 @@ records:
             Some("declare `b` under `owners`, or name one of `a`")
         );
     }
+
+    fn core_findings(text: &str, rule: &str) -> Vec<Finding> {
+        let loaded = sheet::load("g.yaml", text.as_bytes().to_vec());
+        let s = loaded.sheet.unwrap();
+        let input = Input {
+            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            files: None,
+        };
+        core()
+            .check(&s, &input)
+            .into_iter()
+            .filter(|f| f.rule == rule)
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_of_reference_is_checked_at_the_reference() {
+        let f = core_findings(
+            r#"version: 1
+owners: {ops: {name: O}}
+systems:
+  shop: {kind: order-system, owner: opz}
+components:
+  theme: {owner: opz, paths: [a], depends_on: [themes], retests: [purchase-dedup]}
+retests:
+  purchase-dedupe: {owner: opz, method: m, events: [Purchas]}
+events:
+  Purchase:
+    owner: opz
+    browser: {system: shpo}
+    server: {system: shpo}
+    event_id: {logic: l, generated_by: shpo}
+    parameters:
+      value: {source_of_truth: shpo, owner: opz}
+    triggers: [themes]
+    retests: [purchase-dedup]
+    rollback: {pause: [budgt]}
+records:
+  - {retest: purchase-dedup, by: opz, events: [Purchas], date: 2026-11-01}
+incidents:
+  - {id: i, owner: opz, events: [Purchas], suspected_change: themes, paused: [budgt]}
+reviews:
+  - {cadence: weekly, owner: opz}
+waivers:
+  - {rule: event-owner, approved_by: opz, expires: 2026-12-01}
+"#,
+            "unknown-reference",
+        );
+        let mut ptrs: Vec<&str> = f.iter().map(|f| f.pointer.as_str()).collect();
+        ptrs.sort_unstable();
+        let mut want = vec![
+            "/systems/shop/owner",
+            "/components/theme/owner",
+            "/components/theme/depends_on/0",
+            "/components/theme/retests/0",
+            "/retests/purchase-dedupe/owner",
+            "/retests/purchase-dedupe/events/0",
+            "/events/Purchase/owner",
+            "/events/Purchase/browser/system",
+            "/events/Purchase/server/system",
+            "/events/Purchase/event_id/generated_by",
+            "/events/Purchase/parameters/value/source_of_truth",
+            "/events/Purchase/parameters/value/owner",
+            "/events/Purchase/triggers/0",
+            "/events/Purchase/retests/0",
+            "/events/Purchase/rollback/pause/0",
+            "/records/0/retest",
+            "/records/0/by",
+            "/records/0/events/0",
+            "/incidents/0/owner",
+            "/incidents/0/events/0",
+            "/incidents/0/suspected_change",
+            "/incidents/0/paused/0",
+            "/reviews/0/owner",
+            "/waivers/0/approved_by",
+        ];
+        want.sort_unstable();
+        assert_eq!(ptrs, want);
+        for f in &f {
+            let h = f.help.as_deref().unwrap_or_default();
+            assert!(h.starts_with("did you mean `"), "{}: {h}", f.pointer);
+            let span = f.span.unwrap();
+            let text = &f.source.as_ref().unwrap().text[span.start..span.end()];
+            assert!(
+                [
+                    "opz",
+                    "shpo",
+                    "themes",
+                    "purchase-dedup",
+                    "Purchas",
+                    "budgt"
+                ]
+                .contains(&text),
+                "{} points at `{text}`",
+                f.pointer
+            );
+        }
+    }
+
+    #[test]
+    fn cycles_are_named_in_order_once_each() {
+        let f = core_findings(
+            "version: 1\ncomponents:\n  z: {paths: [a], depends_on: [m]}\n  m: {paths: [a], depends_on: [a]}\n  a: {paths: [a], depends_on: [z, a]}\n  solo: {paths: [a], depends_on: [solo]}\n  ok: {paths: [a], depends_on: [z]}\n",
+            "dependency-cycle",
+        );
+        let msgs: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "components depend on each other in a cycle: z -> m -> a -> z",
+                "components depend on each other in a cycle: solo -> solo",
+            ]
+        );
+        assert_eq!(f[0].pointer, "/components/z/depends_on/0");
+        assert_eq!(f[0].labels.len(), 2);
+    }
 }
