@@ -149,7 +149,7 @@ impl Policy {
     /// severities; [`Policy::finalize`] applies the sheet's configuration and waivers.
     pub fn check(&self, sheet: &Sheet, input: &Input<'_>) -> Vec<Finding> {
         let mut out = Vec::new();
-        let mut docs = Documents::new(sheet);
+        let docs = Documents::new(sheet);
         for rule in &self.rules {
             if rule.info.command != "check" || effective(Some(sheet), &rule.info).is_none() {
                 continue;
@@ -186,30 +186,40 @@ impl Policy {
 /// (`records_dir`, `incidents_dir`) whose items join `/records/*` and `/incidents/*`.
 struct Documents<'s> {
     sheet: &'s Sheet,
-    /// Parsed trees of the other files, by file name.
-    others: HashMap<String, Node>,
+    /// Parsed trees of the other files, by file name, parsed when a selector first needs them.
+    others: std::cell::OnceCell<HashMap<String, Node>>,
 }
 
 impl<'s> Documents<'s> {
     fn new(sheet: &'s Sheet) -> Self {
-        let mut others = HashMap::new();
-        let files = sheet
-            .records
-            .iter()
-            .map(|r| &r.source)
-            .chain(sheet.incidents.iter().map(|i| &i.source));
-        for src in files {
-            if Arc::ptr_eq(src, &sheet.source) || others.contains_key(&src.name) {
-                continue;
-            }
-            if let Ok(root) = yaml::parse(&src.text) {
-                others.insert(src.name.clone(), root);
-            }
+        Documents {
+            sheet,
+            others: std::cell::OnceCell::new(),
         }
-        Documents { sheet, others }
     }
 
-    fn select<'a>(&'a mut self, selector: &select::Selector) -> Vec<(Arc<SourceFile>, Match<'a>)> {
+    fn others(&self) -> &HashMap<String, Node> {
+        self.others.get_or_init(|| {
+            let sheet = self.sheet;
+            let mut others = HashMap::new();
+            let files = sheet
+                .records
+                .iter()
+                .map(|r| &r.source)
+                .chain(sheet.incidents.iter().map(|i| &i.source));
+            for src in files {
+                if Arc::ptr_eq(src, &sheet.source) || others.contains_key(&src.name) {
+                    continue;
+                }
+                if let Ok(root) = yaml::parse(&src.text) {
+                    others.insert(src.name.clone(), root);
+                }
+            }
+            others
+        })
+    }
+
+    fn select<'a>(&'a self, selector: &select::Selector) -> Vec<(Arc<SourceFile>, Match<'a>)> {
         let sheet = self.sheet;
         let items: Option<Vec<(&Arc<SourceFile>, &str)>> = match selector.list_section() {
             Some(("records", _)) => Some(
@@ -244,7 +254,7 @@ impl<'s> Documents<'s> {
             let root = if Arc::ptr_eq(source, &sheet.source) {
                 &sheet.root
             } else {
-                match self.others.get(&source.name) {
+                match self.others().get(&source.name) {
                     Some(r) => r,
                     None => continue,
                 }
