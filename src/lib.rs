@@ -9,3 +9,4 @@ pub mod globs;
 pub mod report;
 pub mod sheet;
 pub mod suggest;
+pub mod verify;

@@ -3,6 +3,7 @@
 
 mod check;
 mod output;
+mod verify;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -64,6 +65,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the JSON Schema of the sheet
     Schema,
+    /// Check captured Pixel and Conversions API events against the sheet, Meta's rules and the orders
+    Verify(verify::VerifyArgs),
 }
 
 /// Why a run could not be done (exit 2).
@@ -126,6 +129,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let ctx = cli.global.resolve()?;
     match cli.command {
         Command::Check(args) => check::run(&ctx, args),
+        Command::Verify(args) => verify::run(&ctx, args),
         Command::Schema => {
             ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);
             Ok(ExitCode::SUCCESS)
