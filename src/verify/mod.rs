@@ -986,3 +986,6 @@ fn looks_like_event_line(text: &[u8]) -> bool {
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+#[cfg(test)]
+mod tests;
