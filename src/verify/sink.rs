@@ -9,6 +9,25 @@ struct Bucket {
     kept: Vec<(u32, u64, Finding)>,
     dropped: u64,
     dropped_severity: Severity,
+    /// The index of the latest kept finding, once `kept` is full.
+    worst: Option<usize>,
+}
+
+type Key<'a> = (u32, u64, &'a str);
+
+fn key<'a>(k: &(u32, u64, &'a Finding)) -> Key<'a> {
+    (k.0, k.1, k.2.message.as_str())
+}
+
+fn as_ref(k: &(u32, u64, Finding)) -> (u32, u64, &Finding) {
+    (k.0, k.1, &k.2)
+}
+
+fn worst_of(kept: &[(u32, u64, Finding)]) -> usize {
+    kept.iter()
+        .enumerate()
+        .max_by(|a, b| key(&as_ref(a.1)).cmp(&key(&as_ref(b.1))))
+        .map_or(0, |(i, _)| i)
 }
 
 /// Keeps at most `max` findings per rule (0: all), the earliest in file order whatever order
@@ -37,25 +56,29 @@ impl Sink {
                 kept: Vec::new(),
                 dropped: 0,
                 dropped_severity: Severity::Info,
+                worst: None,
             });
         if max == 0 || bucket.kept.len() < max {
             bucket.kept.push((file, line, finding));
+            bucket.worst = None;
             return;
         }
-        let key = |k: &(u32, u64, Finding)| (k.0, k.1, k.2.message.clone());
-        let Some((worst, _)) = bucket
-            .kept
-            .iter()
-            .enumerate()
-            .max_by(|a, b| key(a.1).cmp(&key(b.1)))
-        else {
-            return;
+        let worst = match bucket.worst {
+            Some(w) => w,
+            None => {
+                let w = worst_of(&bucket.kept);
+                bucket.worst = Some(w);
+                w
+            }
         };
-        let new = (file, line, finding);
-        let dropped = if key(&new) < key(&bucket.kept[worst]) {
-            std::mem::replace(&mut bucket.kept[worst], new).2
+        // Findings mostly arrive in file order: the new one is usually the latest and dropped
+        // at once; only an earlier one replaces the latest kept.
+        let dropped = if key(&(file, line, &finding)) < key(&as_ref(&bucket.kept[worst])) {
+            let old = std::mem::replace(&mut bucket.kept[worst], (file, line, finding)).2;
+            bucket.worst = Some(worst_of(&bucket.kept));
+            old
         } else {
-            new.2
+            finding
         };
         bucket.dropped += 1;
         bucket.dropped_severity = bucket.dropped_severity.max(dropped.severity);
