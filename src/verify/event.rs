@@ -313,7 +313,7 @@ fn event_time(obj: &Map<String, Value>, who: &str, ctx: &PayloadContext, out: &m
             .help(help),
         );
     } else if t < start - MAX_AGE_DAYS * SECONDS_PER_DAY {
-        let days = (start - t) / SECONDS_PER_DAY;
+        let days = start.abs_diff(t) / SECONDS_PER_DAY as u64;
         out.push(
             Issue::new(
                 rules::EVENT_TIME,

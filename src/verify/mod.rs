@@ -662,10 +662,10 @@ impl<'a> Verifier<'a> {
                     }
                 }
                 if let (Some(paid), Some(t)) = (order.time, c.time)
-                    && (t - paid).abs() > MAX_PAID_TIME_OFFSET_SECONDS
+                    && t.abs_diff(paid) > MAX_PAID_TIME_OFFSET_SECONDS.unsigned_abs()
                 {
                     state.figures.time_offsets += 1;
-                    issues.push(Issue::new(rules::ORDER_RECONCILIATION, format!("Purchase {id}: event_time is {} minutes from order {}'s paid time", (t - paid).abs() / 60, order.id)).severity(Severity::Warning).help("event_time is the time of the payment, not the time the event was processed or retried"));
+                    issues.push(Issue::new(rules::ORDER_RECONCILIATION, format!("Purchase {id}: event_time is {} minutes from order {}'s paid time", t.abs_diff(paid) / 60, order.id)).severity(Severity::Warning).help("event_time is the time of the payment, not the time the event was processed or retried"));
                 }
             }
         }
@@ -712,10 +712,10 @@ impl<'a> Verifier<'a> {
                     row.pairs += 1;
                     if b.time != NO_TIME
                         && s.time != NO_TIME
-                        && (b.time - s.time).abs() > DEDUPE_WINDOW_SECONDS
+                        && b.time.abs_diff(s.time) > DEDUPE_WINDOW_SECONDS.unsigned_abs()
                     {
                         row.outside_window += 1;
-                        let hours = (b.time - s.time).abs() as f64 / 3600.0;
+                        let hours = b.time.abs_diff(s.time) as f64 / 3600.0;
                         parity_issues.push((*idx, s.file, s.line, Issue::new(rules::DEDUPE_WINDOW, format!("{} `{}`: browser and server event_time differ by {hours:.1} hours, outside Meta's 48-hour dedupe window (browser at {}:{})", row.event, short(id), self.file_name(b.file), b.line)).help("send the server event within 48 hours of the browser event, with the business action's time")));
                     } else {
                         row.deduplicated += 1;

@@ -259,6 +259,8 @@ fn payload_event_time() {
         (json!(T + 3 * 86_400), "in the future"),
         (json!(T * 1000), "looks like milliseconds"),
         (json!(T - 8 * 86_400), "days before the capture date"),
+        (json!(i64::MIN + 1), "days before the capture date"),
+        (json!(i64::MAX), "in the future"),
     ] {
         let mut e = purchase("1", 1.0, "EUR", T);
         e["event_time"] = t;
@@ -874,4 +876,25 @@ fn findings_are_capped_per_rule_with_a_count() {
         .filter_map(|f| f.location.map(|_| f.line()))
         .collect();
     assert_eq!(lines, vec![Some(1), Some(2), Some(3), Some(4), Some(5)]);
+}
+
+#[test]
+fn extreme_times_do_not_overflow() {
+    let mut far = purchase("1", 1.0, "EUR", T);
+    far["event_time"] = json!(i64::MAX);
+    let r = Run::new(None)
+        .orders(
+            "id,total,currency,time\n1,1,EUR,1\n",
+            Some("id=id,value=total,currency=currency,time=time"),
+        )
+        .server(lines(&[far]))
+        .browser(lines(&[browser(
+            "Purchase",
+            "purchase-1",
+            i64::MIN + 1,
+            json!({"value": 1.0, "currency": "EUR", "content_ids": ["sku-1"]}),
+        )]))
+        .go();
+    assert_eq!(found(&r, rules::DEDUPE_WINDOW).len(), 1);
+    assert_eq!(r.orders.as_ref().map(|o| o.time_offsets), Some(1));
 }
