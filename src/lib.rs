@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod finding;
 pub mod globs;
+pub mod policy;
 pub mod report;
 pub mod sheet;
 pub mod suggest;

@@ -2,7 +2,10 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+mod init;
 mod output;
+pub mod packs;
+mod rules;
 mod verify;
 pub mod workspace;
 
@@ -65,6 +68,12 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the JSON Schema of the sheet
     Schema,
+    /// List the rules with the severity a sheet gives them
+    Rules(rules::RulesArgs),
+    /// Print one rule's documentation: what it finds, why it matters, examples
+    Explain(rules::ExplainArgs),
+    /// Write a commented starter governance.yaml (never overwrites a file)
+    Init(init::InitArgs),
     /// Check captured Pixel and Conversions API events against the sheet, Meta's rules and the orders
     Verify(verify::VerifyArgs),
 }
@@ -134,6 +143,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Rules(args) => rules::run_rules(&ctx, args),
+        Command::Explain(args) => rules::run_explain(&ctx, args),
+        Command::Init(args) => init::run(&ctx, args),
     }
 }
 

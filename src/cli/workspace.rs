@@ -8,6 +8,7 @@ use walkdir::WalkDir;
 
 use super::CliError;
 use crate::finding::{Finding, Severity};
+use crate::sheet::schema::Kind;
 use crate::sheet::{self, Loaded, model, source::SourceFile};
 
 /// A sheet loaded from disk with the folders it is read against.
@@ -249,6 +250,12 @@ pub fn load_sheet(path: &Path) -> Result<SheetOnDisk, CliError> {
                     extra.push(not_an_item(&source, &root, is_records));
                     continue;
                 }
+                let kind = if is_records {
+                    Kind::Records
+                } else {
+                    Kind::Incidents
+                };
+                extra.extend(sheet::schema::validate_as(&source, &root, kind));
                 if is_records {
                     let (records, findings) = model::build_records(&source, &root);
                     sheet.records.extend(records);

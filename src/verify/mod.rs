@@ -158,6 +158,8 @@ pub struct Verifier<'a> {
     browser_given: bool,
     no_id_counter: u64,
     buf: Vec<u8>,
+    /// Rules the sheet's `policy.rules` turns off (`None`) or gives another severity.
+    configured: HashMap<&'static str, Option<Severity>>,
 }
 
 impl<'a> Verifier<'a> {
@@ -174,7 +176,16 @@ impl<'a> Verifier<'a> {
             browser_given: false,
             no_id_counter: 0,
             buf: Vec::new(),
+            configured: HashMap::new(),
         };
+        for id in rules::IDS {
+            if let Some(info) = crate::policy::core().rule(id) {
+                let effective = crate::policy::effective(sheet, info);
+                if effective != Some(info.severity) {
+                    v.configured.insert(id, effective);
+                }
+            }
+        }
         if let Some(s) = sheet {
             for e in &s.events {
                 v.intern(e.id.as_str());
@@ -244,7 +255,22 @@ impl<'a> Verifier<'a> {
         self.thresholds(name).1
     }
 
+    /// Apply the sheet's `policy.rules`: `None` when the rule is off.
+    fn configure(&self, mut issue: Issue) -> Option<Issue> {
+        match self.configured.get(issue.rule) {
+            Some(None) => None,
+            Some(Some(s)) => {
+                issue.severity = *s;
+                Some(issue)
+            }
+            None => Some(issue),
+        }
+    }
+
     fn push_issue(&mut self, file: u32, line: usize, pointer: Option<String>, issue: Issue) {
+        let Some(issue) = self.configure(issue) else {
+            return;
+        };
         let mut f = Finding::new(issue.rule, issue.severity, issue.message).at_line(
             self.file_name(file),
             line,
@@ -858,6 +884,9 @@ impl<'a> Verifier<'a> {
 
     /// A finding about an event as a whole, placed at its sheet entry when there is one.
     fn push_sheet_issue(&mut self, event: &str, key: &str, issue: Issue) {
+        let Some(issue) = self.configure(issue) else {
+            return;
+        };
         let Some(sheet) = self.sheet else {
             self.push_issue(0, 0, None, issue);
             return;

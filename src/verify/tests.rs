@@ -898,3 +898,22 @@ fn extreme_times_do_not_overflow() {
     assert_eq!(found(&r, rules::DEDUPE_WINDOW).len(), 1);
     assert_eq!(r.orders.as_ref().map(|o| o.time_offsets), Some(1));
 }
+
+#[test]
+fn the_sheets_policy_rules_turn_verify_rules_off_or_change_their_severity() {
+    let text = format!(
+        "{SHEET}policy:\n  rules:\n    payload-test-code: error\n    payload-user-data: off\n"
+    );
+    let s = crate::sheet::load("g.yaml", text.into_bytes())
+        .sheet
+        .expect("parses");
+    let mut e = purchase("1", 1.0, "EUR", T);
+    e["test_event_code"] = json!("TEST1");
+    e["user_data"]["em"] = json!("plain@example.com");
+    let r = Run::new(Some(&s)).server(lines(&[e.clone()])).go();
+    assert!(found(&r, rules::USER_DATA).is_empty());
+    assert_eq!(found(&r, rules::TEST_CODE)[0].severity, Severity::Error);
+    let r = Run::new(None).server(lines(&[e])).go();
+    assert_eq!(found(&r, rules::USER_DATA).len(), 1);
+    assert_eq!(found(&r, rules::TEST_CODE)[0].severity, Severity::Warning);
+}
