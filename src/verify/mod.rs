@@ -160,6 +160,7 @@ pub struct Verifier<'a> {
     buf: Vec<u8>,
     /// Rules the sheet's `policy.rules` turns off (`None`) or gives another severity.
     configured: HashMap<&'static str, Option<Severity>>,
+    first_server: Option<u32>,
 }
 
 impl<'a> Verifier<'a> {
@@ -177,6 +178,7 @@ impl<'a> Verifier<'a> {
             no_id_counter: 0,
             buf: Vec::new(),
             configured: HashMap::new(),
+            first_server: None,
         };
         for id in rules::IDS {
             if let Some(info) = crate::policy::core().rule(id) {
@@ -297,8 +299,11 @@ impl<'a> Verifier<'a> {
     /// Read one capture: JSON Lines (one event, or one request body, per line) or one request
     /// body document spread over several lines. Lines are read with a bounded buffer.
     pub fn feed<R: BufRead>(&mut self, side: Side, file: FileId, mut reader: R) -> io::Result<()> {
-        if side == Side::Browser {
-            self.browser_given = true;
+        match side {
+            Side::Browser => self.browser_given = true,
+            Side::Server => {
+                self.first_server.get_or_insert(file.0);
+            }
         }
         let f = file.0;
         let mut buf = std::mem::take(&mut self.buf);
@@ -888,7 +893,15 @@ impl<'a> Verifier<'a> {
             return;
         };
         let Some(sheet) = self.sheet else {
-            self.push_issue(0, 0, None, issue);
+            // No sheet to point at: name the first server capture, without a line.
+            let mut f = Finding::new(issue.rule, issue.severity, issue.message);
+            f.file = self
+                .first_server
+                .map_or(String::new(), |i| self.file_name(i).to_string());
+            if let Some(h) = issue.help {
+                f = f.with_help(h);
+            }
+            self.sink.push_unlimited(f);
             return;
         };
         let (pointer, span) = match sheet.events.get(event) {

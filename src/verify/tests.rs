@@ -700,6 +700,18 @@ fn parity_on_currency_and_content_ids() {
     );
     // without a sheet the rate is still computed for events seen on both sides
     assert_eq!(row(&r, "Purchase").dedupe_rate, Some(1.0));
+    let r = Run::new(None)
+        .server(lines(&[
+            purchase("1", 10.0, "EUR", T),
+            purchase("2", 10.0, "EUR", T),
+        ]))
+        .browser(lines(&[browser("Purchase", "purchase-1", T, json!({}))]))
+        .go();
+    let d = found(&r, rules::DEDUPE_RATE);
+    assert_eq!(
+        (d.len(), d[0].file.as_str(), d[0].line()),
+        (1, "server0.jsonl", None)
+    );
 }
 
 #[test]
