@@ -245,19 +245,25 @@ fn short(s: &str) -> String {
     }
 }
 
-fn label(c: &Captured) -> String {
-    match (&c.name, &c.event_id) {
-        (Some(n), Some(id)) => format!("{n} `{}`", short(id)),
-        (Some(n), None) => n.clone(),
-        (None, Some(id)) => format!("event `{}`", short(id)),
-        (None, None) => "event".to_string(),
+/// How a message names an event (`Purchase `purchase-1001``); formatted only when a message is.
+pub struct Who<'a>(pub &'a Captured);
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = self.0;
+        match (&c.name, &c.event_id) {
+            (Some(n), Some(id)) => write!(f, "{n} `{}`", short(id)),
+            (Some(n), None) => f.write_str(n),
+            (None, Some(id)) => write!(f, "event `{}`", short(id)),
+            (None, None) => f.write_str("event"),
+        }
     }
 }
 
 /// Meta's documented Conversions API rules on one server event.
 pub fn check_server(obj: &Map<String, Value>, c: &Captured, ctx: &PayloadContext) -> Vec<Issue> {
     let mut out = Vec::new();
-    let who = label(c);
+    let who = Who(c);
     event_time(obj, &who, ctx, &mut out);
     action_source(obj, &who, &mut out);
     user_data(obj, &who, &mut out);
@@ -277,7 +283,7 @@ pub fn test_code_issue(what: &str) -> Issue {
     .help("production requests must not carry test_event_code (events go to Test Events only); pass --test-capture for a test capture")
 }
 
-fn event_time(obj: &Map<String, Value>, who: &str, ctx: &PayloadContext, out: &mut Vec<Issue>) {
+fn event_time(obj: &Map<String, Value>, who: &Who<'_>, ctx: &PayloadContext, out: &mut Vec<Issue>) {
     let help = "event_time is the Unix time in whole seconds of the business action; Meta rejects the whole request when one event's time is invalid";
     let Some(v) = obj.get("event_time") else {
         out.push(Issue::new(rules::EVENT_TIME, format!("{who} has no event_time")).help(help));
@@ -324,7 +330,7 @@ fn event_time(obj: &Map<String, Value>, who: &str, ctx: &PayloadContext, out: &m
     }
 }
 
-fn action_source(obj: &Map<String, Value>, who: &str, out: &mut Vec<Issue>) {
+fn action_source(obj: &Map<String, Value>, who: &Who<'_>, out: &mut Vec<Issue>) {
     let help = format!("action_source is one of {}", ACTION_SOURCES.join(", "));
     match obj.get("action_source") {
         None => out.push(
@@ -386,7 +392,7 @@ fn strings(v: &Value) -> Vec<Option<&str>> {
     }
 }
 
-fn user_data(obj: &Map<String, Value>, who: &str, out: &mut Vec<Issue>) {
+fn user_data(obj: &Map<String, Value>, who: &Who<'_>, out: &mut Vec<Issue>) {
     let ud = match obj.get("user_data") {
         None => {
             out.push(
@@ -465,7 +471,7 @@ fn user_data(obj: &Map<String, Value>, who: &str, out: &mut Vec<Issue>) {
     }
 }
 
-fn currency_value(obj: &Map<String, Value>, c: &Captured, who: &str, out: &mut Vec<Issue>) {
+fn currency_value(obj: &Map<String, Value>, c: &Captured, who: &Who<'_>, out: &mut Vec<Issue>) {
     let custom = obj.get("custom_data").and_then(Value::as_object);
     let value = custom.and_then(|m| m.get("value"));
     let currency = custom.and_then(|m| m.get("currency"));
@@ -594,7 +600,7 @@ pub fn check_against_sheet(
             )),
         );
     }
-    let who = label(c);
+    let who = Who(c);
     let custom = obj.get("custom_data").and_then(Value::as_object);
     let user = obj.get("user_data").and_then(Value::as_object);
     for p in &ev.parameters {
