@@ -502,6 +502,17 @@ fn check_needs_an_output_file_and_a_readable_sheet() {
 }
 
 #[test]
+fn doc_never_overwrites_its_own_sheet() {
+    let (_dir, sheet) = temp_sheet();
+    let before = std::fs::read(&sheet).expect("read");
+    let s = sheet.display().to_string();
+    let out = govsheet(&["doc", "--sheet", &s, "-o", &s]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is the sheet itself"));
+    assert_eq!(std::fs::read(&sheet).expect("read"), before);
+}
+
+#[test]
 fn a_sheet_that_is_not_yaml_is_a_run_error_not_a_panic() {
     let dir = tempfile::tempdir().expect("tempdir");
     let sheet = dir.path().join("governance.yaml");

@@ -145,6 +145,15 @@ fn check_file(
 /// as days pass, only when the sheet or its records change.
 pub fn run(ctx: &Context, args: DocArgs, today_given: bool) -> Result<ExitCode, CliError> {
     let given = today_given.then_some(ctx.today);
+    if let Some(out) = &args.output
+        && let (Ok(a), Ok(b)) = (out.canonicalize(), args.sheet.canonicalize())
+        && a == b
+    {
+        return Err(CliError::Usage(format!(
+            "-o {} is the sheet itself; write the document to another file (e.g. GOVERNANCE.md)",
+            out.display()
+        )));
+    }
     match &args.output {
         Some(path) if args.check => {
             let existing = match std::fs::read(path) {
