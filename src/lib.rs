@@ -9,5 +9,6 @@ pub mod finding;
 pub mod globs;
 pub mod policy;
 pub mod report;
+pub mod retest;
 pub mod sheet;
 pub mod suggest;
