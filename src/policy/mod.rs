@@ -27,10 +27,16 @@ use crate::sheet::source::SourceFile;
 use crate::sheet::yaml::{self, Node};
 
 /// The packs compiled into the binary: (file name, text). Adding a pack is one line here.
-pub const EMBEDDED: &[(&str, &str)] = &[(
-    "policies/core.yaml",
-    include_str!("../../policies/core.yaml"),
-)];
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "policies/core.yaml",
+        include_str!("../../policies/core.yaml"),
+    ),
+    (
+        "policies/verify.yaml",
+        include_str!("../../policies/verify.yaml"),
+    ),
+];
 
 /// A set of compiled rules: the embedded packs, plus a team's packs.
 #[derive(Debug, Clone)]
