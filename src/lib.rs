@@ -4,6 +4,7 @@
 //! The library is the pure core; `cli` is the edge that reads files, runs git and prints.
 
 pub mod cli;
+pub mod doc;
 pub mod finding;
 pub mod globs;
 pub mod policy;
@@ -11,3 +12,4 @@ pub mod report;
 pub mod retest;
 pub mod sheet;
 pub mod suggest;
+pub mod verify;

@@ -2,13 +2,16 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+mod doc;
 pub mod git;
+mod graph;
 mod init;
 mod output;
 pub mod packs;
 mod record;
 mod retests;
 mod rules;
+mod verify;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -72,6 +75,10 @@ pub enum Command {
     Retests(retests::RetestsArgs),
     /// Record the result of a retest as a new file in the sheet's `records_dir`
     Record(record::RecordArgs),
+    /// Render the governance document (Markdown or HTML) with the Stop/Go status of each event
+    Doc(doc::DocArgs),
+    /// Print the dependency graph (components, events, retests) as dot or Mermaid
+    Graph(graph::GraphArgs),
     /// Print the JSON Schema of the sheet
     Schema,
     /// List the rules with the severity a sheet gives them
@@ -80,6 +87,8 @@ pub enum Command {
     Explain(rules::ExplainArgs),
     /// Write a commented starter governance.yaml (never overwrites a file)
     Init(init::InitArgs),
+    /// Check captured Pixel and Conversions API events against the sheet, Meta's rules and the orders
+    Verify(verify::VerifyArgs),
 }
 
 /// Why a run could not be done (exit 2).
@@ -144,6 +153,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Check(args) => check::run(&ctx, args),
         Command::Retests(args) => retests::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
+        Command::Doc(args) => doc::run(&ctx, args, cli.global.today.is_some()),
+        Command::Graph(args) => graph::run(&ctx, args),
+        Command::Verify(args) => verify::run(&ctx, args),
         Command::Schema => {
             ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);
             Ok(ExitCode::SUCCESS)

@@ -4,3 +4,4 @@
 pub mod human;
 pub mod json;
 pub mod retests;
+pub mod verify;
