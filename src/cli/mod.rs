@@ -2,9 +2,14 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+mod doc;
+pub mod git;
+mod graph;
 mod init;
 mod output;
 pub mod packs;
+mod record;
+mod retests;
 mod rules;
 mod verify;
 pub mod workspace;
@@ -66,6 +71,14 @@ pub enum Format {
 pub enum Command {
     /// Validate sheets against the JSON Schema and every enabled policy rule
     Check(check::CheckArgs),
+    /// Map changed files to the retests they require and check those retests' records
+    Retests(retests::RetestsArgs),
+    /// Record the result of a retest as a new file in the sheet's `records_dir`
+    Record(record::RecordArgs),
+    /// Render the governance document (Markdown or HTML) with the Stop/Go status of each event
+    Doc(doc::DocArgs),
+    /// Print the dependency graph (components, events, retests) as dot or Mermaid
+    Graph(graph::GraphArgs),
     /// Print the JSON Schema of the sheet
     Schema,
     /// List the rules with the severity a sheet gives them
@@ -138,6 +151,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let ctx = cli.global.resolve()?;
     match cli.command {
         Command::Check(args) => check::run(&ctx, args),
+        Command::Retests(args) => retests::run(&ctx, args),
+        Command::Record(args) => record::run(&ctx, args),
+        Command::Doc(args) => doc::run(&ctx, args, cli.global.today.is_some()),
+        Command::Graph(args) => graph::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Schema => {
             ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);

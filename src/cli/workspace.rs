@@ -27,7 +27,15 @@ impl SheetOnDisk {
     /// repository root.
     pub fn component_root(&self) -> PathBuf {
         match self.loaded.sheet.as_ref().and_then(|s| s.root_dir.as_ref()) {
-            Some(r) => normalize(&self.dir.join(&r.value)),
+            Some(r) => {
+                let root = normalize(&self.dir.join(&r.value));
+                // `root: .` next to a sheet in the current folder normalises to nothing.
+                if root.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    root
+                }
+            }
             None => self.repo_root.clone(),
         }
     }
