@@ -144,6 +144,9 @@ pub fn normalize(p: &Path) -> PathBuf {
             other => out.push(other.as_os_str()),
         }
     }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
     out
 }
 
@@ -308,6 +311,13 @@ mod tests {
         assert!(inside_repo(&tmp, "../x", &tmp).is_err());
         assert!(inside_repo(&tmp, "/etc", &tmp).is_err());
         assert!(inside_repo(&tmp, "a/../b", &tmp).is_ok());
+    }
+
+    #[test]
+    fn normalize_never_returns_an_empty_path() {
+        assert_eq!(normalize(Path::new("./.")), PathBuf::from("."));
+        assert_eq!(normalize(Path::new("a/..")), PathBuf::from("."));
+        assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
     }
 
     #[test]
