@@ -12,3 +12,4 @@ pub mod report;
 pub mod retest;
 pub mod sheet;
 pub mod suggest;
+pub mod verify;

@@ -461,6 +461,15 @@ fn check_is_clean_when_current_and_fails_when_stale_or_missing() {
         assert!(msg.contains("\n- ") && msg.contains("\n+ "), "{msg}");
         assert_eq!(std::fs::read_to_string(&target).expect("read"), stale);
 
+        // Without --today, --check uses the date the file states, so time passing alone
+        // does not make it stale.
+        std::fs::write(&target, &written).expect("restore");
+        let no_date = [
+            "doc", "--sheet", &sheet_s, "--format", format, "-o", &target_s, "--check",
+        ];
+        let out = govsheet(&no_date);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
         // Another day is another document.
         let other_day = [
             "--today",
@@ -490,6 +499,17 @@ fn check_needs_an_output_file_and_a_readable_sheet() {
         err.contains("no-such-sheet.yaml") && !err.contains("panicked"),
         "{err}"
     );
+}
+
+#[test]
+fn doc_never_overwrites_its_own_sheet() {
+    let (_dir, sheet) = temp_sheet();
+    let before = std::fs::read(&sheet).expect("read");
+    let s = sheet.display().to_string();
+    let out = govsheet(&["doc", "--sheet", &s, "-o", &s]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is the sheet itself"));
+    assert_eq!(std::fs::read(&sheet).expect("read"), before);
 }
 
 #[test]
@@ -540,15 +560,13 @@ fn committed_example_documents_are_current() {
                 md_path.display()
             )
         });
-        let date = as_of(&md).unwrap_or_else(|| {
-            panic!(
-                "{} does not say which date it is as of (render it with --today)",
-                md_path.display()
-            )
-        });
+        assert!(
+            as_of(&md).is_some(),
+            "{} does not say which date it is as of (render it with --today)",
+            md_path.display()
+        );
+        // No --today: `--check` re-renders for the date the file states.
         let out = govsheet(&[
-            "--today",
-            date,
             "doc",
             "--sheet",
             &sheet.display().to_string(),

@@ -761,3 +761,37 @@ fn a_sheet_root_below_the_repository_root() {
     );
     assert!(r.stdout.contains("web/governance.yaml"), "{}", r.stdout);
 }
+
+#[test]
+fn git_missing_is_exit_2_and_says_so() {
+    let repo = Repo::new();
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_govsheet"))
+        .args(["retests", "--base", "main"])
+        .current_dir(&repo.dir)
+        .env("PATH", empty.path())
+        .env("GOVSHEET_TODAY", TODAY)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("git was not found"), "{err}");
+}
+
+#[test]
+fn a_broken_sheet_never_passes() {
+    let repo = Repo::new();
+    repo.write("governance.yaml", "version: 1\ncomponents: [\n");
+    let r = repo.run(&["retests", "checkout/pay.js"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("yaml-syntax"), "{}", r.stdout);
+    let r = repo.run(&[
+        "--fail-on",
+        "warning",
+        "retests",
+        "--format",
+        "json",
+        "checkout/pay.js",
+    ]);
+    assert_eq!(r.code, 1);
+}

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
 use super::{CliError, Context, check, workspace};
@@ -25,7 +26,8 @@ pub struct DocArgs {
     /// Write to this file instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Write nothing; exit 1 with the first differing lines when the -o file is stale or missing
+    /// Write nothing; exit 1 with the first differing lines when the -o file is stale or
+    /// missing. Without --today, the status is judged as of the date the file states
     #[arg(long, requires = "output")]
     pub check: bool,
 }
@@ -68,8 +70,9 @@ pub fn short_diff(old: &str, new: &str) -> String {
     out
 }
 
-/// Load the sheet and render it; a sheet that does not parse cannot be rendered (exit 2).
-fn rendered(ctx: &Context, args: &DocArgs, show_date: bool) -> Result<String, CliError> {
+/// Load the sheet and render it as of `date` (saying so in the document), or as of the
+/// context's today without a date; a sheet that does not parse cannot be rendered (exit 2).
+fn rendered(ctx: &Context, args: &DocArgs, date: Option<NaiveDate>) -> Result<String, CliError> {
     let on_disk = workspace::load_sheet(&args.sheet)?;
     let findings = check::findings_for(&on_disk, ctx)?;
     let Some(sheet) = on_disk.loaded.sheet.as_ref() else {
@@ -92,28 +95,26 @@ fn rendered(ctx: &Context, args: &DocArgs, show_date: bool) -> Result<String, Cl
         DocFormatArg::Html => DocFormat::Html,
     };
     let opts = DocOptions {
-        today: ctx.today,
-        show_date,
+        today: date.unwrap_or(ctx.today),
+        show_date: date.is_some(),
         sheet_name: &name,
     };
     Ok(doc::render(sheet, &findings, opts, format))
 }
 
+/// Compare the rendered text with the file as it is (`None`: missing) and say how it differs.
 fn check_file(
     ctx: &Context,
     path: &Path,
+    existing: Option<&str>,
     text: &str,
     args: &DocArgs,
-    today_given: bool,
-) -> Result<ExitCode, CliError> {
+    date: Option<NaiveDate>,
+) -> ExitCode {
     let shown = path.display().to_string();
     let regenerate = format!(
         "run `govsheet{} doc --sheet {} --format {} -o {}` to update it",
-        if today_given {
-            format!(" --today {}", ctx.today)
-        } else {
-            String::new()
-        },
+        date.map(|d| format!(" --today {d}")).unwrap_or_default(),
         args.sheet.display(),
         match args.format {
             DocFormatArg::Markdown => "markdown",
@@ -121,42 +122,70 @@ fn check_file(
         },
         shown
     );
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let old = String::from_utf8_lossy(&bytes);
-            if old == text {
-                Ok(ExitCode::SUCCESS)
-            } else {
-                ctx.out.print(&format!(
-                    "{shown} is stale; {}{regenerate}\n",
-                    short_diff(&old, text)
-                ));
-                Ok(ExitCode::from(1))
-            }
+    match existing {
+        Some(old) if old == text => ExitCode::SUCCESS,
+        Some(old) => {
+            ctx.out.print(&format!(
+                "{shown} is stale; {}{regenerate}\n",
+                short_diff(old, text)
+            ));
+            ExitCode::from(1)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        None => {
             ctx.out
                 .print(&format!("{shown} does not exist; {regenerate}\n"));
-            Ok(ExitCode::from(1))
+            ExitCode::from(1)
         }
-        Err(e) => Err(CliError::file(shown, workspace::io_message(&e))),
     }
 }
 
 /// Run `doc`. `today_given`: whether `--today` / `GOVSHEET_TODAY` set the date, in which case
-/// the document says which date its status is as of.
+/// the document says which date its status is as of. `--check` without a date re-renders for
+/// the date the existing file states, so a committed document does not go stale by itself
+/// as days pass, only when the sheet or its records change.
 pub fn run(ctx: &Context, args: DocArgs, today_given: bool) -> Result<ExitCode, CliError> {
-    let text = rendered(ctx, &args, today_given)?;
+    let given = today_given.then_some(ctx.today);
+    if let Some(out) = &args.output
+        && let (Ok(a), Ok(b)) = (out.canonicalize(), args.sheet.canonicalize())
+        && a == b
+    {
+        return Err(CliError::Usage(format!(
+            "-o {} is the sheet itself; write the document to another file (e.g. GOVERNANCE.md)",
+            out.display()
+        )));
+    }
     match &args.output {
-        Some(path) if args.check => check_file(ctx, path, &text, &args, today_given),
+        Some(path) if args.check => {
+            let existing = match std::fs::read(path) {
+                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    return Err(CliError::file(
+                        path.display().to_string(),
+                        workspace::io_message(&e),
+                    ));
+                }
+            };
+            let date = given.or_else(|| existing.as_deref().and_then(doc::as_of));
+            let text = rendered(ctx, &args, date)?;
+            Ok(check_file(
+                ctx,
+                path,
+                existing.as_deref(),
+                &text,
+                &args,
+                date,
+            ))
+        }
         Some(path) => {
+            let text = rendered(ctx, &args, given)?;
             std::fs::write(path, &text).map_err(|e| {
                 CliError::file(path.display().to_string(), workspace::io_message(&e))
             })?;
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            ctx.out.print(&text);
+            ctx.out.print(&rendered(ctx, &args, given)?);
             Ok(ExitCode::SUCCESS)
         }
     }

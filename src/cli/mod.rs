@@ -11,6 +11,7 @@ pub mod packs;
 mod record;
 mod retests;
 mod rules;
+mod verify;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -94,6 +95,8 @@ pub enum Command {
     Explain(rules::ExplainArgs),
     /// Write a commented starter governance.yaml (never overwrites a file)
     Init(init::InitArgs),
+    /// Check captured Pixel and Conversions API events against the sheet, Meta's rules and the orders
+    Verify(verify::VerifyArgs),
 }
 
 /// Why a run could not be done (exit 2).
@@ -160,6 +163,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Record(args) => record::run(&ctx, args),
         Command::Doc(args) => doc::run(&ctx, args, cli.global.today.is_some()),
         Command::Graph(args) => graph::run(&ctx, args),
+        Command::Verify(args) => verify::run(&ctx, args),
         Command::Schema => {
             ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);
             Ok(ExitCode::SUCCESS)

@@ -55,8 +55,6 @@ struct Changes {
     compared: Option<String>,
 }
 
-const ZERO_REF: &str = "0000000000000000000000000000000000000000";
-
 fn env_ref(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -97,7 +95,8 @@ fn from_range(
 
 /// pre-commit's push range; an all-zero from-ref is a new branch.
 fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliError> {
-    if from.chars().all(|c| c == '0') || from == ZERO_REF {
+    // pre-commit passes the all-zero object id for a branch the remote does not have yet.
+    if from.chars().all(|c| c == '0') {
         let to_sha = repo.commit(to, "PRE_COMMIT_TO_REF")?;
         for candidate in [
             "origin/HEAD",

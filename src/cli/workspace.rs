@@ -157,6 +157,9 @@ pub fn normalize(p: &Path) -> PathBuf {
             other => out.push(other.as_os_str()),
         }
     }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
     out
 }
 
@@ -333,6 +336,13 @@ mod tests {
         );
         let outside = std::env::temp_dir().join("elsewhere.yaml");
         assert_eq!(repo_relative(&outside.display().to_string(), &root), None);
+    }
+
+    #[test]
+    fn normalize_never_returns_an_empty_path() {
+        assert_eq!(normalize(Path::new("./.")), PathBuf::from("."));
+        assert_eq!(normalize(Path::new("a/..")), PathBuf::from("."));
+        assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
     }
 
     #[test]

@@ -187,7 +187,7 @@ fn header(sheet: &Sheet, opts: &DocOptions<'_>) -> Vec<Block> {
         text("; edit the sheet, not this document"),
     ];
     if opts.show_date {
-        from.push(text(format!(". Status as of {}", opts.today)));
+        from.push(text(format!(". {}{}", super::AS_OF, opts.today)));
     }
     facts.push(from);
     let mut blocks = vec![Block::Para(lines(facts))];

@@ -54,6 +54,7 @@ tr:last-child td { border-bottom: 0; }
 tbody tr:nth-child(even) td { background: var(--stripe); }
 td:first-child { min-width: 110px; }
 td { min-width: 90px; max-width: 420px; }
+th.narrow, td.narrow { width: 1%; white-space: nowrap; min-width: 0; }
 code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--code-bg);
   padding: 1px 4px; border-radius: 4px; overflow-wrap: break-word; }
 .badge { display: inline-block; font-size: 12px; font-weight: 600; line-height: 1.2; padding: 2px 8px;
@@ -120,17 +121,48 @@ fn inline(parts: &[Inline]) -> String {
     out
 }
 
+/// How many characters a cell shows, or `None` when it has a line break.
+fn cell_len(cell: &[Inline]) -> Option<usize> {
+    let mut n = 0;
+    for p in cell {
+        n += match p {
+            Inline::Text(t) | Inline::Code(t) | Inline::Strong(t) | Inline::Badge(_, t) => {
+                if t.contains('\n') {
+                    return None;
+                }
+                t.chars().count()
+            }
+            Inline::Break => return None,
+        };
+    }
+    Some(n)
+}
+
+/// Columns whose every cell is one short line (event names, badges, dates) are kept on one
+/// line and as narrow as that line, leaving the width to the columns of prose.
+const NARROW_CHARS: usize = 24;
+
 fn table(out: &mut String, t: &Table) {
+    let narrow: Vec<bool> = (0..t.head.len())
+        .map(|i| {
+            t.rows.iter().all(|row| {
+                row.get(i)
+                    .and_then(|c| cell_len(c))
+                    .is_some_and(|n| n <= NARROW_CHARS)
+            })
+        })
+        .collect();
+    let class = |i: usize| if narrow[i] { " class=\"narrow\"" } else { "" };
     out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
-    for h in &t.head {
-        let _ = write!(out, "<th>{}</th>", escape(h));
+    for (i, h) in t.head.iter().enumerate() {
+        let _ = write!(out, "<th{}>{}</th>", class(i), escape(h));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for row in &t.rows {
         out.push_str("<tr>");
         for i in 0..t.head.len() {
             let cell = row.get(i).map(|c| inline(c)).unwrap_or_default();
-            let _ = write!(out, "<td>{cell}</td>");
+            let _ = write!(out, "<td{}>{cell}</td>", class(i));
         }
         out.push_str("</tr>\n");
     }

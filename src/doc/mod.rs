@@ -77,6 +77,15 @@ pub struct DocOptions<'a> {
     pub sheet_name: &'a str,
 }
 
+/// The words before the date in a document rendered with a date.
+pub const AS_OF: &str = "Status as of ";
+
+/// The date a rendered document says its status is as of, if it says one.
+pub fn as_of(text: &str) -> Option<NaiveDate> {
+    let start = text.find(AS_OF)? + AS_OF.len();
+    crate::sheet::model::parse_date(text.get(start..start + 10)?)
+}
+
 /// Render a sheet as a document in one format. `findings` are the sheet's findings; the
 /// errors that point into an event stop it.
 pub fn render(
@@ -89,5 +98,21 @@ pub fn render(
     match format {
         DocFormat::Markdown => markdown::render(&doc),
         DocFormat::Html => html::render(&doc),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_of_reads_the_stated_date() {
+        assert_eq!(
+            as_of("x. Status as of 2026-11-25<br>"),
+            crate::sheet::model::parse_date("2026-11-25")
+        );
+        assert_eq!(as_of("Status as of 2026-13-01"), None);
+        assert_eq!(as_of("Status as of 2026"), None);
+        assert_eq!(as_of("no date"), None);
     }
 }

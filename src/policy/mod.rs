@@ -27,10 +27,16 @@ use crate::sheet::source::SourceFile;
 use crate::sheet::yaml::{self, Node};
 
 /// The packs compiled into the binary: (file name, text). Adding a pack is one line here.
-pub const EMBEDDED: &[(&str, &str)] = &[(
-    "policies/core.yaml",
-    include_str!("../../policies/core.yaml"),
-)];
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "policies/core.yaml",
+        include_str!("../../policies/core.yaml"),
+    ),
+    (
+        "policies/verify.yaml",
+        include_str!("../../policies/verify.yaml"),
+    ),
+];
 
 /// A set of compiled rules: the embedded packs, plus a team's packs.
 #[derive(Debug, Clone)]
@@ -149,7 +155,7 @@ impl Policy {
     /// severities; [`Policy::finalize`] applies the sheet's configuration and waivers.
     pub fn check(&self, sheet: &Sheet, input: &Input<'_>) -> Vec<Finding> {
         let mut out = Vec::new();
-        let mut docs = Documents::new(sheet);
+        let docs = Documents::new(sheet);
         for rule in &self.rules {
             if rule.info.command != "check" || effective(Some(sheet), &rule.info).is_none() {
                 continue;
@@ -186,30 +192,40 @@ impl Policy {
 /// (`records_dir`, `incidents_dir`) whose items join `/records/*` and `/incidents/*`.
 struct Documents<'s> {
     sheet: &'s Sheet,
-    /// Parsed trees of the other files, by file name.
-    others: HashMap<String, Node>,
+    /// Parsed trees of the other files, by file name, parsed when a selector first needs them.
+    others: std::cell::OnceCell<HashMap<String, Node>>,
 }
 
 impl<'s> Documents<'s> {
     fn new(sheet: &'s Sheet) -> Self {
-        let mut others = HashMap::new();
-        let files = sheet
-            .records
-            .iter()
-            .map(|r| &r.source)
-            .chain(sheet.incidents.iter().map(|i| &i.source));
-        for src in files {
-            if Arc::ptr_eq(src, &sheet.source) || others.contains_key(&src.name) {
-                continue;
-            }
-            if let Ok(root) = yaml::parse(&src.text) {
-                others.insert(src.name.clone(), root);
-            }
+        Documents {
+            sheet,
+            others: std::cell::OnceCell::new(),
         }
-        Documents { sheet, others }
     }
 
-    fn select<'a>(&'a mut self, selector: &select::Selector) -> Vec<(Arc<SourceFile>, Match<'a>)> {
+    fn others(&self) -> &HashMap<String, Node> {
+        self.others.get_or_init(|| {
+            let sheet = self.sheet;
+            let mut others = HashMap::new();
+            let files = sheet
+                .records
+                .iter()
+                .map(|r| &r.source)
+                .chain(sheet.incidents.iter().map(|i| &i.source));
+            for src in files {
+                if Arc::ptr_eq(src, &sheet.source) || others.contains_key(&src.name) {
+                    continue;
+                }
+                if let Ok(root) = yaml::parse(&src.text) {
+                    others.insert(src.name.clone(), root);
+                }
+            }
+            others
+        })
+    }
+
+    fn select<'a>(&'a self, selector: &select::Selector) -> Vec<(Arc<SourceFile>, Match<'a>)> {
         let sheet = self.sheet;
         let items: Option<Vec<(&Arc<SourceFile>, &str)>> = match selector.list_section() {
             Some(("records", _)) => Some(
@@ -244,7 +260,7 @@ impl<'s> Documents<'s> {
             let root = if Arc::ptr_eq(source, &sheet.source) {
                 &sheet.root
             } else {
-                match self.others.get(&source.name) {
+                match self.others().get(&source.name) {
                     Some(r) => r,
                     None => continue,
                 }
@@ -440,5 +456,121 @@ records:
             f[0].help.as_deref(),
             Some("declare `b` under `owners`, or name one of `a`")
         );
+    }
+
+    fn core_findings(text: &str, rule: &str) -> Vec<Finding> {
+        let loaded = sheet::load("g.yaml", text.as_bytes().to_vec());
+        let s = loaded.sheet.unwrap();
+        let input = Input {
+            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            files: None,
+        };
+        core()
+            .check(&s, &input)
+            .into_iter()
+            .filter(|f| f.rule == rule)
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_of_reference_is_checked_at_the_reference() {
+        let f = core_findings(
+            r#"version: 1
+owners: {ops: {name: O}}
+systems:
+  shop: {kind: order-system, owner: opz}
+components:
+  theme: {owner: opz, paths: [a], depends_on: [themes], retests: [purchase-dedup]}
+retests:
+  purchase-dedupe: {owner: opz, method: m, events: [Purchas]}
+events:
+  Purchase:
+    owner: opz
+    browser: {system: shpo}
+    server: {system: shpo}
+    event_id: {logic: l, generated_by: shpo}
+    parameters:
+      value: {source_of_truth: shpo, owner: opz}
+    triggers: [themes]
+    retests: [purchase-dedup]
+    rollback: {pause: [budgt]}
+records:
+  - {retest: purchase-dedup, by: opz, events: [Purchas], date: 2026-11-01}
+incidents:
+  - {id: i, owner: opz, events: [Purchas], suspected_change: themes, paused: [budgt]}
+reviews:
+  - {cadence: weekly, owner: opz}
+waivers:
+  - {rule: event-owner, approved_by: opz, expires: 2026-12-01}
+"#,
+            "unknown-reference",
+        );
+        let mut ptrs: Vec<&str> = f.iter().map(|f| f.pointer.as_str()).collect();
+        ptrs.sort_unstable();
+        let mut want = vec![
+            "/systems/shop/owner",
+            "/components/theme/owner",
+            "/components/theme/depends_on/0",
+            "/components/theme/retests/0",
+            "/retests/purchase-dedupe/owner",
+            "/retests/purchase-dedupe/events/0",
+            "/events/Purchase/owner",
+            "/events/Purchase/browser/system",
+            "/events/Purchase/server/system",
+            "/events/Purchase/event_id/generated_by",
+            "/events/Purchase/parameters/value/source_of_truth",
+            "/events/Purchase/parameters/value/owner",
+            "/events/Purchase/triggers/0",
+            "/events/Purchase/retests/0",
+            "/events/Purchase/rollback/pause/0",
+            "/records/0/retest",
+            "/records/0/by",
+            "/records/0/events/0",
+            "/incidents/0/owner",
+            "/incidents/0/events/0",
+            "/incidents/0/suspected_change",
+            "/incidents/0/paused/0",
+            "/reviews/0/owner",
+            "/waivers/0/approved_by",
+        ];
+        want.sort_unstable();
+        assert_eq!(ptrs, want);
+        for f in &f {
+            let h = f.help.as_deref().unwrap_or_default();
+            assert!(h.starts_with("did you mean `"), "{}: {h}", f.pointer);
+            let span = f.span.unwrap();
+            let text = &f.source.as_ref().unwrap().text[span.start..span.end()];
+            assert!(
+                [
+                    "opz",
+                    "shpo",
+                    "themes",
+                    "purchase-dedup",
+                    "Purchas",
+                    "budgt"
+                ]
+                .contains(&text),
+                "{} points at `{text}`",
+                f.pointer
+            );
+        }
+    }
+
+    #[test]
+    fn cycles_are_named_in_order_once_each() {
+        let f = core_findings(
+            "version: 1\ncomponents:\n  z: {paths: [a], depends_on: [m]}\n  m: {paths: [a], depends_on: [a]}\n  a: {paths: [a], depends_on: [z, a]}\n  solo: {paths: [a], depends_on: [solo]}\n  ok: {paths: [a], depends_on: [z]}\n",
+            "dependency-cycle",
+        );
+        let msgs: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "components depend on each other in a cycle: z -> m -> a -> z",
+                "components depend on each other in a cycle: solo -> solo",
+            ]
+        );
+        assert_eq!(f[0].pointer, "/components/z/depends_on/0");
+        assert_eq!(f[0].labels.len(), 2);
     }
 }

@@ -173,10 +173,9 @@ pub struct Assertion {
 }
 
 /// Where a node is: its pointer and the span to show (the key for map entries).
-struct Place<'a> {
+struct Place {
     pointer: String,
     span: Span,
-    node: Option<&'a Node>,
 }
 
 /// Why one assertion failed on one match.
@@ -189,7 +188,7 @@ struct Failure {
 }
 
 /// Follow a field from a match: the node when it exists, and the deepest place that exists.
-fn resolve<'a>(m: &Match<'a>, field: &Field) -> (Option<&'a Node>, Place<'a>) {
+fn resolve<'a>(m: &Match<'a>, field: &Field) -> (Option<&'a Node>, Place) {
     let mut pointer = m.pointer.clone();
     let mut span = m.key.map_or(m.node.span, |k| k.span);
     let mut node = m.node;
@@ -201,25 +200,11 @@ fn resolve<'a>(m: &Match<'a>, field: &Field) -> (Option<&'a Node>, Place<'a>) {
                 node = v;
             }
             None => {
-                return (
-                    None,
-                    Place {
-                        pointer,
-                        span,
-                        node: Some(node),
-                    },
-                );
+                return (None, Place { pointer, span });
             }
         }
     }
-    (
-        Some(node),
-        Place {
-            pointer,
-            span,
-            node: Some(node),
-        },
-    )
+    (Some(node), Place { pointer, span })
 }
 
 fn is_present(node: &Node) -> bool {
@@ -290,7 +275,7 @@ impl Assertion {
 
     /// Evaluate on one match; every failure found.
     fn eval(&self, m: &Match<'_>, sheet: &Sheet) -> Vec<Failure> {
-        let fail = |place: &Place<'_>, vars: Vec<(&'static str, String)>| Failure {
+        let fail = |place: &Place, vars: Vec<(&'static str, String)>| Failure {
             pointer: place.pointer.clone(),
             span: place.span,
             vars,
@@ -317,7 +302,6 @@ impl Assertion {
                 let place = Place {
                     pointer: m.pointer.clone(),
                     span: m.key.map_or(m.node.span, |k| k.span),
-                    node: Some(m.node),
                 };
                 vec![fail(&place, vec![("expected", expected)])]
             }
@@ -449,7 +433,6 @@ impl Assertion {
                         Place {
                             pointer: m.pointer.clone(),
                             span: m.key.map_or(m.node.span, |k| k.span),
-                            node: Some(m.node),
                         },
                     ),
                 };
@@ -464,7 +447,6 @@ impl Assertion {
                         let span = node
                             .walk(&inner)
                             .map_or(node.span, |(k, v)| k.map_or(v.span, |k| k.span));
-                        let _ = &place.node;
                         Failure {
                             pointer: format!("{}{inner}", place.pointer),
                             span,

@@ -61,8 +61,11 @@ pub fn finalize(
             None => "`govsheet rules` lists every rule id; a team's own rules come from the packs in `policy.packs`".into(),
         }
     };
+    // The configuration's own findings belong to `check`; other commands finalizing their
+    // findings (`retests`) do not repeat them.
+    let check_config = ran("unknown-rule");
     for (id, _) in &sheet.policy.rules {
-        if policy.rule(&id.value).is_none() {
+        if check_config && policy.rule(&id.value).is_none() {
             extra.push(
                 new(
                     "unknown-rule",
@@ -87,6 +90,9 @@ pub fn finalize(
     for (i, w) in sheet.waivers.iter().enumerate() {
         let Some(rule) = &w.rule else { continue };
         if policy.rule(&rule.value).is_none() {
+            if !check_config {
+                continue;
+            }
             extra.push(
                 new(
                     "unknown-rule",
@@ -213,6 +219,40 @@ pub fn finalize(
 #[cfg(test)]
 mod tests {
     use super::covers;
+    use crate::finding::{Finding, Severity};
+    use crate::policy::core;
+    use crate::sheet;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn another_command_finalizes_only_its_own_rules() {
+        let text = "version: 1\nowners: {ops: {name: O}}\nwaivers:\n  - {rule: retest-missing, target: /retests/a, reason: r, approved_by: ops, expires: 2027-01-01}\n  - {rule: event-owner, target: /events/X, reason: r, approved_by: ops, expires: 2027-01-01}\n  - {rule: retest-failed, target: /retests/b, reason: r, approved_by: ops, expires: 2026-01-01}\npolicy:\n  rules:\n    nope: off\n    retest-missing: warning\n";
+        let loaded = sheet::load("g.yaml", text.as_bytes().to_vec());
+        let s = loaded.sheet.unwrap();
+        let mk = |rule: &str, ptr: &str| {
+            Finding::new(rule, Severity::Error, format!("{rule} at {ptr}")).at(&s.source, ptr, None)
+        };
+        let findings = vec![
+            mk("retest-missing", "/retests/a"),
+            mk("retest-missing", "/retests/c"),
+            mk("retest-failed", "/retests/b"),
+        ];
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let ran = |id: &str| id == "retest-missing" || id == "retest-failed";
+        let out = core().finalize(&s, findings, today, &ran);
+        let got: Vec<(&str, &str, Severity)> = out
+            .iter()
+            .map(|f| (f.rule.as_str(), f.pointer.as_str(), f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("retest-missing", "/retests/c", Severity::Warning),
+                ("retest-failed", "/retests/b", Severity::Error),
+                ("waiver-expired", "/waivers/2/expires", Severity::Error),
+            ]
+        );
+    }
 
     #[test]
     fn targets_cover_at_slash_boundaries() {

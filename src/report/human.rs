@@ -156,6 +156,13 @@ pub fn render_one(f: &Finding, handler: &GraphicalReportHandler) -> String {
 
 /// Render a whole human report.
 pub fn render(findings: &[Finding], files: usize, opts: HumanOptions) -> String {
+    let mut out = render_findings(findings, opts);
+    out.push_str(&summary_line(&Summary::of(findings, files)));
+    out
+}
+
+/// Render the findings of a report without its summary line.
+pub fn render_findings(findings: &[Finding], opts: HumanOptions) -> String {
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {
@@ -176,7 +183,6 @@ pub fn render(findings: &[Finding], files: usize, opts: HumanOptions) -> String 
             findings.len() - opts.max_findings
         ));
     }
-    out.push_str(&summary_line(&Summary::of(findings, files)));
     out
 }
 

@@ -15,6 +15,7 @@ pub mod junit;
 pub mod markdown;
 pub mod retests;
 pub mod sarif;
+pub mod verify;
 
 /// Where each rule is documented; the rule id is the anchor.
 pub const RULES_DOC_URL: &str = "https://github.com/govsheet/govsheet/blob/main/docs/rules.md";

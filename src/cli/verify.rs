@@ -1,0 +1,156 @@
+//! `govsheet verify`: open the captures, the orders and the sheet, stream them through the verifier, render.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use super::{CliError, Context, exit_for, workspace};
+use crate::report;
+use crate::verify::{self, ColumnMap, Options, Side, Verifier};
+
+/// Output formats of `verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The governance sheet (default: ./governance.yaml when it exists; without a sheet only
+    /// Meta's rules and the reconciliation run)
+    #[arg(long, value_name = "FILE")]
+    pub sheet: Option<PathBuf>,
+    /// Conversions API captures: request bodies ({"data": [...]}) or JSON Lines; `-` reads stdin
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub server: Vec<PathBuf>,
+    /// Browser (Pixel) captures as JSON Lines
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub browser: Vec<PathBuf>,
+    /// A CSV of orders from the system of record (Shopify's order export as it is)
+    #[arg(long, value_name = "FILE")]
+    pub orders: Option<PathBuf>,
+    /// Map the orders CSV's columns: id=COL,value=COL,currency=COL[,time=COL,name=COL,status=COL]
+    #[arg(long, value_name = "MAP", requires = "orders")]
+    pub orders_columns: Option<String>,
+    /// The captures come from a test (test_event_code is expected)
+    #[arg(long)]
+    pub test_capture: bool,
+    /// Findings listed per rule; the rest are counted (0: all)
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_MAX_PER_RULE)]
+    pub max_per_rule: usize,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+    pub format: VerifyFormat,
+    /// Print at most this many findings in the human report
+    #[arg(long, default_value_t = report::human::DEFAULT_MAX_FINDINGS, value_name = "N")]
+    pub max_findings: usize,
+}
+
+fn display(p: &Path) -> String {
+    if p.as_os_str() == "-" {
+        "<stdin>".into()
+    } else {
+        p.display().to_string()
+    }
+}
+
+fn open(p: &Path) -> Result<Box<dyn BufRead>, CliError> {
+    if p.as_os_str() == "-" {
+        return Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            io::stdin().lock(),
+        )));
+    }
+    let name = display(p);
+    let meta =
+        std::fs::metadata(p).map_err(|e| CliError::file(&name, workspace::io_message(&e)))?;
+    if meta.is_dir() {
+        return Err(CliError::file(&name, "is a folder, not a capture file"));
+    }
+    let f = File::open(p).map_err(|e| CliError::file(&name, workspace::io_message(&e)))?;
+    Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
+}
+
+pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
+    let stdin_uses = args
+        .server
+        .iter()
+        .chain(&args.browser)
+        .chain(&args.orders)
+        .filter(|p| p.as_os_str() == "-")
+        .count();
+    if stdin_uses > 1 {
+        return Err(CliError::Usage("`-` (stdin) can be given only once".into()));
+    }
+    let mapping = args
+        .orders_columns
+        .as_deref()
+        .map(ColumnMap::parse)
+        .transpose()
+        .map_err(|m| CliError::Usage(format!("--orders-columns: {m}")))?;
+    let sheet_path = match &args.sheet {
+        Some(p) => Some(p.clone()),
+        None => Some(super::default_sheet()).filter(|p| p.is_file()),
+    };
+    let on_disk = sheet_path
+        .as_deref()
+        .map(workspace::load_sheet)
+        .transpose()?;
+    let sheet = match &on_disk {
+        Some(d) => match &d.loaded.sheet {
+            Some(s) => Some(s),
+            None => {
+                return Err(CliError::file(
+                    d.path.display().to_string(),
+                    "the sheet cannot be read as YAML; run `govsheet check` on it first",
+                ));
+            }
+        },
+        None => None,
+    };
+    let mut v = Verifier::new(
+        sheet,
+        Options {
+            today: ctx.today,
+            test_capture: args.test_capture,
+            max_per_rule: args.max_per_rule,
+        },
+    );
+    if let Some(path) = &args.orders {
+        let name = display(path);
+        let reader = open(path)?;
+        let (book, issues) = verify::orders::read_orders(reader, mapping.as_ref())
+            .map_err(|e| CliError::file(&name, e.to_string()))?;
+        let id = v.add_file(name);
+        v.set_orders(id, book, issues);
+    }
+    for (side, paths) in [(Side::Server, &args.server), (Side::Browser, &args.browser)] {
+        for path in paths {
+            let name = display(path);
+            let reader = open(path)?;
+            let id = v.add_file(name.clone());
+            v.feed(side, id, reader)
+                .map_err(|e| CliError::file(&name, workspace::io_message(&e)))?;
+        }
+    }
+    let result = v.finish();
+    let text = match args.format {
+        VerifyFormat::Human => report::verify::human(
+            &result,
+            report::human::HumanOptions {
+                color: ctx.out.color(),
+                max_findings: args.max_findings,
+                ..Default::default()
+            },
+        ),
+        VerifyFormat::Json => report::verify::json(&result),
+        VerifyFormat::Markdown => report::verify::markdown(&result),
+    };
+    ctx.out.print(&text);
+    Ok(exit_for(&result.findings, ctx.fail_on))
+}

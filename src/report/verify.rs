@@ -1,0 +1,259 @@
+//! Views of a verify report: human and markdown lead with the per-event table and end with what to pause; json adds the figures to the findings.
+
+use serde_json::{Value, json};
+
+use super::{human, json as json_report};
+use crate::finding::Summary;
+use crate::verify::{EventRow, OrderFigures, VerifyReport};
+
+fn rate(r: &EventRow) -> String {
+    match r.dedupe_rate {
+        Some(x) if x + 1e-12 < r.min_dedupe_rate => format!("{x:.3} < {}", r.min_dedupe_rate),
+        Some(x) => format!("{x:.3}"),
+        None => "-".into(),
+    }
+}
+
+fn order_match(r: &EventRow, o: Option<&OrderFigures>) -> String {
+    match o {
+        Some(o) if o.event == r.event => format!("{}/{} orders", o.orders_matched, o.orders),
+        _ => "-".into(),
+    }
+}
+
+fn dash_if(cond: bool, n: u64) -> String {
+    if cond { n.to_string() } else { "-".into() }
+}
+
+const HEADERS: [&str; 10] = [
+    "event",
+    "server",
+    "browser",
+    "pairs",
+    "dedupe rate",
+    "unpaired b/s",
+    "outside 48h",
+    "ids reused",
+    "parity",
+    "order match",
+];
+
+fn cells(report: &VerifyReport) -> Vec<[String; 10]> {
+    report
+        .events
+        .iter()
+        .map(|r| {
+            let paired = r.browser > 0 && r.server > 0;
+            let name = if r.declared || report.sheet.is_none() {
+                r.event.clone()
+            } else {
+                format!("{} (undeclared)", r.event)
+            };
+            [
+                name,
+                r.server.to_string(),
+                r.browser.to_string(),
+                dash_if(paired, r.pairs),
+                rate(r),
+                format!("{}/{}", r.unpaired_browser, r.unpaired_server),
+                dash_if(paired, r.outside_window),
+                r.ids_reused.to_string(),
+                dash_if(paired, r.parity_mismatches),
+                order_match(r, report.orders.as_ref()),
+            ]
+        })
+        .collect()
+}
+
+fn order_lines(o: &OrderFigures) -> Vec<String> {
+    let e = &o.event;
+    vec![
+        format!(
+            "orders: {} ({} paid), matched by a {e}: {}, {e}s matched to an order: {}",
+            o.orders, o.paid_orders, o.orders_matched, o.purchases_matched
+        ),
+        format!("paid orders without a {e}: {}", o.orders_without_purchase),
+        format!("{e}s without an order: {}", o.purchases_without_order),
+        format!("orders sent as several {e}s: {}", o.duplicate_orders),
+        format!(
+            "values drifting more than {} from the order total: {} (largest drift {:.2})",
+            o.max_value_drift, o.value_drift, o.max_drift
+        ),
+        format!("currency mismatches: {}", o.currency_mismatches),
+        format!(
+            "event_times more than an hour from the paid time: {}",
+            o.time_offsets
+        ),
+    ]
+}
+
+fn inputs_line(report: &VerifyReport) -> String {
+    let sheet = report
+        .sheet
+        .as_deref()
+        .map_or("no sheet".to_string(), |s| format!("sheet {s}"));
+    format!(
+        "govsheet verify: {} input file{} against {sheet}",
+        report.files.len(),
+        if report.files.len() == 1 { "" } else { "s" }
+    )
+}
+
+fn pause_lines(report: &VerifyReport) -> Vec<String> {
+    report
+        .paused
+        .iter()
+        .map(|p| {
+            if p.conclusions.is_empty() {
+                format!(
+                    "{}: the sheet names no conclusions to pause (rollback.pause)",
+                    p.event
+                )
+            } else {
+                format!("{}: pause {}", p.event, p.conclusions.join(", "))
+            }
+        })
+        .collect()
+}
+
+/// The human report: table, order figures, findings, summary, what to pause.
+pub fn human(report: &VerifyReport, opts: human::HumanOptions) -> String {
+    let mut out = inputs_line(report);
+    out.push_str("\n\n");
+    let rows = cells(report);
+    let mut widths: Vec<usize> = HEADERS.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cols: &[String]| -> String {
+        let mut s = String::new();
+        for (i, (c, w)) in cols.iter().zip(&widths).enumerate() {
+            if i == 0 {
+                s.push_str(&format!("{c:<w$}"));
+            } else {
+                s.push_str(&format!("  {c:>w$}"));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(&HEADERS.map(String::from)));
+    for r in &rows {
+        out.push_str(&line(r));
+    }
+    if rows.is_empty() {
+        out.push_str("(no events)\n");
+    }
+    if let Some(o) = &report.orders {
+        out.push_str(&format!("\norders ({}):\n", o.event));
+        for l in order_lines(o) {
+            out.push_str(&format!("  {l}\n"));
+        }
+    }
+    out.push('\n');
+    out.push_str(&human::render_findings(&report.findings, opts));
+    out.push_str(&summary(report));
+    let pauses = pause_lines(report);
+    if !pauses.is_empty() {
+        out.push_str("\nwhat to pause until the signal is fixed:\n");
+        for p in pauses {
+            out.push_str(&format!("  {p}\n"));
+        }
+    }
+    out
+}
+
+fn summary(report: &VerifyReport) -> String {
+    let s = Summary::of(&report.findings, report.files.len());
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    if s.errors + s.warnings + s.infos == 0 {
+        format!("ok: no findings in {}\n", plural(s.files, "input file"))
+    } else {
+        format!(
+            "{}, {}, {} in {}\n",
+            plural(s.errors, "error"),
+            plural(s.warnings, "warning"),
+            plural(s.infos, "info"),
+            plural(s.files, "input file")
+        )
+    }
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The markdown report, for a pull-request comment or a saved QA record.
+pub fn markdown(report: &VerifyReport) -> String {
+    let mut out = String::from("# govsheet verify\n\n");
+    out.push_str(&inputs_line(report));
+    out.push_str("\n\n| ");
+    out.push_str(&HEADERS.join(" | "));
+    out.push_str(" |\n|");
+    out.push_str(
+        &HEADERS
+            .iter()
+            .enumerate()
+            .map(|(i, _)| if i == 0 { "---" } else { "---:" })
+            .collect::<Vec<_>>()
+            .join("|"),
+    );
+    out.push_str("|\n");
+    for r in cells(report) {
+        out.push_str("| ");
+        out.push_str(
+            &r.iter()
+                .map(|c| md_escape(c))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        );
+        out.push_str(" |\n");
+    }
+    if let Some(o) = &report.orders {
+        out.push_str(&format!("\n## Orders ({})\n\n", o.event));
+        for l in order_lines(o) {
+            out.push_str(&format!("- {l}\n"));
+        }
+    }
+    out.push_str("\n## Findings\n\n");
+    if report.findings.is_empty() {
+        out.push_str("None.\n");
+    }
+    for f in &report.findings {
+        let loc = match f.location {
+            Some(l) => format!("{}:{}", f.file, l.line),
+            None => f.file.clone(),
+        };
+        out.push_str(&format!(
+            "- **{}** `{}` `{}`: {}\n",
+            f.severity,
+            f.rule,
+            md_escape(&loc),
+            md_escape(&f.message)
+        ));
+    }
+    out.push('\n');
+    out.push_str(&summary(report));
+    let pauses = pause_lines(report);
+    if !pauses.is_empty() {
+        out.push_str("\n## What to pause\n\n");
+        for p in pauses {
+            out.push_str(&format!("- {}\n", md_escape(&p)));
+        }
+    }
+    out
+}
+
+/// The JSON report: `findings` and `summary` as for `check`, plus `events`, `orders`, `paused`.
+pub fn json(report: &VerifyReport) -> String {
+    let mut m = json_report::findings_object(&report.findings, report.files.len());
+    if let Ok(Value::Object(extra)) = serde_json::to_value(report) {
+        m.extend(extra);
+    } else {
+        m.insert("events".into(), json!(null));
+    }
+    let mut s = serde_json::to_string_pretty(&Value::Object(m)).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,494 @@
+//! The orders CSV of the system of record: a small RFC 4180 reader, column mapping, and the order book.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead};
+
+use chrono::{DateTime, NaiveDateTime};
+
+use super::event::Issue;
+use super::lines::read_bounded;
+use super::rules;
+
+/// The longest CSV record read (a quoted field may span lines).
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// Which column holds each order field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnMap {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub value: Option<String>,
+    pub currency: Option<String>,
+    pub time: Option<String>,
+    pub status: Option<String>,
+}
+
+impl ColumnMap {
+    /// Parse `id=COL,value=COL,currency=COL,time=COL` (also `name=` and `status=`).
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let mut m = ColumnMap::default();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("`{part}` is not FIELD=COLUMN"))?;
+            let v = Some(v.trim().to_string());
+            match k.trim() {
+                "id" => m.id = v,
+                "name" => m.name = v,
+                "value" => m.value = v,
+                "currency" => m.currency = v,
+                "time" => m.time = v,
+                "status" => m.status = v,
+                other => {
+                    return Err(format!(
+                        "unknown field `{other}` (the fields are id, name, value, currency, time, status)"
+                    ));
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    /// Shopify's order export, as it is.
+    pub fn shopify() -> Self {
+        ColumnMap {
+            id: Some("Id".into()),
+            name: Some("Name".into()),
+            value: Some("Total".into()),
+            currency: Some("Currency".into()),
+            time: Some("Paid at".into()),
+            status: Some("Financial Status".into()),
+        }
+    }
+}
+
+/// One order of the system of record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub id: String,
+    /// Shopify's `Name` without the leading `#`.
+    pub name: Option<String>,
+    pub value: Option<f64>,
+    pub currency: Option<String>,
+    /// Paid time, Unix seconds.
+    pub time: Option<i64>,
+    /// A paid order must have a Purchase; a pending or voided one need not.
+    pub paid: bool,
+    /// The line of its first row in the CSV.
+    pub line: usize,
+}
+
+/// Every order, with the keys a Purchase's `order_id` can match.
+#[derive(Debug, Clone, Default)]
+pub struct OrderBook {
+    pub orders: Vec<Order>,
+    keys: HashMap<String, usize>,
+}
+
+impl OrderBook {
+    /// The order whose id, or whose name without `#`, is `key`.
+    pub fn find(&self, key: &str) -> Option<usize> {
+        self.keys
+            .get(key)
+            .or_else(|| self.keys.get(key.trim_start_matches('#')))
+            .copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.orders.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.orders.is_empty()
+    }
+}
+
+/// Why the orders could not be read at all (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum OrdersError {
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error("the file is empty (no header row)")]
+    Empty,
+    #[error("line {line}: {message}")]
+    Malformed { line: usize, message: String },
+    #[error(
+        "no {} column; the columns are: {}{}",
+        missing.join(", no "),
+        has.join(", "),
+        hint
+    )]
+    MissingColumns {
+        missing: Vec<String>,
+        has: Vec<String>,
+        hint: &'static str,
+    },
+}
+
+/// A problem with one row, reported as a finding at its line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowIssue {
+    pub line: usize,
+    pub issue: Issue,
+}
+
+/// Split one CSV record into fields (RFC 4180: `"` quotes, `""` escapes a quote).
+/// `Err` when a quote is not closed.
+pub fn split_record(record: &str) -> Result<Vec<String>, String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = record.chars().peekable();
+    let mut quoted = false;
+    let mut at_start = true;
+    while let Some(ch) = chars.next() {
+        if quoted {
+            if ch == '"' {
+                if chars.peek() == Some(&'"') {
+                    field.push('"');
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(ch);
+            }
+        } else if ch == '"' && at_start {
+            quoted = true;
+            at_start = false;
+        } else if ch == ',' {
+            fields.push(std::mem::take(&mut field));
+            at_start = true;
+        } else {
+            field.push(ch);
+            at_start = false;
+        }
+    }
+    if quoted {
+        return Err("a quoted field is not closed".into());
+    }
+    fields.push(field);
+    Ok(fields)
+}
+
+/// Whether the quotes of `text` leave a field open.
+fn open_quote(text: &[u8]) -> bool {
+    text.iter().filter(|&&b| b == b'"').count() % 2 == 1
+}
+
+/// Parse a paid time: RFC 3339, Shopify's `2026-11-24 10:15:32 +0100`, `YYYY-MM-DD HH:MM:SS`
+/// (UTC) or Unix seconds.
+pub fn parse_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp());
+    }
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S %z") {
+        return Some(t.timestamp());
+    }
+    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t.and_utc().timestamp());
+        }
+    }
+    s.parse::<i64>().ok().filter(|&t| t > 0)
+}
+
+/// Parse an amount: a plain decimal, optionally with a leading currency symbol stripped.
+fn parse_amount(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let s = s.trim_start_matches(|c: char| !(c.is_ascii_digit() || c == '-' || c == '.'));
+    s.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+const PAID: [&str; 4] = ["paid", "partially_paid", "partially_refunded", "refunded"];
+
+/// Read the orders. With no mapping, Shopify's export columns are looked for.
+/// Shopify writes one row per line item; rows of one order share `Name`/`Id` and only the
+/// first carries the totals, so rows are merged by order.
+pub fn read_orders<R: BufRead>(
+    mut reader: R,
+    mapping: Option<&ColumnMap>,
+) -> Result<(OrderBook, Vec<RowIssue>), OrdersError> {
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    let mut record = Vec::new();
+    // Returns the next whole record (joining lines inside quotes) and its first line.
+    let mut next = |line_no: &mut usize| -> Result<Option<(usize, String)>, OrdersError> {
+        record.clear();
+        let mut first = 0;
+        loop {
+            let Some(info) = read_bounded(&mut reader, &mut buf, MAX_RECORD_BYTES)? else {
+                if record.is_empty() {
+                    return Ok(None);
+                }
+                return Err(OrdersError::Malformed {
+                    line: first,
+                    message: "a quoted field is not closed before the end of the file".into(),
+                });
+            };
+            *line_no += 1;
+            if first == 0 {
+                first = *line_no;
+            }
+            if info.too_long || record.len() + buf.len() > MAX_RECORD_BYTES {
+                return Err(OrdersError::Malformed {
+                    line: *line_no,
+                    message: format!("a record longer than {} bytes", MAX_RECORD_BYTES),
+                });
+            }
+            if !record.is_empty() {
+                record.push(b'\n');
+            }
+            record.extend_from_slice(&buf);
+            if !open_quote(&record) {
+                break;
+            }
+        }
+        let text =
+            String::from_utf8(std::mem::take(&mut record)).map_err(|e| OrdersError::Malformed {
+                line: first,
+                message: format!(
+                    "not valid UTF-8 (invalid byte at byte {} of the record)",
+                    e.utf8_error().valid_up_to()
+                ),
+            })?;
+        Ok(Some((first, text)))
+    };
+    let (_, header) = loop {
+        match next(&mut line_no)? {
+            None => return Err(OrdersError::Empty),
+            Some((l, h)) if !h.trim().is_empty() => break (l, h),
+            Some(_) => {}
+        }
+    };
+    let header = header
+        .strip_prefix('\u{feff}')
+        .unwrap_or(&header)
+        .to_string();
+    let columns: Vec<String> = split_record(&header)
+        .map_err(|m| OrdersError::Malformed {
+            line: 1,
+            message: m,
+        })?
+        .into_iter()
+        .map(|c| c.trim().to_string())
+        .collect();
+    let find = |name: &Option<String>| -> Option<usize> {
+        let name = name.as_ref()?;
+        columns.iter().position(|c| c == name)
+    };
+    let shopify = ColumnMap::shopify();
+    let map = mapping.unwrap_or(&shopify);
+    let id_col = find(&map.id);
+    let name_col = find(&map.name);
+    let value_col = find(&map.value);
+    let currency_col = find(&map.currency);
+    let time_col = find(&map.time);
+    let status_col = find(&map.status);
+    let mut missing = Vec::new();
+    if id_col.is_none() && name_col.is_none() {
+        missing.push(match (&map.id, &map.name) {
+            (Some(i), Some(n)) => format!("`{i}` or `{n}`"),
+            (Some(c), None) | (None, Some(c)) => format!("`{c}`"),
+            (None, None) => "id (map it with id=COL)".into(),
+        });
+    }
+    for (col, field, what) in [
+        (value_col, &map.value, "value"),
+        (currency_col, &map.currency, "currency"),
+    ] {
+        if col.is_none() {
+            missing.push(match field {
+                Some(c) => format!("`{c}`"),
+                None => format!("{what} (map it with {what}=COL)"),
+            });
+        }
+    }
+    for (col, field) in [(time_col, &map.time), (status_col, &map.status)] {
+        if col.is_none() && mapping.is_some() && field.is_some() {
+            missing.push(format!("`{}`", field.as_deref().unwrap_or_default()));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(OrdersError::MissingColumns {
+            missing,
+            has: columns.iter().map(|c| format!("`{c}`")).collect(),
+            hint: if mapping.is_none() {
+                " (map other exports with --orders-columns id=COL,value=COL,currency=COL,time=COL)"
+            } else {
+                ""
+            },
+        });
+    }
+    let mut book = OrderBook::default();
+    let mut issues = Vec::new();
+    while let Some((line, rec)) = next(&mut line_no)? {
+        if rec.trim().is_empty() {
+            continue;
+        }
+        let fields = match split_record(&rec) {
+            Ok(f) => f,
+            Err(m) => {
+                issues.push(RowIssue {
+                    line,
+                    issue: Issue::new(rules::ORDERS_ROW, format!("row skipped: {m}")),
+                });
+                continue;
+            }
+        };
+        let get = |c: Option<usize>| {
+            c.and_then(|i| fields.get(i))
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+        };
+        let id = get(id_col).map(str::to_string);
+        let name = get(name_col).map(|n| n.trim_start_matches('#').to_string());
+        let Some(key) = id.clone().or_else(|| name.clone()) else {
+            issues.push(RowIssue {
+                line,
+                issue: Issue::new(rules::ORDERS_ROW, "row skipped: it has no order id or name"),
+            });
+            continue;
+        };
+        let existing = book
+            .keys
+            .get(&key)
+            .or_else(|| name.as_ref().and_then(|n| book.keys.get(n)))
+            .copied();
+        let idx = match existing {
+            Some(i) => i,
+            None => {
+                book.orders.push(Order {
+                    id: key.clone(),
+                    name: name.clone(),
+                    value: None,
+                    currency: None,
+                    time: None,
+                    paid: status_col.is_none(),
+                    line,
+                });
+                let i = book.orders.len() - 1;
+                book.keys.insert(key.clone(), i);
+                if let Some(n) = &name {
+                    book.keys.entry(n.clone()).or_insert(i);
+                }
+                i
+            }
+        };
+        let order = &mut book.orders[idx];
+        if let Some(v) = get(value_col) {
+            match parse_amount(v) {
+                Some(a) if order.value.is_none() => order.value = Some(a),
+                Some(_) => {}
+                None => issues.push(RowIssue {
+                    line,
+                    issue: Issue::new(
+                        rules::ORDERS_ROW,
+                        format!("order {key}: total `{v}` is not a number"),
+                    ),
+                }),
+            }
+        }
+        if let Some(c) = get(currency_col)
+            && order.currency.is_none()
+        {
+            order.currency = Some(c.to_ascii_uppercase());
+        }
+        if let Some(t) = get(time_col)
+            && order.time.is_none()
+        {
+            match parse_time(t) {
+                Some(ts) => order.time = Some(ts),
+                None => issues.push(RowIssue {
+                    line,
+                    issue: Issue::new(
+                        rules::ORDERS_ROW,
+                        format!("order {key}: time `{t}` is not a date and time"),
+                    )
+                    .help("write times as RFC 3339, `YYYY-MM-DD HH:MM:SS +ZZZZ` or Unix seconds"),
+                }),
+            }
+        }
+        if let Some(s) = get(status_col) {
+            order.paid = PAID.contains(&s.to_ascii_lowercase().as_str());
+        }
+    }
+    Ok((book, issues))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_quoted_fields() {
+        assert_eq!(
+            split_record(
+                r#"a,"b,c","say ""hi""",,"x
+y""#
+            )
+            .unwrap(),
+            vec!["a", "b,c", "say \"hi\"", "", "x\ny"]
+        );
+        assert!(split_record("\"open").is_err());
+    }
+
+    #[test]
+    fn reads_shopify_rows_merged_by_order() {
+        let csv = "\u{feff}Name,Email,Financial Status,Paid at,Currency,Total,Lineitem name,Id\n\
+#1001,a@x.com,paid,2026-11-24 10:15:32 +0100,EUR,59.90,\"Beans, 1kg\",5001\n\
+#1001,,,,,,Grinder,5001\n\
+#1002,b@x.com,pending,,EUR,12.00,Beans,5002\n";
+        let (book, issues) = read_orders(csv.as_bytes(), None).unwrap();
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(book.len(), 2);
+        let o = &book.orders[book.find("1001").unwrap()];
+        assert_eq!(o.id, "5001");
+        assert_eq!(o.value, Some(59.90));
+        // 2026-11-24 09:15:32 UTC
+        assert_eq!(o.time, Some(1_795_511_732));
+        assert!(o.paid);
+        assert_eq!(book.find("5001"), book.find("#1001"));
+        assert!(!book.orders[book.find("1002").unwrap()].paid);
+    }
+
+    #[test]
+    fn missing_columns_name_the_columns_it_has() {
+        let err = read_orders("order,amount\n1,2\n".as_bytes(), None).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("`order`, `amount`"), "{text}");
+        assert!(text.contains("--orders-columns"), "{text}");
+        let map = ColumnMap::parse("id=order,value=amount,currency=cur").unwrap();
+        let err = read_orders("order,amount\n1,2\n".as_bytes(), Some(&map)).unwrap_err();
+        assert!(err.to_string().contains("no `cur`"), "{err}");
+    }
+
+    #[test]
+    fn mapped_columns_and_bad_rows() {
+        let map = ColumnMap::parse("id=id, value=total,currency=currency,time=paid_at").unwrap();
+        let csv = "id,total,currency,paid_at\n7,abc,EUR,2026-11-24T10:00:00Z\n8,5,usd,yesterday\n";
+        let (book, issues) = read_orders(csv.as_bytes(), Some(&map)).unwrap();
+        assert_eq!(book.len(), 2);
+        assert_eq!(issues.len(), 2);
+        assert_eq!(issues[0].line, 2);
+        assert!(issues[0].issue.message.contains("`abc`"));
+        assert_eq!(issues[1].line, 3);
+        assert_eq!(book.orders[1].currency.as_deref(), Some("USD"));
+        assert!(book.orders[1].paid);
+        assert!(ColumnMap::parse("colour=x").is_err());
+        assert!(ColumnMap::parse("id").is_err());
+    }
+
+    #[test]
+    fn empty_and_unclosed_files_are_errors() {
+        assert!(matches!(
+            read_orders(&b""[..], None),
+            Err(OrdersError::Empty)
+        ));
+        let csv = "Name,Total,Currency\n\"#1,5,EUR\n";
+        assert!(matches!(
+            read_orders(csv.as_bytes(), None),
+            Err(OrdersError::Malformed { line: 2, .. })
+        ));
+    }
+}
