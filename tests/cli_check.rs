@@ -948,3 +948,29 @@ fn closed_stdout_pipe_exits_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(status.code().is_some(), "killed by a signal: {status:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark's generators
+
+#[test]
+fn generated_sheets_are_clean_and_the_python_generator_matches() {
+    let shape = common::Shape::new(37);
+    let tmp = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen-sheet.py");
+    let o = Command::new("python3")
+        .arg(&script)
+        .arg("37")
+        .arg(tmp.path())
+        .output()
+        .expect("python3 runs scripts/gen-sheet.py (used by scripts/bench.sh)");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let written = std::fs::read_to_string(tmp.path().join("governance.yaml")).unwrap();
+    assert_eq!(written, common::sheet(&shape, Some("records")));
+    for (name, text) in common::record_files(&shape) {
+        let got = std::fs::read_to_string(tmp.path().join("records").join(&name)).unwrap();
+        assert_eq!(got, text, "{name}");
+    }
+    let o = govsheet(tmp.path(), &["check", "--format", "json"]);
+    expect(&o, 0, &[]);
+    assert_eq!(json(&o)["findings"], serde_json::json!([]));
+}
