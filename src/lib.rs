@@ -4,8 +4,11 @@
 //! The library is the pure core; `cli` is the edge that reads files, runs git and prints.
 
 pub mod cli;
+pub mod doc;
 pub mod finding;
 pub mod globs;
+pub mod policy;
 pub mod report;
+pub mod retest;
 pub mod sheet;
 pub mod suggest;

@@ -22,9 +22,12 @@ pub struct CheckArgs {
     pub max_findings: usize,
 }
 
-/// Every finding of one sheet on disk.
-pub fn findings_for(sheet: &workspace::SheetOnDisk, _ctx: &Context) -> Vec<Finding> {
-    sheet.loaded.findings.clone()
+/// Every finding of one sheet on disk: loading, schema, policy rules and waivers.
+pub fn findings_for(
+    sheet: &workspace::SheetOnDisk,
+    ctx: &Context,
+) -> Result<Vec<Finding>, CliError> {
+    super::packs::check_sheet(sheet, ctx)
 }
 
 pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
@@ -32,7 +35,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
     let mut findings = Vec::new();
     for path in &paths {
         let sheet = workspace::load_sheet(path)?;
-        findings.extend(findings_for(&sheet, ctx));
+        findings.extend(findings_for(&sheet, ctx)?);
     }
     finding::sort(&mut findings);
     let text = match args.format {

@@ -2,7 +2,15 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+mod doc;
+pub mod git;
+mod graph;
+mod init;
 mod output;
+pub mod packs;
+mod record;
+mod retests;
+mod rules;
 pub mod workspace;
 
 use std::path::PathBuf;
@@ -62,8 +70,22 @@ pub enum Format {
 pub enum Command {
     /// Validate sheets against the JSON Schema and every enabled policy rule
     Check(check::CheckArgs),
+    /// Map changed files to the retests they require and check those retests' records
+    Retests(retests::RetestsArgs),
+    /// Record the result of a retest as a new file in the sheet's `records_dir`
+    Record(record::RecordArgs),
+    /// Render the governance document (Markdown or HTML) with the Stop/Go status of each event
+    Doc(doc::DocArgs),
+    /// Print the dependency graph (components, events, retests) as dot or Mermaid
+    Graph(graph::GraphArgs),
     /// Print the JSON Schema of the sheet
     Schema,
+    /// List the rules with the severity a sheet gives them
+    Rules(rules::RulesArgs),
+    /// Print one rule's documentation: what it finds, why it matters, examples
+    Explain(rules::ExplainArgs),
+    /// Write a commented starter governance.yaml (never overwrites a file)
+    Init(init::InitArgs),
 }
 
 /// Why a run could not be done (exit 2).
@@ -126,10 +148,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let ctx = cli.global.resolve()?;
     match cli.command {
         Command::Check(args) => check::run(&ctx, args),
+        Command::Retests(args) => retests::run(&ctx, args),
+        Command::Record(args) => record::run(&ctx, args),
+        Command::Doc(args) => doc::run(&ctx, args, cli.global.today.is_some()),
+        Command::Graph(args) => graph::run(&ctx, args),
         Command::Schema => {
             ctx.out.print(crate::sheet::schema::SCHEMA_TEXT);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Rules(args) => rules::run_rules(&ctx, args),
+        Command::Explain(args) => rules::run_explain(&ctx, args),
+        Command::Init(args) => init::run(&ctx, args),
     }
 }
 

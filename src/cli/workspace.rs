@@ -8,6 +8,7 @@ use walkdir::WalkDir;
 
 use super::CliError;
 use crate::finding::{Finding, Severity};
+use crate::sheet::schema::Kind;
 use crate::sheet::{self, Loaded, model, source::SourceFile};
 
 /// A sheet loaded from disk with the folders it is read against.
@@ -26,7 +27,15 @@ impl SheetOnDisk {
     /// repository root.
     pub fn component_root(&self) -> PathBuf {
         match self.loaded.sheet.as_ref().and_then(|s| s.root_dir.as_ref()) {
-            Some(r) => normalize(&self.dir.join(&r.value)),
+            Some(r) => {
+                let root = normalize(&self.dir.join(&r.value));
+                // `root: .` next to a sheet in the current folder normalises to nothing.
+                if root.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    root
+                }
+            }
             None => self.repo_root.clone(),
         }
     }
@@ -249,6 +258,12 @@ pub fn load_sheet(path: &Path) -> Result<SheetOnDisk, CliError> {
                     extra.push(not_an_item(&source, &root, is_records));
                     continue;
                 }
+                let kind = if is_records {
+                    Kind::Records
+                } else {
+                    Kind::Incidents
+                };
+                extra.extend(sheet::schema::validate_as(&source, &root, kind));
                 if is_records {
                     let (records, findings) = model::build_records(&source, &root);
                     sheet.records.extend(records);

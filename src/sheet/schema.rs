@@ -19,20 +19,72 @@ pub const SCHEMA_TEXT: &str = include_str!("../../schema/governance.schema.json"
 
 struct Compiled {
     schema: Json,
-    validator: jsonschema::Validator,
+    sheet: jsonschema::Validator,
+    /// Files of `records_dir` / `incidents_dir`: one item, or a list of them.
+    record: jsonschema::Validator,
+    records: jsonschema::Validator,
+    incident: jsonschema::Validator,
+    incidents: jsonschema::Validator,
+}
+
+/// What a file is validated as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sheet,
+    /// A file of `records_dir`.
+    Records,
+    /// A file of `incidents_dir`.
+    Incidents,
+}
+
+fn build(schema: &Json) -> jsonschema::Validator {
+    // The schema is part of the binary and covered by tests: failing here is a build bug.
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(schema)
+        .expect("embedded schema compiles")
+}
+
+/// The embedded schema with its root replaced by `root` (keeping `$defs`, so that schema
+/// paths such as `/$defs/record/additionalProperties` stay valid).
+fn rooted(schema: &Json, root: Json) -> Json {
+    let mut obj = serde_json::Map::new();
+    for key in ["$schema", "$id", "$defs"] {
+        if let Some(v) = schema.get(key) {
+            obj.insert(key.into(), v.clone());
+        }
+    }
+    if let Json::Object(extra) = root {
+        obj.extend(extra);
+    }
+    Json::Object(obj)
 }
 
 fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
     COMPILED.get_or_init(|| {
-        // The schema is part of the binary and covered by tests: failing here is a build bug.
         let schema: Json =
             serde_json::from_str(SCHEMA_TEXT).expect("embedded schema is valid JSON");
-        let validator = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .build(&schema)
-            .expect("embedded schema compiles");
-        Compiled { schema, validator }
+        let one = |def: &str| {
+            rooted(
+                &schema,
+                serde_json::json!({"$ref": format!("#/$defs/{def}")}),
+            )
+        };
+        let many = |def: &str| {
+            rooted(
+                &schema,
+                serde_json::json!({"type": "array", "items": {"$ref": format!("#/$defs/{def}")}}),
+            )
+        };
+        Compiled {
+            sheet: build(&schema),
+            record: build(&one("record")),
+            records: build(&many("record")),
+            incident: build(&one("incident")),
+            incidents: build(&many("incident")),
+            schema,
+        }
     })
 }
 
@@ -43,6 +95,22 @@ pub fn schema() -> &'static Json {
 
 /// Validate a sheet's tree; every error becomes a `schema` finding at its source span.
 pub fn validate(source: &Arc<SourceFile>, root: &Node) -> Vec<Finding> {
+    validate_as(source, root, Kind::Sheet)
+}
+
+/// Validate a tree as a sheet or as a records/incidents file.
+pub fn validate_as(source: &Arc<SourceFile>, root: &Node, kind: Kind) -> Vec<Finding> {
+    let c = compiled();
+    let validator = match (kind, &root.value) {
+        (Kind::Sheet, _) => &c.sheet,
+        (Kind::Records, crate::sheet::yaml::Value::Seq(_)) => &c.records,
+        (Kind::Records, _) => &c.record,
+        (Kind::Incidents, crate::sheet::yaml::Value::Seq(_)) => &c.incidents,
+        (Kind::Incidents, _) => &c.incident,
+    };
+    if kind != Kind::Sheet {
+        return check(source, root, &c.schema, validator);
+    }
     if root.as_map().is_none() {
         let message = if root.is_null() {
             "the sheet is empty: a governance sheet is a map that starts with `version: 1`"
@@ -59,15 +127,23 @@ pub fn validate(source: &Arc<SourceFile>, root: &Node) -> Vec<Finding> {
             Some(root.span),
         )];
     }
-    let c = compiled();
+    check(source, root, &c.schema, validator)
+}
+
+fn check(
+    source: &Arc<SourceFile>,
+    root: &Node,
+    schema: &Json,
+    validator: &jsonschema::Validator,
+) -> Vec<Finding> {
     let instance = root.to_json();
     let mut findings = Vec::new();
-    for err in c.validator.iter_errors(&instance) {
+    for err in validator.iter_errors(&instance) {
         let pointer = err.instance_path().as_str().to_string();
         let at = |ptr: &str| root.walk(ptr);
         match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let known = known_keys(&c.schema, err.schema_path().as_str());
+                let known = known_keys(schema, err.schema_path().as_str());
                 let Some((_, map)) = at(&pointer) else {
                     continue;
                 };
@@ -103,6 +179,10 @@ pub fn validate(source: &Arc<SourceFile>, root: &Node) -> Vec<Finding> {
                     .map(|(k, _)| k.span);
                 let rule = if pointer == "/events" {
                     "an event name is a standard event such as `Purchase` or a custom name matching ^[A-Za-z][A-Za-z0-9_]*$"
+                } else if pointer.ends_with("/parameters") {
+                    "a parameter name is the name Meta receives, such as `value` or `content_ids`: ^[A-Za-z_][A-Za-z0-9_]*$"
+                } else if pointer == "/policy/rules" {
+                    "rule ids are lowercase kebab-case, such as `event-owner` (see `govsheet rules`)"
                 } else {
                     "ids are lowercase kebab-case: ^[a-z0-9][a-z0-9-]*$"
                 };
@@ -233,6 +313,25 @@ mod tests {
         assert_eq!(f[0].pointer, "/owners/tracking/nmae");
         assert_eq!((f[0].line(), f[0].column()), (Some(4), Some(5)));
         assert_eq!(f[0].help.as_deref(), Some("did you mean `name`?"));
+    }
+
+    #[test]
+    fn record_files_are_checked_as_records() {
+        let text = "retest: purchase-dedupe\ndate: 2026-11-20\nresult: passed\n";
+        let src = SourceFile::new("r.yaml", text);
+        let f = validate_as(&src, &parse(text).unwrap(), Kind::Records);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].pointer, "/result");
+        let list = "- retest: a\n  dat: 2026-11-20\n";
+        let src = SourceFile::new("r.yaml", list);
+        let f = validate_as(&src, &parse(list).unwrap(), Kind::Records);
+        assert_eq!(f[0].pointer, "/0/dat");
+        assert_eq!(f[0].help.as_deref(), Some("did you mean `date`?"));
+    }
+
+    #[test]
+    fn blank_values_count_as_absent() {
+        assert!(run("version: 1\nowners:\n  tracking:\n    name:\n").is_empty());
     }
 
     #[test]

@@ -151,9 +151,14 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::Str(s) => J::String(s.clone()),
             Value::Seq(s) => J::Array(s.iter().map(Node::to_json).collect()),
-            Value::Map(m) => {
-                J::Object(m.iter().map(|(k, v)| (k.key_text(), v.to_json())).collect())
-            }
+            // A key with no value (`owner:`) counts as absent: whether it must be there is the
+            // policies' question, not a type error.
+            Value::Map(m) => J::Object(
+                m.iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.key_text(), v.to_json()))
+                    .collect(),
+            ),
         }
     }
 }

@@ -1,0 +1,114 @@
+//! The policy engine at the edge: reading a sheet's own packs (`policy.packs`), walking the
+//! repository for `component-matches-nothing`, and running policy + waivers over one sheet.
+
+use std::path::Path;
+
+use walkdir::WalkDir;
+
+use super::workspace::{self, SheetOnDisk, inside_repo, normalize};
+use super::{CliError, Context};
+use crate::finding::Finding;
+use crate::policy::{self, Input, Policy};
+
+/// The embedded rules plus the packs the sheet lists in `policy.packs` (paths relative to the
+/// sheet, inside the repository). An unreadable or invalid pack stops the run.
+pub fn policy_for(sheet: &SheetOnDisk) -> Result<Policy, CliError> {
+    let Some(s) = &sheet.loaded.sheet else {
+        return Ok(policy::core().clone());
+    };
+    if s.policy.packs.is_empty() {
+        return Ok(policy::core().clone());
+    }
+    let mut packs = Vec::new();
+    for p in &s.policy.packs {
+        let at = || {
+            let loc = s.source.location(p.span.start);
+            format!("{}:{}:{}", s.source.name, loc.line, loc.column)
+        };
+        let path = inside_repo(&sheet.dir, &p.value, &sheet.repo_root)
+            .map_err(|why| CliError::file(at(), format!("policy.packs: {why}")))?;
+        let display = normalize(&sheet.dir.join(&p.value)).display().to_string();
+        let bytes = workspace::read_limited(&path).map_err(|e| match e {
+            CliError::File { message, .. } => {
+                CliError::file(at(), format!("policy.packs: {display}: {message}"))
+            }
+            other => other,
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| CliError::file(&display, "invalid policy pack: not UTF-8 text"))?;
+        let pack = policy::pack::parse(&display, &text).map_err(pack_error)?;
+        packs.push((pack, display));
+    }
+    Policy::with_packs(packs).map_err(pack_error)
+}
+
+fn pack_error(e: policy::PackError) -> CliError {
+    CliError::file(
+        format!("{}:{}:{}", e.file, e.line, e.column),
+        format!("invalid policy pack: {}", e.message),
+    )
+}
+
+/// Every file under `root`, relative to it with `/` separators, skipping `.git`, `target` and
+/// `node_modules`.
+pub fn repo_files(root: &Path) -> Result<Vec<String>, CliError> {
+    let mut out = Vec::new();
+    let walker = WalkDir::new(root).into_iter().filter_entry(|e| {
+        e.depth() == 0
+            || !(e.file_type().is_dir()
+                && matches!(
+                    e.file_name().to_string_lossy().as_ref(),
+                    ".git" | "target" | "node_modules"
+                ))
+    });
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            CliError::file(
+                root.display().to_string(),
+                format!("cannot walk the repository: {e}"),
+            )
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if let Ok(rel) = entry.path().strip_prefix(root) {
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            out.push(parts.join("/"));
+        }
+    }
+    Ok(out)
+}
+
+/// Schema + policy + waivers for one sheet on disk: every finding `check` reports for it.
+pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, CliError> {
+    let mut findings = sheet.loaded.findings.clone();
+    let Some(s) = &sheet.loaded.sheet else {
+        return Ok(findings);
+    };
+    let policy = policy_for(sheet)?;
+    let files = if policy.needs_files(s) {
+        let mut root = sheet.component_root();
+        // `normalize` folds `./.` to an empty path: that is the current folder.
+        if root.as_os_str().is_empty() {
+            root = std::path::PathBuf::from(".");
+        }
+        if !root.is_dir() {
+            return Err(CliError::file(
+                root.display().to_string(),
+                "the component root (`root` of the sheet) is not a folder",
+            ));
+        }
+        Some(repo_files(&root)?)
+    } else {
+        None
+    };
+    let input = Input {
+        today: ctx.today,
+        files: files.as_deref(),
+    };
+    findings.extend(policy.check(s, &input));
+    Ok(policy.finalize(s, findings, ctx.today, &|id| policy.runs_in_check(id)))
+}

@@ -1,0 +1,165 @@
+//! `govsheet record`: write one retest result as a NEW file in the sheet's `records_dir`
+//! (never rewriting the sheet or an existing record) and print its path.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use super::{CliError, Context, workspace};
+use crate::retest::record::{self, NewRecord};
+use crate::suggest::did_you_mean;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecordResult {
+    Pass,
+    Fail,
+    NotNeeded,
+}
+
+impl RecordResult {
+    fn as_str(self) -> &'static str {
+        match self {
+            RecordResult::Pass => "pass",
+            RecordResult::Fail => "fail",
+            RecordResult::NotNeeded => "not-needed",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The retest that was run (an id under `retests`)
+    #[arg(value_name = "RETEST")]
+    pub retest: String,
+    /// What the retest showed
+    #[arg(long, value_enum)]
+    pub result: RecordResult,
+    /// Who ran it (an id under `owners`)
+    #[arg(long, value_name = "OWNER")]
+    pub by: String,
+    /// A link to, or a description of, what was seen
+    #[arg(long, value_name = "TEXT")]
+    pub evidence: String,
+    /// The day it was run (YYYY-MM-DD); default today
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Why, for `--result not-needed` (required there)
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+    /// The commit the retest ran against
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// The governance sheet
+    #[arg(long, value_name = "FILE", default_value = "governance.yaml")]
+    pub sheet: PathBuf,
+}
+
+fn unknown(kind: &str, section: &str, id: &str, known: Vec<&str>) -> CliError {
+    let hint = match did_you_mean(id, known.iter().copied()) {
+        Some(s) => format!(": did you mean `{s}`?"),
+        None if known.is_empty() => format!(" (the sheet has no {section})"),
+        None => format!(" (known: {})", known.join(", ")),
+    };
+    CliError::Usage(format!("unknown {kind} `{id}` under `{section}`{hint}"))
+}
+
+pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
+    let on_disk = workspace::load_sheet(&args.sheet)?;
+    let sheet_name = args.sheet.display().to_string();
+    let Some(sheet) = on_disk.loaded.sheet.as_ref() else {
+        return Err(CliError::file(
+            sheet_name,
+            "the sheet is not valid YAML; run `govsheet check` and fix it first",
+        ));
+    };
+    let Some(dir_field) = &sheet.records_dir else {
+        return Err(CliError::file(
+            sheet_name,
+            "the sheet has no `records_dir`: add `records_dir: records` to it, so that each record is a file of its own",
+        ));
+    };
+    if !sheet.retests.contains(&args.retest) {
+        return Err(unknown(
+            "retest",
+            "retests",
+            &args.retest,
+            sheet.retests.ids().collect(),
+        ));
+    }
+    if !sheet.owners.contains(&args.by) {
+        return Err(unknown(
+            "owner",
+            "owners",
+            &args.by,
+            sheet.owners.ids().collect(),
+        ));
+    }
+    if args.evidence.trim().is_empty() {
+        return Err(CliError::Usage(
+            "--evidence is empty: give a link or say what you saw".into(),
+        ));
+    }
+    let notes = args.notes.clone().filter(|n| !n.trim().is_empty());
+    if args.result == RecordResult::NotNeeded && notes.is_none() {
+        return Err(CliError::Usage(
+            "--result not-needed needs --notes saying why the change cannot affect the signal"
+                .into(),
+        ));
+    }
+    let date = match &args.date {
+        Some(d) => crate::sheet::model::parse_date(d.trim())
+            .ok_or_else(|| CliError::Usage(format!("--date: `{d}` is not a date (YYYY-MM-DD)")))?,
+        None => ctx.today,
+    };
+    if date > ctx.today {
+        return Err(CliError::Usage(format!(
+            "--date {date} is after today ({}); record a retest on or after the day it ran",
+            ctx.today
+        )));
+    }
+
+    let folder = workspace::inside_repo(&on_disk.dir, &dir_field.value, &on_disk.repo_root)
+        .map_err(|why| CliError::file(&sheet_name, format!("records_dir: {why}")))?;
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| CliError::file(folder.display().to_string(), workspace::io_message(&e)))?;
+    let text = record::to_yaml(&NewRecord {
+        retest: args.retest.clone(),
+        date: date.to_string(),
+        result: args.result.as_str().into(),
+        by: args.by.clone(),
+        evidence: args.evidence.clone(),
+        notes,
+        commit: args.commit.clone().filter(|c| !c.trim().is_empty()),
+    });
+    let display_dir = workspace::normalize(&on_disk.dir.join(&dir_field.value));
+    for n in 1..=10_000 {
+        let name = record::file_name(&date.to_string(), &args.retest, n);
+        let path = folder.join(&name);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path);
+        let mut file = match file {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(CliError::file(
+                    path.display().to_string(),
+                    workspace::io_message(&e),
+                ));
+            }
+        };
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| CliError::file(path.display().to_string(), workspace::io_message(&e)))?;
+        ctx.out
+            .print(&format!("{}\n", display_dir.join(&name).display()));
+        return Ok(ExitCode::SUCCESS);
+    }
+    Err(CliError::file(
+        folder.display().to_string(),
+        "10000 records of this retest on this day already exist; pick another --date or clean up",
+    ))
+}

@@ -1,0 +1,382 @@
+//! `govsheet retests`: collect the changed files (git range, index, a list, or pre-commit's
+//! range), make them relative to the component root, and hand them to the pure `retest` core;
+//! then render the report and pick the exit code.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::Args;
+
+use super::git::Repo;
+use super::{CliError, Context, Format, exit_for, workspace};
+use crate::finding::{self, Finding, Severity};
+use crate::globs::Matcher;
+use crate::report;
+use crate::retest::{self, ChangedPath};
+use crate::sheet::Sheet;
+
+#[derive(Debug, Args)]
+pub struct RetestsArgs {
+    /// The governance sheet
+    #[arg(long, value_name = "FILE", default_value = "governance.yaml")]
+    pub sheet: PathBuf,
+    /// Compare the merge base of REF and --head with --head (e.g. origin/main)
+    #[arg(long, value_name = "REF", conflicts_with_all = ["staged", "files", "files_from"])]
+    pub base: Option<String>,
+    /// The head of the comparison with --base
+    #[arg(long, value_name = "REF", requires = "base", default_value = "HEAD")]
+    pub head: String,
+    /// Take the changed files from the index (what `git commit` would commit)
+    #[arg(long, conflicts_with_all = ["files", "files_from"])]
+    pub staged: bool,
+    /// Read the changed files from FILE, one path a line (`-`: standard input)
+    #[arg(long, value_name = "FILE", conflicts_with = "files")]
+    pub files_from: Option<PathBuf>,
+    /// Changed files, relative to the current folder (as pre-commit passes them)
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The date of the change (YYYY-MM-DD): records before it do not count
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Print at most this many findings in the human report
+    #[arg(long, default_value_t = report::human::DEFAULT_MAX_FINDINGS, value_name = "N")]
+    pub max_findings: usize,
+}
+
+/// The changed paths and how they were found.
+struct Changes {
+    /// Paths relative to the git top-level, with the date of their newest commit.
+    paths: Vec<(String, Option<NaiveDate>)>,
+    /// What was compared, for the report.
+    compared: Option<String>,
+}
+
+const ZERO_REF: &str = "0000000000000000000000000000000000000000";
+
+fn env_ref(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
+}
+
+/// A range `base...head`: diff from the merge base, dates from one `git log` of the range.
+fn from_range(
+    repo: &Repo,
+    base: &str,
+    head: &str,
+    base_flag: &str,
+    head_flag: &str,
+) -> Result<Changes, CliError> {
+    let head_sha = repo.commit(head, head_flag)?;
+    let base_sha = repo.commit(base, base_flag)?;
+    let mb = repo.merge_base(&base_sha, &head_sha, base, head)?;
+    let paths = repo.diff(&mb, &head_sha)?;
+    let dates = repo.change_dates(&mb, &head_sha)?;
+    // A path the log does not show (e.g. only changed by a merge) gets the head's date.
+    let fallback = match dates.values().max() {
+        Some(d) => Some(*d),
+        None => repo.commit_date(&head_sha)?,
+    };
+    Ok(Changes {
+        paths: paths
+            .into_iter()
+            .map(|p| {
+                let d = dates.get(&p).copied().or(fallback);
+                (p, d)
+            })
+            .collect(),
+        compared: Some(format!("{base}...{head} (merge base {})", short(&mb))),
+    })
+}
+
+/// pre-commit's push range; an all-zero from-ref is a new branch.
+fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliError> {
+    if from.chars().all(|c| c == '0') || from == ZERO_REF {
+        let to_sha = repo.commit(to, "PRE_COMMIT_TO_REF")?;
+        for candidate in [
+            "origin/HEAD",
+            "origin/main",
+            "origin/master",
+            "main",
+            "master",
+        ] {
+            if let Ok(sha) = repo.commit(candidate, "base") {
+                if sha == to_sha {
+                    continue;
+                }
+                let mut c = from_range(repo, candidate, to, "base", "PRE_COMMIT_TO_REF")?;
+                c.compared = Some(format!(
+                    "new branch (PRE_COMMIT_FROM_REF is all zeros): {}",
+                    c.compared.unwrap_or_default()
+                ));
+                return Ok(c);
+            }
+        }
+        let files = repo.all_files(&to_sha)?;
+        return Ok(Changes {
+            paths: files.into_iter().map(|p| (p, None)).collect(),
+            compared: Some(format!(
+                "new branch (PRE_COMMIT_FROM_REF is all zeros) and no origin/HEAD, main or master to compare with: every file of {} counts as changed",
+                short(&to_sha)
+            )),
+        });
+    }
+    let mut c = from_range(repo, from, to, "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF")?;
+    c.compared = c
+        .compared
+        .map(|s| format!("PRE_COMMIT_FROM_REF...PRE_COMMIT_TO_REF: {s}"));
+    Ok(c)
+}
+
+/// Read `--files-from`: one path a line, blank lines skipped, CRLF tolerated.
+fn read_list(path: &Path) -> Result<Vec<PathBuf>, CliError> {
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| CliError::file("<stdin>", e.to_string()))?;
+    } else {
+        bytes = std::fs::read(path)
+            .map_err(|e| CliError::file(path.display().to_string(), workspace::io_message(&e)))?;
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        CliError::file(
+            path.display().to_string(),
+            format!(
+                "not UTF-8 text (invalid byte at byte {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    Ok(text
+        .lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .filter(|l| !l.trim().is_empty())
+        .map(PathBuf::from)
+        .collect())
+}
+
+/// The canonical form of a folder that exists.
+fn canonical(p: &Path) -> Result<PathBuf, CliError> {
+    p.canonicalize()
+        .map_err(|e| CliError::file(p.display().to_string(), workspace::io_message(&e)))
+}
+
+/// `path` (absolute, normalised) relative to `root`, with `/` separators; `None` outside it.
+fn relative_to(path: &Path, root: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<&str> = rel
+        .components()
+        .map(|c| c.as_os_str().to_str())
+        .collect::<Option<_>>()?;
+    if parts.is_empty() {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
+/// A listed path, relative to `cwd`, as a component-root relative path. A path that is not
+/// lexically under the root is tried again through the real path (a symlinked folder).
+fn listed_to_root(p: &Path, cwd: &Path, root: &Path) -> Option<String> {
+    let abs = workspace::normalize(&cwd.join(p));
+    if let Some(r) = relative_to(&abs, root) {
+        return Some(r);
+    }
+    let real = abs
+        .parent()
+        .and_then(|d| d.canonicalize().ok())
+        .and_then(|d| abs.file_name().map(|n| d.join(n)))?;
+    relative_to(&real, root)
+}
+
+/// The sheet's policy over this command's findings: `policy.rules` severities (a team may make
+/// `retest-missing` a warning) and waivers, with the same packs `check` loads. Waivers are
+/// checked for being unused or expired only for the rules of this command; configuration
+/// problems of the policy itself (`unknown-rule`) are `check`'s to report.
+fn apply_policy(
+    on_disk: &workspace::SheetOnDisk,
+    sheet: &Sheet,
+    findings: Vec<Finding>,
+    today: NaiveDate,
+) -> Result<Vec<Finding>, CliError> {
+    let policy = super::packs::policy_for(on_disk)?;
+    let ran = |id: &str| policy.rule(id).is_some_and(|r| r.command == "retests");
+    Ok(policy
+        .finalize(sheet, findings, today, &ran)
+        .into_iter()
+        .filter(|f| f.rule != "unknown-rule")
+        .collect())
+}
+
+fn glob_findings(sheet: &Sheet, errors: &[crate::globs::GlobError]) -> Vec<Finding> {
+    let comps = sheet.components.iter().as_slice();
+    errors
+        .iter()
+        .filter_map(|e| {
+            let c = comps.get(e.component)?;
+            Some(
+                Finding::new(
+                    "component-paths",
+                    Severity::Error,
+                    format!(
+                        "component `{}` has an invalid glob `{}`: {}",
+                        c.id.value, e.pattern, e.message
+                    ),
+                )
+                .at(&sheet.source, format!("{}/paths/{}", c.pointer, e.index), Some(e.span))
+                .with_help("write a glob: `*` and `?` stay within one folder, `**` spans folders, a leading `!` excludes"),
+            )
+        })
+        .collect()
+}
+
+pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
+    let since = match &args.since {
+        Some(s) => Some(crate::sheet::model::parse_date(s.trim()).ok_or_else(|| {
+            CliError::Usage(format!("--since: `{s}` is not a date (YYYY-MM-DD)"))
+        })?),
+        None => None,
+    };
+    let on_disk = workspace::load_sheet(&args.sheet)?;
+    let Some(sheet) = on_disk.loaded.sheet.as_ref() else {
+        // The sheet is not YAML: its findings are the whole report.
+        let mut findings = on_disk.loaded.findings.clone();
+        finding::sort(&mut findings);
+        if !findings.iter().any(|f| f.severity == Severity::Error) {
+            return Err(CliError::file(
+                args.sheet.display().to_string(),
+                "cannot read the sheet",
+            ));
+        }
+        render_findings_only(ctx, &args, &findings);
+        // A sheet that cannot be read never passes the gate, whatever --fail-on says.
+        return Ok(ExitCode::from(1));
+    };
+    let root = canonical(&on_disk.component_root())?;
+
+    let pre_commit = (env_ref("PRE_COMMIT_FROM_REF"), env_ref("PRE_COMMIT_TO_REF"));
+    let listed = !args.files.is_empty() || args.files_from.is_some();
+    let outside_root;
+    let (relative, compared): (Vec<ChangedPath>, Option<String>) = if listed {
+        let mut list = args.files.clone();
+        if let Some(from) = &args.files_from {
+            list.extend(read_list(from)?);
+        }
+        let cwd = std::env::current_dir()
+            .map_err(|e| CliError::Usage(format!("cannot read the current folder: {e}")))?;
+        let cwd = canonical(&cwd)?;
+        let paths: Vec<ChangedPath> = list
+            .iter()
+            .filter_map(|p| listed_to_root(p, &cwd, &root))
+            .map(|p| ChangedPath::new(p, None))
+            .collect();
+        outside_root = list.len() - paths.len();
+        (paths, None)
+    } else {
+        let repo = Repo::open(&on_disk.dir)?;
+        let changes = if let Some(base) = &args.base {
+            from_range(&repo, base, &args.head, "--base", "--head")?
+        } else if args.staged {
+            Changes {
+                paths: repo.staged()?.into_iter().map(|p| (p, None)).collect(),
+                compared: Some("the index (staged changes) against HEAD".into()),
+            }
+        } else if let (Some(from), Some(to)) = &pre_commit {
+            from_pre_commit(&repo, from, to)?
+        } else {
+            return Err(CliError::Usage(
+                "say which files changed: --base REF (e.g. origin/main), --staged, FILE..., or --files-from FILE".into(),
+            ));
+        };
+        let top = canonical(&repo.top)?;
+        let prefix = relative_to(&root, &top);
+        if !root.starts_with(&top) {
+            return Err(CliError::file(
+                on_disk.path.display().to_string(),
+                format!(
+                    "the component root {} is outside the git repository {}",
+                    root.display(),
+                    top.display()
+                ),
+            ));
+        }
+        let total = changes.paths.len();
+        let paths: Vec<ChangedPath> = changes
+            .paths
+            .into_iter()
+            .filter_map(|(p, d)| {
+                let rel = match &prefix {
+                    None => Some(p),
+                    Some(pre) => p
+                        .strip_prefix(pre.as_str())
+                        .and_then(|r| r.strip_prefix('/'))
+                        .map(str::to_string),
+                };
+                rel.map(|r| ChangedPath::new(r, d))
+            })
+            .collect();
+        outside_root = total - paths.len();
+        (paths, changes.compared)
+    };
+    let relative: Vec<ChangedPath> = match since {
+        Some(s) => relative
+            .into_iter()
+            .map(|c| ChangedPath::new(c.path, Some(s)))
+            .collect(),
+        None => relative,
+    };
+
+    let (matcher, glob_errors) = Matcher::new(&sheet.components);
+    let mut report = retest::evaluate(
+        sheet,
+        &matcher,
+        relative,
+        since.unwrap_or(ctx.today),
+        ctx.today,
+    );
+    report.compared = compared;
+    report.outside_root = outside_root;
+    let mut findings = on_disk.loaded.findings.clone();
+    findings.extend(glob_findings(sheet, &glob_errors));
+    findings.extend(retest::findings(sheet, &report));
+    let mut findings = apply_policy(&on_disk, sheet, findings, ctx.today)?;
+    finding::sort(&mut findings);
+
+    let text = match args.format {
+        Format::Human => report::retests::human(
+            &report,
+            &findings,
+            report::human::HumanOptions {
+                color: ctx.out.color(),
+                max_findings: args.max_findings,
+                ..Default::default()
+            },
+        ),
+        Format::Json => report::retests::json(&report, &findings),
+    };
+    ctx.out.print(&text);
+    Ok(exit_for(&findings, ctx.fail_on))
+}
+
+fn render_findings_only(ctx: &Context, args: &RetestsArgs, findings: &[Finding]) {
+    let text = match args.format {
+        Format::Human => report::human::render(
+            findings,
+            1,
+            report::human::HumanOptions {
+                color: ctx.out.color(),
+                max_findings: args.max_findings,
+                ..Default::default()
+            },
+        ),
+        Format::Json => report::json::render(findings, 1),
+    };
+    ctx.out.print(&text);
+}

@@ -1,0 +1,436 @@
+//! The Stop/Go gate and the dates behind it: each retest's newest record, each event's gate, each review's schedule. Pure: the sheet, the findings and "today" in, verdicts out.
+
+use chrono::NaiveDate;
+
+use crate::finding::{Finding, Severity};
+use crate::sheet::model::{Keyed, Record, Retest, Review, Sheet};
+use crate::sheet::yaml::escape_pointer;
+
+/// Where a retest stands as of today, judged by its newest record dated on or before today.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RetestState {
+    /// The newest record passed and is within `max_age`.
+    Pass,
+    /// The newest record says `not-needed` (covers like a pass; always shown as such).
+    NotNeeded,
+    /// The newest record failed.
+    Failed,
+    /// The newest record passed but is older than `max_age`.
+    Stale { age_days: i64, max_age: u32 },
+    /// The newest record has a result that is neither pass, fail nor not-needed.
+    Unreadable(String),
+    /// No record at all (records dated after today do not count).
+    Missing,
+}
+
+impl RetestState {
+    /// Whether the retest currently covers its events.
+    pub fn covers(&self) -> bool {
+        matches!(self, RetestState::Pass | RetestState::NotNeeded)
+    }
+}
+
+/// A retest with its newest record and what that means today.
+#[derive(Debug, Clone)]
+pub struct RetestStatus<'a> {
+    pub id: String,
+    pub retest: Option<&'a Keyed<Retest>>,
+    pub latest: Option<&'a Record>,
+    pub state: RetestState,
+}
+
+/// The newest record of a retest dated on or before today; of two on the same day, the one
+/// listed last (sheet records first, then `records_dir` files in name order).
+pub fn latest_record<'a>(sheet: &'a Sheet, retest: &str, today: NaiveDate) -> Option<&'a Record> {
+    sheet
+        .records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.retest.as_ref().is_some_and(|t| t.value == retest))
+        .filter_map(|(i, r)| {
+            let d = r.date.as_ref()?.date?;
+            (d <= today).then_some((d, i, r))
+        })
+        .max_by_key(|(d, i, _)| (*d, *i))
+        .map(|(_, _, r)| r)
+}
+
+/// The status of one retest id as of today.
+pub fn retest_status<'a>(sheet: &'a Sheet, id: &str, today: NaiveDate) -> RetestStatus<'a> {
+    let retest = sheet.retests.get(id);
+    let latest = latest_record(sheet, id, today);
+    let max_age = retest
+        .and_then(|r| r.item.max_age.as_ref())
+        .and_then(|m| m.value);
+    let state = match latest {
+        None => RetestState::Missing,
+        Some(rec) => {
+            let result = rec.result.as_ref().map(|r| r.value.as_str()).unwrap_or("");
+            let date = rec.date.as_ref().and_then(|d| d.date);
+            let age = date.map(|d| (today - d).num_days());
+            match result {
+                "fail" => RetestState::Failed,
+                "pass" | "not-needed" => match (age, max_age) {
+                    (Some(age_days), Some(max)) if age_days > i64::from(max) => {
+                        RetestState::Stale {
+                            age_days,
+                            max_age: max,
+                        }
+                    }
+                    _ if result == "pass" => RetestState::Pass,
+                    _ => RetestState::NotNeeded,
+                },
+                other => RetestState::Unreadable(other.to_string()),
+            }
+        }
+    };
+    RetestStatus {
+        id: id.to_string(),
+        retest,
+        latest,
+        state,
+    }
+}
+
+/// Go or Stop for an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    Go,
+    Stop,
+}
+
+/// Why an event is stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StopReason {
+    /// An open (or monitoring) incident names the event.
+    OpenIncident {
+        id: String,
+        status: String,
+        opened: Option<String>,
+        paused: Vec<String>,
+    },
+    /// An error finding points at the event or inside it.
+    Finding { rule: String, message: String },
+    /// A retest of the event is not covering it today.
+    Retest {
+        id: String,
+        state: RetestState,
+        date: Option<String>,
+    },
+    /// No retest names the event at all, so nothing can show it passes the regression gate.
+    NoRetest,
+}
+
+/// An event's gate with the reasons, and the retests that were looked at.
+#[derive(Debug, Clone)]
+pub struct EventStatus<'a> {
+    pub event: String,
+    pub gate: Gate,
+    pub reasons: Vec<StopReason>,
+    /// Every retest of the event (its own `retests`, then retests whose `events` name it).
+    pub retests: Vec<RetestStatus<'a>>,
+}
+
+/// The retests of an event: the ones it lists, then the retests that list it in `events`.
+pub fn retests_of_event(sheet: &Sheet, event: &str) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(ev) = sheet.events.get(event)
+        && let Some(list) = &ev.item.retests
+    {
+        for t in &list.value {
+            if !ids.contains(&t.value) {
+                ids.push(t.value.clone());
+            }
+        }
+    }
+    for r in &sheet.retests {
+        let names = r
+            .item
+            .events
+            .as_ref()
+            .is_some_and(|e| e.value.iter().any(|t| t.value == event));
+        if names && !ids.contains(&r.id.value) {
+            ids.push(r.id.value.clone());
+        }
+    }
+    ids
+}
+
+/// Whether a finding's pointer is the event's pointer or inside it.
+fn points_into(finding: &Finding, event_pointer: &str) -> bool {
+    finding.pointer == event_pointer
+        || finding
+            .pointer
+            .strip_prefix(event_pointer)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The Stop/Go gate of one event as of today.
+pub fn event_status<'a>(
+    sheet: &'a Sheet,
+    event: &str,
+    findings: &[Finding],
+    today: NaiveDate,
+) -> EventStatus<'a> {
+    let mut reasons = Vec::new();
+    for inc in sheet.incidents.iter().filter(|i| i.is_open()) {
+        if inc.events.iter().any(|e| e.value == event) {
+            reasons.push(StopReason::OpenIncident {
+                id: inc
+                    .id
+                    .as_ref()
+                    .map(|t| t.value.clone())
+                    .unwrap_or_else(|| "(no id)".into()),
+                status: inc
+                    .status
+                    .as_ref()
+                    .map(|t| t.value.clone())
+                    .unwrap_or_else(|| "open".into()),
+                opened: inc.opened.as_ref().map(|d| d.raw.clone()),
+                paused: inc.paused.iter().map(|t| t.value.clone()).collect(),
+            });
+        }
+    }
+    let pointer = format!("/events/{}", escape_pointer(event));
+    for f in findings {
+        let same_file = f.file.is_empty() || f.file == sheet.source.name;
+        if f.severity == Severity::Error && same_file && points_into(f, &pointer) {
+            reasons.push(StopReason::Finding {
+                rule: f.rule.clone(),
+                message: f.message.clone(),
+            });
+        }
+    }
+    let retests: Vec<RetestStatus<'a>> = retests_of_event(sheet, event)
+        .iter()
+        .map(|id| retest_status(sheet, id, today))
+        .collect();
+    if retests.is_empty() {
+        reasons.push(StopReason::NoRetest);
+    }
+    for r in &retests {
+        if !r.state.covers() {
+            reasons.push(StopReason::Retest {
+                id: r.id.clone(),
+                state: r.state.clone(),
+                date: r
+                    .latest
+                    .and_then(|l| l.date.as_ref())
+                    .map(|d| d.raw.clone()),
+            });
+        }
+    }
+    EventStatus {
+        event: event.to_string(),
+        gate: if reasons.is_empty() {
+            Gate::Go
+        } else {
+            Gate::Stop
+        },
+        reasons,
+        retests,
+    }
+}
+
+/// The gate of every event, in sheet order.
+pub fn event_statuses<'a>(
+    sheet: &'a Sheet,
+    findings: &[Finding],
+    today: NaiveDate,
+) -> Vec<EventStatus<'a>> {
+    sheet
+        .events
+        .iter()
+        .map(|e| event_status(sheet, &e.id.value, findings, today))
+        .collect()
+}
+
+/// Whether a review is on schedule as of today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewState {
+    /// Weekly or monthly and within its period.
+    OnSchedule { days_since: i64 },
+    /// Weekly more than 7 days ago, or monthly more than 31.
+    Overdue { days_since: i64, period: i64 },
+    /// Weekly or monthly with no readable `last` date.
+    NeverDone,
+    /// A cadence without a fixed period (`every-release`, `every-incident`).
+    EventDriven,
+}
+
+/// The schedule state of one review as of today.
+pub fn review_state(review: &Review, today: NaiveDate) -> ReviewState {
+    let period = match review.cadence.as_ref().map(|c| c.value.as_str()) {
+        Some("weekly") => 7,
+        Some("monthly") => 31,
+        _ => return ReviewState::EventDriven,
+    };
+    match review.last.as_ref().and_then(|d| d.date) {
+        None => ReviewState::NeverDone,
+        Some(last) => {
+            let days_since = (today - last).num_days();
+            if days_since > period {
+                ReviewState::Overdue { days_since, period }
+            } else {
+                ReviewState::OnSchedule { days_since }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sheet::load;
+
+    fn sheet(text: &str) -> Sheet {
+        load("g.yaml", text.as_bytes().to_vec()).sheet.unwrap()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        crate::sheet::model::parse_date(s).unwrap()
+    }
+
+    const BASE: &str = "version: 1
+events:
+  Purchase:
+    retests: [dedupe]
+  Lead:
+    retests: [lead-check]
+retests:
+  dedupe: {title: d, max_age: 30d}
+  lead-check: {title: l}
+  overlap: {title: o, events: [Purchase]}
+";
+
+    #[test]
+    fn newest_record_decides_and_future_records_do_not_count() {
+        let s = sheet(&format!(
+            "{BASE}records:
+  - {{retest: dedupe, date: 2026-11-01, result: fail}}
+  - {{retest: dedupe, date: 2026-11-10, result: pass}}
+  - {{retest: dedupe, date: 2026-12-01, result: fail}}
+"
+        ));
+        let st = retest_status(&s, "dedupe", day("2026-11-25"));
+        assert_eq!(st.state, RetestState::Pass);
+        assert_eq!(st.latest.unwrap().date.as_ref().unwrap().raw, "2026-11-10");
+        let st = retest_status(&s, "dedupe", day("2026-12-02"));
+        assert_eq!(st.state, RetestState::Failed);
+    }
+
+    #[test]
+    fn max_age_makes_a_pass_stale() {
+        let s = sheet(&format!(
+            "{BASE}records:\n  - {{retest: dedupe, date: 2026-10-01, result: pass}}\n"
+        ));
+        assert_eq!(
+            retest_status(&s, "dedupe", day("2026-10-31")).state,
+            RetestState::Pass
+        );
+        assert_eq!(
+            retest_status(&s, "dedupe", day("2026-11-01")).state,
+            RetestState::Stale {
+                age_days: 31,
+                max_age: 30
+            }
+        );
+    }
+
+    #[test]
+    fn stop_reasons_cover_incidents_findings_and_retests() {
+        let s = sheet(&format!(
+            "{BASE}records:
+  - {{retest: dedupe, date: 2026-11-20, result: pass}}
+  - {{retest: overlap, date: 2026-11-20, result: not-needed, notes: x}}
+  - {{retest: lead-check, date: 2026-11-20, result: fail}}
+incidents:
+  - {{id: spike, events: [Purchase], status: monitoring, paused: [budget]}}
+  - {{id: old, events: [Lead], status: resolved}}
+"
+        ));
+        let today = day("2026-11-25");
+        let purchase = event_status(&s, "Purchase", &[], today);
+        assert_eq!(purchase.gate, Gate::Stop);
+        assert_eq!(
+            purchase
+                .retests
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>(),
+            ["dedupe", "overlap"]
+        );
+        assert!(matches!(
+            &purchase.reasons[..],
+            [StopReason::OpenIncident { id, .. }] if id == "spike"
+        ));
+        let lead = event_status(&s, "Lead", &[], today);
+        assert!(matches!(
+            &lead.reasons[..],
+            [StopReason::Retest { id, state: RetestState::Failed, .. }] if id == "lead-check"
+        ));
+
+        let mut finding = Finding::new("event-owner", Severity::Error, "no owner");
+        finding.pointer = "/events/Purchase/owner".into();
+        let mut other = Finding::new("event-owner", Severity::Error, "no owner");
+        other.pointer = "/events/PurchaseX".into();
+        let mut warning = Finding::new("x", Severity::Warning, "w");
+        warning.pointer = "/events/Purchase".into();
+        let s2 = sheet(&format!(
+            "{BASE}records:
+  - {{retest: dedupe, date: 2026-11-20, result: pass}}
+  - {{retest: overlap, date: 2026-11-20, result: pass}}
+"
+        ));
+        assert_eq!(event_status(&s2, "Purchase", &[], today).gate, Gate::Go);
+        let st = event_status(&s2, "Purchase", &[finding, other, warning], today);
+        assert_eq!(
+            st.reasons,
+            [StopReason::Finding {
+                rule: "event-owner".into(),
+                message: "no owner".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn an_event_without_retests_is_stopped() {
+        let s = sheet("version: 1\nevents:\n  Lead: {owner: x}\n");
+        let st = event_status(&s, "Lead", &[], day("2026-11-25"));
+        assert_eq!(st.reasons, [StopReason::NoRetest]);
+    }
+
+    #[test]
+    fn reviews_are_overdue_after_their_period() {
+        let s = sheet(
+            "version: 1
+reviews:
+  - {cadence: weekly, last: 2026-11-18}
+  - {cadence: weekly, last: 2026-11-17}
+  - {cadence: monthly, last: 2026-10-25}
+  - {cadence: monthly, last: 2026-10-24}
+  - {cadence: monthly}
+  - {cadence: every-release, last: 2020-01-01}
+",
+        );
+        let today = day("2026-11-25");
+        let states: Vec<_> = s.reviews.iter().map(|r| review_state(r, today)).collect();
+        assert_eq!(
+            states,
+            [
+                ReviewState::OnSchedule { days_since: 7 },
+                ReviewState::Overdue {
+                    days_since: 8,
+                    period: 7
+                },
+                ReviewState::OnSchedule { days_since: 31 },
+                ReviewState::Overdue {
+                    days_since: 32,
+                    period: 31
+                },
+                ReviewState::NeverDone,
+                ReviewState::EventDriven,
+            ]
+        );
+    }
+}

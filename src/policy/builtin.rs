@@ -1,0 +1,372 @@
+//! Built-in checks: what needs a graph, a date or the repository's files, invoked by name from
+//! a pack (`builtin: dependency-cycle`) so they are listed, configured and waived like any rule.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use super::rule::RuleInfo;
+use crate::finding::Finding;
+use crate::globs::Matcher;
+use crate::sheet::Sheet;
+
+/// Every built-in check a pack can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// Findings made while loading (yaml-syntax, schema): nothing to run here.
+    SheetLoader,
+    InvalidGlob,
+    ComponentMatchesNothing,
+    DependencyCycle,
+    UnusedRetest,
+    IncidentOpen,
+    ReviewOverdue,
+    RecordDate,
+    /// Made when policy and waivers are applied (see `waiver::finalize`).
+    UnknownRule,
+    WaiverExpired,
+    WaiverUnused,
+    WaiverExpiring,
+}
+
+pub const NAMES: [(&str, Builtin); 12] = [
+    ("sheet-loader", Builtin::SheetLoader),
+    ("invalid-glob", Builtin::InvalidGlob),
+    (
+        "component-matches-nothing",
+        Builtin::ComponentMatchesNothing,
+    ),
+    ("dependency-cycle", Builtin::DependencyCycle),
+    ("unused-retest", Builtin::UnusedRetest),
+    ("incident-open", Builtin::IncidentOpen),
+    ("review-overdue", Builtin::ReviewOverdue),
+    ("record-date", Builtin::RecordDate),
+    ("unknown-rule", Builtin::UnknownRule),
+    ("waiver-expired", Builtin::WaiverExpired),
+    ("waiver-unused", Builtin::WaiverUnused),
+    ("waiver-expiring", Builtin::WaiverExpiring),
+];
+
+impl Builtin {
+    pub fn parse(name: &str) -> Option<Builtin> {
+        NAMES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+    }
+}
+
+/// What the built-ins read besides the sheet.
+pub struct Input<'a> {
+    pub today: NaiveDate,
+    /// Repository files relative to the component root, when the CLI walked them.
+    pub files: Option<&'a [String]>,
+}
+
+/// Run one built-in; findings carry the rule's default severity.
+pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &mut Vec<Finding>) {
+    let new = |msg: String| Finding::new(&info.id, info.severity, msg);
+    let src = &sheet.source;
+    match b {
+        Builtin::SheetLoader
+        | Builtin::UnknownRule
+        | Builtin::WaiverExpired
+        | Builtin::WaiverUnused
+        | Builtin::WaiverExpiring => {}
+        Builtin::InvalidGlob => {
+            let (_, errors) = Matcher::new(&sheet.components);
+            for e in errors {
+                let Some(c) = sheet.components.iter().nth(e.component) else {
+                    continue;
+                };
+                out.push(
+                    new(format!(
+                        "component `{}` has an invalid glob `{}`: {}",
+                        c.id.value, e.pattern, e.message
+                    ))
+                    .at(src, format!("{}/paths/{}", c.pointer, e.index), Some(e.span))
+                    .with_help("write a glob such as `theme/**` or `src/*.js`; escape a literal `[`, `{` or `*` with `\\`"),
+                );
+            }
+        }
+        Builtin::ComponentMatchesNothing => {
+            let Some(files) = input.files else { return };
+            let (matcher, errors) = Matcher::new(&sheet.components);
+            let broken: HashSet<usize> = errors.iter().map(|e| e.component).collect();
+            let mut matched = vec![false; sheet.components.len()];
+            let mut left = sheet
+                .components
+                .iter()
+                .filter(|c| c.item.paths.as_ref().is_some_and(|p| !p.value.is_empty()))
+                .count();
+            for f in files {
+                if left == 0 {
+                    break;
+                }
+                for i in matcher.components_for(f) {
+                    if let Some(m) = matched.get_mut(i)
+                        && !*m
+                    {
+                        *m = true;
+                        left = left.saturating_sub(1);
+                    }
+                }
+            }
+            for (i, c) in sheet.components.iter().enumerate() {
+                let Some(paths) = &c.item.paths else { continue };
+                if paths.value.is_empty() || matched[i] || broken.contains(&i) {
+                    continue;
+                }
+                let globs: Vec<String> = paths
+                    .value
+                    .iter()
+                    .map(|p| format!("`{}`", p.value))
+                    .collect();
+                out.push(
+                    new(format!(
+                        "component `{}` matches no file in the repository ({})",
+                        c.id.value,
+                        globs.join(", ")
+                    ))
+                    .at(src, format!("{}/paths", c.pointer), Some(paths.span))
+                    .with_help("fix the globs so they match the component's files (paths are relative to the repository root, or to `root` when the sheet sets it)"),
+                );
+            }
+        }
+        Builtin::DependencyCycle => dependency_cycles(info, sheet, out),
+        Builtin::UnusedRetest => {
+            let mut used: HashSet<&str> = HashSet::new();
+            for e in &sheet.events {
+                if let Some(r) = &e.item.retests {
+                    used.extend(r.value.iter().map(|t| t.as_str()));
+                }
+            }
+            for c in &sheet.components {
+                if let Some(r) = &c.item.retests {
+                    used.extend(r.value.iter().map(|t| t.as_str()));
+                }
+            }
+            for r in &sheet.retests {
+                if !used.contains(r.id.as_str()) {
+                    out.push(
+                        new(format!("retest `{}` is required by no event or component", r.id.value))
+                            .at(src, r.pointer.clone(), Some(r.id.span))
+                            .with_help(format!(
+                                "add `{}` to the `retests` of the events or components whose change it verifies, or remove it",
+                                r.id.value
+                            )),
+                    );
+                }
+            }
+        }
+        Builtin::IncidentOpen => {
+            for inc in sheet.incidents.iter().filter(|i| i.is_open()) {
+                let name = inc.id.as_ref().map_or("(no id)", |t| t.as_str());
+                let status = inc.status.as_ref().map_or("open", |s| s.as_str());
+                let list = |v: &[crate::sheet::model::Text]| -> String {
+                    if v.is_empty() {
+                        "none listed".into()
+                    } else {
+                        v.iter()
+                            .map(|t| format!("`{}`", t.value))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                };
+                let (pointer, span) = match &inc.status {
+                    Some(s) => (format!("{}/status", inc.pointer), s.span),
+                    None => (
+                        inc.pointer.clone(),
+                        inc.id.as_ref().map_or(inc.span, |t| t.span),
+                    ),
+                };
+                out.push(
+                    new(format!(
+                        "incident `{name}` is {status}: events {} are stopped and conclusions {} are paused",
+                        list(&inc.events),
+                        list(&inc.paused)
+                    ))
+                    .at(&inc.source, pointer, Some(span))
+                    .with_help("make no paused decision from these events until the incident is resolved; then write `status: resolved`, `resolved`, `fix` and `resume_when`"),
+                );
+            }
+        }
+        Builtin::ReviewOverdue => {
+            for r in &sheet.reviews {
+                let Some(cadence) = &r.cadence else { continue };
+                let limit = match cadence.as_str() {
+                    "weekly" => 7,
+                    "monthly" => 31,
+                    _ => continue,
+                };
+                let scope = r
+                    .scope
+                    .as_ref()
+                    .map_or(String::new(), |s| format!(" ({})", s.value));
+                match r.last.as_ref() {
+                    Some(last) => {
+                        let Some(d) = last.date else { continue };
+                        let age = (input.today - d).num_days();
+                        if age > limit {
+                            out.push(
+                                new(format!(
+                                    "{} review{scope} is overdue: last done {} ({age} days ago, at most {limit})",
+                                    cadence.value, last.raw
+                                ))
+                                .at(src, format!("{}/last", r.pointer), Some(last.span))
+                                .with_help("run the review and write its date in `last: YYYY-MM-DD`"),
+                            );
+                        }
+                    }
+                    None => out.push(
+                        new(format!(
+                            "{} review{scope} has never been done (no `last` date)",
+                            cadence.value
+                        ))
+                        .at(src, r.pointer.clone(), Some(cadence.span))
+                        .with_help("run the review and write its date in `last: YYYY-MM-DD`"),
+                    ),
+                }
+            }
+        }
+        Builtin::RecordDate => {
+            for rec in &sheet.records {
+                let what = rec.retest.as_ref().map_or("record".to_string(), |r| {
+                    format!("record of retest `{}`", r.value)
+                });
+                match &rec.date {
+                    None => out.push(
+                        new(format!("{what} has no date"))
+                            .at(&rec.source, rec.pointer.clone(), Some(rec.retest.as_ref().map_or(rec.span, |r| r.span)))
+                            .with_help("write `date: YYYY-MM-DD`: the day the retest was run"),
+                    ),
+                    Some(d) => match d.date {
+                        None => out.push(
+                            new(format!("{what} has an unreadable date `{}`", d.raw))
+                                .at(&rec.source, format!("{}/date", rec.pointer), Some(d.span))
+                                .with_help("write the date as YYYY-MM-DD, a day that exists"),
+                        ),
+                        Some(date) if date > input.today => out.push(
+                            new(format!("{what} is dated {}, after today ({})", d.raw, input.today))
+                                .at(&rec.source, format!("{}/date", rec.pointer), Some(d.span))
+                                .with_help("write the day the retest was actually run; a record cannot cover a change before it happens"),
+                        ),
+                        Some(_) => {}
+                    },
+                }
+            }
+        }
+    }
+}
+
+/// One finding per strongly connected component of `depends_on` that holds a cycle, naming a
+/// cycle through its first component in sheet order.
+fn dependency_cycles(info: &RuleInfo, sheet: &Sheet, out: &mut Vec<Finding>) {
+    let comps: Vec<_> = sheet.components.iter().collect();
+    let mut graph: DiGraph<usize, usize> = DiGraph::with_capacity(comps.len(), comps.len());
+    let nodes: Vec<NodeIndex> = (0..comps.len()).map(|i| graph.add_node(i)).collect();
+    for (i, c) in comps.iter().enumerate() {
+        let Some(deps) = &c.item.depends_on else {
+            continue;
+        };
+        for (j, d) in deps.value.iter().enumerate() {
+            if let Some(t) = sheet.components.position(d.as_str()) {
+                graph.add_edge(nodes[i], nodes[t], j);
+            }
+        }
+    }
+    for scc in petgraph::algo::tarjan_scc(&graph) {
+        let members: HashSet<usize> = scc.iter().map(|n| graph[*n]).collect();
+        let Some(&start) = members.iter().min() else {
+            continue;
+        };
+        let self_loop = graph.contains_edge(nodes[start], nodes[start]);
+        if members.len() < 2 && !self_loop {
+            continue;
+        }
+        // Depth-first search, in depends_on order, for a path back to `start` inside the SCC.
+        let Some(path) = cycle_from(start, &comps, sheet, &members) else {
+            continue;
+        };
+        let names: Vec<&str> = path.iter().map(|&(c, _)| comps[c].id.as_str()).collect();
+        let mut text = names.join(" -> ");
+        text.push_str(" -> ");
+        text.push_str(names[0]);
+        let (first, dep) = path[0];
+        let Some(dep_text) = comps[first]
+            .item
+            .depends_on
+            .as_ref()
+            .and_then(|d| d.value.get(dep))
+        else {
+            continue;
+        };
+        let mut f = Finding::new(&info.id, info.severity, format!("components depend on each other in a cycle: {text}"))
+            .at(&sheet.source, format!("{}/depends_on/{dep}", comps[first].pointer), Some(dep_text.span))
+            .with_help("remove one `depends_on` entry of the cycle: depends_on says what a component is built from, and nothing is built from itself");
+        for &(c, d) in &path[1..] {
+            if let Some(t) = comps[c]
+                .item
+                .depends_on
+                .as_ref()
+                .and_then(|x| x.value.get(d))
+            {
+                f = f.with_label(
+                    t.span,
+                    format!("`{}` depends on `{}`", comps[c].id.value, t.value),
+                );
+            }
+        }
+        out.push(f);
+    }
+}
+
+/// A cycle from `start` back to it: (component, index of the depends_on entry taken).
+fn cycle_from(
+    start: usize,
+    comps: &[&crate::sheet::model::Keyed<crate::sheet::model::Component>],
+    sheet: &Sheet,
+    members: &HashSet<usize>,
+) -> Option<Vec<(usize, usize)>> {
+    let next = |c: usize| -> Vec<(usize, usize)> {
+        comps[c]
+            .item
+            .depends_on
+            .as_ref()
+            .map(|d| {
+                d.value
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, t)| sheet.components.position(t.as_str()).map(|to| (j, to)))
+                    .filter(|(_, to)| members.contains(to))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Iterative DFS keeping the path; visited nodes are not re-entered (they cannot reach
+    // start by a new route that the first visit did not try).
+    let mut visited: HashMap<usize, bool> = HashMap::new();
+    // (component, its edges (entry index, target), next edge to try)
+    type Frame = (usize, Vec<(usize, usize)>, usize);
+    let mut stack: Vec<Frame> = vec![(start, next(start), 0)];
+    let mut path: Vec<(usize, usize)> = Vec::new();
+    visited.insert(start, true);
+    while let Some((node, edges, k)) = stack.last_mut() {
+        if *k >= edges.len() {
+            stack.pop();
+            path.pop();
+            continue;
+        }
+        let (j, to) = edges[*k];
+        *k += 1;
+        let node = *node;
+        if to == start {
+            path.push((node, j));
+            return Some(path);
+        }
+        if visited.insert(to, true).is_none() {
+            path.push((node, j));
+            let n = next(to);
+            stack.push((to, n, 0));
+        }
+    }
+    None
+}

@@ -1,0 +1,444 @@
+//! The policy engine: rules as data in packs (`policies/*.yaml`, embedded, plus a team's own),
+//! the registry every command lists and explains rules from, running the enabled rules over a
+//! sheet, and applying `policy.rules` and waivers. Pure: packs and files come from the CLI.
+
+pub mod builtin;
+pub mod docs;
+pub mod pack;
+pub mod rule;
+pub mod select;
+pub mod template;
+mod waiver;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use chrono::NaiveDate;
+
+pub use builtin::Input;
+pub use pack::{Pack, PackError};
+pub use rule::RuleInfo;
+use rule::{Check, Rule};
+use select::Match;
+
+use crate::finding::{Finding, Severity};
+use crate::sheet::Sheet;
+use crate::sheet::source::SourceFile;
+use crate::sheet::yaml::{self, Node};
+
+/// The packs compiled into the binary: (file name, text). Adding a pack is one line here.
+pub const EMBEDDED: &[(&str, &str)] = &[(
+    "policies/core.yaml",
+    include_str!("../../policies/core.yaml"),
+)];
+
+/// A set of compiled rules: the embedded packs, plus a team's packs.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    rules: Vec<Arc<Rule>>,
+    index: HashMap<String, usize>,
+}
+
+/// The embedded rules, parsed once.
+pub fn core() -> &'static Policy {
+    static CORE: OnceLock<Policy> = OnceLock::new();
+    CORE.get_or_init(|| {
+        let mut policy = Policy {
+            rules: Vec::new(),
+            index: HashMap::new(),
+        };
+        for (name, text) in EMBEDDED {
+            // The embedded packs are part of the binary and covered by tests: failing here is a
+            // build bug, not a user error.
+            let pack = pack::parse(name, text).unwrap_or_else(|e| panic!("embedded pack: {e}"));
+            policy
+                .add(pack, name)
+                .unwrap_or_else(|e| panic!("embedded pack: {e}"));
+        }
+        policy
+    })
+}
+
+/// Every rule of the embedded packs, in pack order.
+pub fn registry() -> Vec<&'static RuleInfo> {
+    core().rules().collect()
+}
+
+/// Apply `policy.rules` and waivers with the embedded rules (see [`Policy::finalize`]).
+pub fn finalize(
+    sheet: &Sheet,
+    findings: Vec<Finding>,
+    today: NaiveDate,
+    ran: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
+    core().finalize(sheet, findings, today, ran)
+}
+
+/// The severity a sheet gives a rule: `None` when it turns the rule off.
+pub fn effective(sheet: Option<&Sheet>, info: &RuleInfo) -> Option<Severity> {
+    let configured = sheet.and_then(|s| {
+        s.policy
+            .rules
+            .iter()
+            .rev()
+            .find(|(id, _)| id.value == info.id)
+            .map(|(_, v)| v.value.as_str())
+    });
+    match configured {
+        Some("off") => None,
+        Some(s) => Some(Severity::parse(s).unwrap_or(info.severity)),
+        None => Some(info.severity),
+    }
+}
+
+impl Policy {
+    /// The embedded rules plus team packs. A rule id declared twice is a pack error.
+    pub fn with_packs(packs: Vec<(Pack, String)>) -> Result<Policy, PackError> {
+        let mut p = core().clone();
+        for (pack, file) in packs {
+            p.add(pack, &file)?;
+        }
+        Ok(p)
+    }
+
+    fn add(&mut self, pack: Pack, file: &str) -> Result<(), PackError> {
+        for rule in pack.rules {
+            if let Some(&i) = self.index.get(&rule.info.id) {
+                return Err(PackError {
+                    file: file.to_string(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "rule `{}` is already declared by pack `{}`; give it another id",
+                        rule.info.id, self.rules[i].info.pack
+                    ),
+                });
+            }
+            self.index.insert(rule.info.id.clone(), self.rules.len());
+            self.rules.push(Arc::new(rule));
+        }
+        Ok(())
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
+        self.rules.iter().map(|r| &r.info)
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.index.get(id).map(|&i| &self.rules[i].info)
+    }
+
+    /// Rules whose findings `govsheet check` makes (directly or while loading).
+    pub fn runs_in_check(&self, id: &str) -> bool {
+        self.rule(id).is_some_and(|r| r.command == "check")
+    }
+
+    /// Whether `component-matches-nothing` needs the repository's files for this sheet.
+    pub fn needs_files(&self, sheet: &Sheet) -> bool {
+        !sheet.components.is_empty()
+            && self.rules.iter().any(|r| {
+                r.info.command == "check"
+                    && effective(Some(sheet), &r.info).is_some()
+                    && r.checks.iter().any(|c| {
+                        matches!(c, Check::Builtin(builtin::Builtin::ComponentMatchesNothing))
+                    })
+            })
+    }
+
+    /// Run every enabled `check` rule over a sheet. Findings carry the rules' default
+    /// severities; [`Policy::finalize`] applies the sheet's configuration and waivers.
+    pub fn check(&self, sheet: &Sheet, input: &Input<'_>) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let mut docs = Documents::new(sheet);
+        for rule in &self.rules {
+            if rule.info.command != "check" || effective(Some(sheet), &rule.info).is_none() {
+                continue;
+            }
+            for check in &rule.checks {
+                match check {
+                    Check::Builtin(b) => builtin::run(*b, &rule.info, sheet, input, &mut out),
+                    Check::Select(sc) => {
+                        let matches = docs.select(&sc.selector);
+                        sc.run(&rule.info, &matches, sheet, &mut out);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Apply the sheet's `policy.rules` (severity, `off`) and its waivers to findings, and add
+    /// the findings about the configuration itself (`unknown-rule`, `waiver-expired`,
+    /// `waiver-unused`, `waiver-expiring`). `ran` says which rules produced `findings`: only
+    /// their waivers can be unused or expired here.
+    pub fn finalize(
+        &self,
+        sheet: &Sheet,
+        findings: Vec<Finding>,
+        today: NaiveDate,
+        ran: &dyn Fn(&str) -> bool,
+    ) -> Vec<Finding> {
+        waiver::finalize(self, sheet, findings, today, ran)
+    }
+}
+
+/// The documents selectors run over: the sheet's tree, and the record and incident files
+/// (`records_dir`, `incidents_dir`) whose items join `/records/*` and `/incidents/*`.
+struct Documents<'s> {
+    sheet: &'s Sheet,
+    /// Parsed trees of the other files, by file name.
+    others: HashMap<String, Node>,
+}
+
+impl<'s> Documents<'s> {
+    fn new(sheet: &'s Sheet) -> Self {
+        let mut others = HashMap::new();
+        let files = sheet
+            .records
+            .iter()
+            .map(|r| &r.source)
+            .chain(sheet.incidents.iter().map(|i| &i.source));
+        for src in files {
+            if Arc::ptr_eq(src, &sheet.source) || others.contains_key(&src.name) {
+                continue;
+            }
+            if let Ok(root) = yaml::parse(&src.text) {
+                others.insert(src.name.clone(), root);
+            }
+        }
+        Documents { sheet, others }
+    }
+
+    fn select<'a>(&'a mut self, selector: &select::Selector) -> Vec<(Arc<SourceFile>, Match<'a>)> {
+        let sheet = self.sheet;
+        let items: Option<Vec<(&Arc<SourceFile>, &str)>> = match selector.list_section() {
+            Some(("records", _)) => Some(
+                sheet
+                    .records
+                    .iter()
+                    .map(|r| (&r.source, r.pointer.as_str()))
+                    .collect(),
+            ),
+            Some(("incidents", _)) => Some(
+                sheet
+                    .incidents
+                    .iter()
+                    .map(|i| (&i.source, i.pointer.as_str()))
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let Some(items) = items else {
+            return selector
+                .matches(&sheet.root)
+                .into_iter()
+                .map(|m| (Arc::clone(&sheet.source), m))
+                .collect();
+        };
+        let capture = selector
+            .list_section()
+            .and_then(|(_, c)| c)
+            .map(str::to_string);
+        let mut out = Vec::new();
+        for (i, (source, pointer)) in items.into_iter().enumerate() {
+            let root = if Arc::ptr_eq(source, &sheet.source) {
+                &sheet.root
+            } else {
+                match self.others.get(&source.name) {
+                    Some(r) => r,
+                    None => continue,
+                }
+            };
+            let Some((key, node)) = root.walk(pointer) else {
+                continue;
+            };
+            let captures = capture.iter().map(|c| (c.clone(), i.to_string())).collect();
+            let mut found = Vec::new();
+            selector.match_from(2, node, key, pointer.to_string(), captures, &mut found);
+            out.extend(found.into_iter().map(|m| (Arc::clone(source), m)));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sheet;
+
+    const PACK: &str = r#"pack: kinds
+rules:
+  - id: k-pattern
+    severity: error
+    summary: s
+    description: d
+    select: /retests/{retest}
+    assert:
+      - pattern: max_age
+        regex: "^[0-9]+d$"
+  - id: k-enum
+    severity: warning
+    summary: s
+    description: d
+    select: /systems/{system}
+    assert:
+      - enum: kind
+        values: [order-system, browser, server]
+        message: "system {system} is {value}, not one of {expected}"
+  - id: k-count
+    severity: info
+    summary: s
+    description: d
+    select: /events/{event}
+    assert:
+      - count: triggers
+        min: 2
+  - id: k-schema
+    severity: error
+    summary: s
+    description: d
+    select: /events/{event}/parameters/{parameter}
+    assert:
+      - schema:
+          required: [note]
+          properties:
+            note: {type: string, minLength: 5}
+  - id: k-when
+    severity: error
+    summary: s
+    description: d
+    select: /records/*
+    when:
+      - equals: result
+        value: not-needed
+    assert:
+      - present: notes
+        message: "a not-needed record of {@retest} has no notes"
+"#;
+
+    fn run(text: &str) -> Vec<Finding> {
+        let pack = pack::parse("kinds.yaml", PACK).unwrap();
+        let policy = Policy::with_packs(vec![(pack, "kinds.yaml".into())]).unwrap();
+        let loaded = sheet::load("g.yaml", text.as_bytes().to_vec());
+        let s = loaded.sheet.unwrap();
+        let input = Input {
+            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            files: None,
+        };
+        policy
+            .check(&s, &input)
+            .into_iter()
+            .filter(|f| f.rule.starts_with("k-"))
+            .collect()
+    }
+
+    #[test]
+    fn every_assertion_kind_finds_and_passes() {
+        let f = run(r#"version: 1
+systems:
+  shop: {kind: order-system}
+  crm: {kind: other}
+events:
+  Lead:
+    triggers: [a]
+    parameters:
+      value: {note: "ok, long enough"}
+      currency: {note: "x"}
+      email: {}
+  Purchase:
+    triggers: [a, b]
+retests:
+  r1: {max_age: 2w}
+  r2: {max_age: 30d}
+records:
+  - {retest: r1, result: not-needed}
+  - {retest: r2, result: not-needed, notes: copy change only}
+  - {retest: r2, result: pass}
+"#);
+        let got: Vec<(String, String, String)> = f
+            .iter()
+            .map(|f| (f.rule.clone(), f.pointer.clone(), f.message.clone()))
+            .collect();
+        let has = |rule: &str, pointer: &str| got.iter().any(|g| g.0 == rule && g.1 == pointer);
+        assert!(has("k-pattern", "/retests/r1/max_age"), "{got:?}");
+        assert!(!has("k-pattern", "/retests/r2/max_age"));
+        assert!(got.iter().any(|g| g.0 == "k-enum"
+            && g.1 == "/systems/crm/kind"
+            && g.2 == "system crm is `other`, not one of `order-system`, `browser`, `server`"));
+        assert_eq!(got.iter().filter(|g| g.0 == "k-enum").count(), 1);
+        assert!(has("k-count", "/events/Lead/triggers"));
+        assert!(!has("k-count", "/events/Purchase/triggers"));
+        assert!(
+            has("k-schema", "/events/Lead/parameters/currency/note"),
+            "{got:?}"
+        );
+        assert!(has("k-schema", "/events/Lead/parameters/email"), "{got:?}");
+        assert!(!has("k-schema", "/events/Lead/parameters/value"));
+        let when: Vec<_> = got.iter().filter(|g| g.0 == "k-when").collect();
+        assert_eq!(when.len(), 1, "{got:?}");
+        assert_eq!(when[0].1, "/records/0");
+        assert_eq!(when[0].2, "a not-needed record of r1 has no notes");
+        let sev = f.iter().find(|f| f.rule == "k-count").unwrap().severity;
+        assert_eq!(sev, Severity::Info);
+    }
+
+    #[test]
+    fn bad_assertions_are_pack_errors_with_lines() {
+        let bad = PACK.replace("regex: \"^[0-9]+d$\"", "regex: \"([\"");
+        let e = pack::parse("kinds.yaml", &bad).unwrap_err();
+        assert_eq!(e.line, 10, "{e}");
+        assert!(e.message.contains("does not compile"), "{e}");
+        let bad = PACK.replace("count: triggers\n        min: 2", "count: triggers");
+        let e = pack::parse("kinds.yaml", &bad).unwrap_err();
+        assert!(e.message.contains("`count` needs `min`"), "{e}");
+        let bad = PACK.replace("minLength: 5", "minLength: -1");
+        assert!(
+            pack::parse("kinds.yaml", &bad)
+                .unwrap_err()
+                .message
+                .contains("JSON Schema")
+        );
+        let bad = PACK
+            .replace("to: owners", "")
+            .replace("- enum: kind", "- reference: kind");
+        assert!(
+            pack::parse("kinds.yaml", &bad)
+                .unwrap_err()
+                .message
+                .contains("needs `to`")
+        );
+    }
+
+    #[test]
+    fn records_from_other_files_are_selected_too() {
+        let loaded = sheet::load(
+            "g.yaml",
+            b"version: 1\nowners: {a: {name: A}}\nretests: {r: {owner: a, method: m}}\n".to_vec(),
+        );
+        let mut s = loaded.sheet.unwrap();
+        let src = crate::sheet::source::SourceFile::new(
+            "records/x.yaml",
+            "retest: r\ndate: 2026-11-01\nresult: pass\nby: b\n",
+        );
+        let root = crate::sheet::yaml::parse(&src.text).unwrap();
+        let (records, _) = crate::sheet::model::build_records(&src, &root);
+        s.records.extend(records);
+        let input = Input {
+            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            files: None,
+        };
+        let f: Vec<_> = core()
+            .check(&s, &input)
+            .into_iter()
+            .filter(|f| f.rule == "unknown-reference")
+            .collect();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].file, "records/x.yaml");
+        assert_eq!(f[0].pointer, "/by");
+        assert_eq!((f[0].line(), f[0].column()), (Some(4), Some(5)));
+        assert_eq!(
+            f[0].help.as_deref(),
+            Some("declare `b` under `owners`, or name one of `a`")
+        );
+    }
+}

@@ -1,0 +1,547 @@
+//! A rule as the engine holds it: its metadata (the same for every rule) and its checks, and
+//! the evaluation of declarative checks (selector, conditions, assertions) over one sheet.
+
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+
+use super::select::{Match, Selector};
+use super::template::{Template, scalar_text};
+use crate::finding::{Finding, Severity};
+use crate::sheet::Sheet;
+use crate::sheet::schema::describe;
+use crate::sheet::source::{SourceFile, Span};
+use crate::sheet::yaml::{Node, Value, escape_pointer};
+use crate::suggest::did_you_mean;
+
+/// What every rule has, whether declared in YAML or backed by a built-in check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleInfo {
+    pub id: String,
+    pub severity: Severity,
+    pub summary: String,
+    /// What it finds.
+    pub description: String,
+    /// Why it matters for ad signals.
+    pub why: String,
+    pub example_fail: String,
+    pub example_pass: String,
+    /// The pack that declares it (`core`, or the name a team pack gives itself).
+    pub pack: String,
+    /// The command that produces its findings (`check`, `retests`, `verify`).
+    pub command: String,
+}
+
+/// A rule: metadata and checks.
+#[derive(Debug)]
+pub struct Rule {
+    pub info: RuleInfo,
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug)]
+pub enum Check {
+    Select(SelectCheck),
+    Builtin(super::builtin::Builtin),
+}
+
+/// `select` + `when` + `assert`.
+#[derive(Debug)]
+pub struct SelectCheck {
+    pub selector: Selector,
+    pub when: Vec<Assertion>,
+    pub assert: Vec<Assertion>,
+    pub message: Option<Template>,
+    pub help: Option<Template>,
+}
+
+/// A field of the selected node, as a relative path (`rollback/rule`).
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub text: String,
+    pub segments: Vec<String>,
+}
+
+impl Field {
+    pub fn parse(text: &str) -> Result<Field, String> {
+        let segments: Vec<String> = text.split('/').map(str::to_string).collect();
+        if text.starts_with('/') || segments.iter().any(String::is_empty) {
+            return Err(format!(
+                "field `{text}` must be a relative path of keys such as `rollback/rule`"
+            ));
+        }
+        Ok(Field {
+            text: text.to_string(),
+            segments,
+        })
+    }
+}
+
+/// The sections a reference can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Owners,
+    Systems,
+    Components,
+    Retests,
+    Conclusions,
+    Events,
+}
+
+impl Section {
+    pub const ALL: [(&'static str, Section); 6] = [
+        ("owners", Section::Owners),
+        ("systems", Section::Systems),
+        ("components", Section::Components),
+        ("retests", Section::Retests),
+        ("conclusions", Section::Conclusions),
+        ("events", Section::Events),
+    ];
+
+    pub fn parse(s: &str) -> Option<Section> {
+        Self::ALL.iter().find(|(n, _)| *n == s).map(|(_, v)| *v)
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, v)| *v == self)
+            .map_or("", |(n, _)| n)
+    }
+
+    /// The singular: what one entry is called.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Section::Owners => "owner",
+            Section::Systems => "system",
+            Section::Components => "component",
+            Section::Retests => "retest",
+            Section::Conclusions => "conclusion",
+            Section::Events => "event",
+        }
+    }
+
+    fn contains(self, sheet: &Sheet, id: &str) -> bool {
+        match self {
+            Section::Owners => sheet.owners.contains(id),
+            Section::Systems => sheet.systems.contains(id),
+            Section::Components => sheet.components.contains(id),
+            Section::Retests => sheet.retests.contains(id),
+            Section::Conclusions => sheet.has_conclusion(id),
+            Section::Events => sheet.events.contains(id),
+        }
+    }
+
+    fn ids(self, sheet: &Sheet) -> Vec<String> {
+        let ids = |it: &mut dyn Iterator<Item = &str>| it.map(str::to_string).collect();
+        match self {
+            Section::Owners => ids(&mut sheet.owners.ids()),
+            Section::Systems => ids(&mut sheet.systems.ids()),
+            Section::Components => ids(&mut sheet.components.ids()),
+            Section::Retests => ids(&mut sheet.retests.ids()),
+            Section::Conclusions => sheet.conclusion_list().into_iter().map(|c| c.0).collect(),
+            Section::Events => ids(&mut sheet.events.ids()),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Kind {
+    /// The field is present and not empty.
+    Present(Field),
+    /// At least one of the fields is present and not empty.
+    PresentAny(Vec<Field>),
+    /// Every string the field holds (a string or a list) names an entry of a section.
+    Reference(Field, Section),
+    /// The field's string (or each string of its list) matches a regular expression.
+    Pattern(Field, regex::Regex),
+    /// The field, when present, is one of these values.
+    Enum(Field, Vec<Json>),
+    /// The field holds between `min` and `max` entries (absent counts 0).
+    Count(Field, Option<usize>, Option<usize>),
+    /// The field is present and equal to a value.
+    Equals(Field, Json),
+    /// A JSON Schema fragment applied to the field, or to the selected node.
+    Schema(Option<Field>, Arc<jsonschema::Validator>),
+}
+
+#[derive(Debug)]
+pub struct Assertion {
+    pub kind: Kind,
+    pub message: Option<Template>,
+    pub help: Option<Template>,
+}
+
+/// Where a node is: its pointer and the span to show (the key for map entries).
+struct Place<'a> {
+    pointer: String,
+    span: Span,
+    node: Option<&'a Node>,
+}
+
+/// Why one assertion failed on one match.
+struct Failure {
+    pointer: String,
+    span: Span,
+    vars: Vec<(&'static str, String)>,
+    /// Help made from the sheet (a did-you-mean), preferred over the rule's help.
+    help: Option<String>,
+}
+
+/// Follow a field from a match: the node when it exists, and the deepest place that exists.
+fn resolve<'a>(m: &Match<'a>, field: &Field) -> (Option<&'a Node>, Place<'a>) {
+    let mut pointer = m.pointer.clone();
+    let mut span = m.key.map_or(m.node.span, |k| k.span);
+    let mut node = m.node;
+    for seg in &field.segments {
+        match node.entry(seg) {
+            Some((k, v)) => {
+                pointer = format!("{pointer}/{}", escape_pointer(seg));
+                span = k.span;
+                node = v;
+            }
+            None => {
+                return (
+                    None,
+                    Place {
+                        pointer,
+                        span,
+                        node: Some(node),
+                    },
+                );
+            }
+        }
+    }
+    (
+        Some(node),
+        Place {
+            pointer,
+            span,
+            node: Some(node),
+        },
+    )
+}
+
+fn is_present(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => false,
+        Value::Str(s) => !s.trim().is_empty(),
+        Value::Seq(s) => !s.is_empty(),
+        Value::Map(m) => !m.is_empty(),
+        _ => true,
+    }
+}
+
+/// The strings a reference field holds, with their pointers and spans.
+fn strings<'a>(node: &'a Node, pointer: &str) -> Vec<(String, &'a Node)> {
+    match &node.value {
+        Value::Str(_) => vec![(pointer.to_string(), node)],
+        Value::Seq(items) => items
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.as_str().is_some())
+            .map(|(i, n)| (format!("{pointer}/{i}"), n))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn json_text(v: &Json) -> String {
+    match v {
+        Json::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    }
+}
+
+impl Assertion {
+    fn field_text(&self) -> String {
+        match &self.kind {
+            Kind::Present(f)
+            | Kind::Reference(f, _)
+            | Kind::Pattern(f, _)
+            | Kind::Enum(f, _)
+            | Kind::Count(f, _, _)
+            | Kind::Equals(f, _) => f.text.clone(),
+            Kind::PresentAny(fs) => fs
+                .iter()
+                .map(|f| f.text.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Kind::Schema(f, _) => f.as_ref().map(|f| f.text.clone()).unwrap_or_default(),
+        }
+    }
+
+    fn default_message(&self) -> &'static str {
+        match self.kind {
+            Kind::Present(_) => "{at} has no `{field}`",
+            Kind::PresentAny(_) => "{at} has none of {expected}",
+            Kind::Reference(..) => {
+                "`{field}` of {at} names `{value}`, which is not a declared {expected}"
+            }
+            Kind::Pattern(..) => {
+                "`{field}` of {at} is `{value}`, which does not match `{expected}`"
+            }
+            Kind::Enum(..) => "`{field}` of {at} is {value}, expected one of {expected}",
+            Kind::Count(..) => "`{field}` of {at} has {value} entries, expected {expected}",
+            Kind::Equals(..) => "`{field}` of {at} is {value}, expected {expected}",
+            Kind::Schema(..) => "{at}: {error}",
+        }
+    }
+
+    /// Evaluate on one match; every failure found.
+    fn eval(&self, m: &Match<'_>, sheet: &Sheet) -> Vec<Failure> {
+        let fail = |place: &Place<'_>, vars: Vec<(&'static str, String)>| Failure {
+            pointer: place.pointer.clone(),
+            span: place.span,
+            vars,
+            help: None,
+        };
+        match &self.kind {
+            Kind::Present(f) => {
+                let (node, place) = resolve(m, f);
+                if node.is_some_and(is_present) {
+                    Vec::new()
+                } else {
+                    vec![fail(&place, Vec::new())]
+                }
+            }
+            Kind::PresentAny(fs) => {
+                if fs.iter().any(|f| resolve(m, f).0.is_some_and(is_present)) {
+                    return Vec::new();
+                }
+                let expected = fs
+                    .iter()
+                    .map(|f| format!("`{}`", f.text))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let place = Place {
+                    pointer: m.pointer.clone(),
+                    span: m.key.map_or(m.node.span, |k| k.span),
+                    node: Some(m.node),
+                };
+                vec![fail(&place, vec![("expected", expected)])]
+            }
+            Kind::Reference(f, section) => {
+                let (Some(node), place) = resolve(m, f) else {
+                    return Vec::new();
+                };
+                let mut out = Vec::new();
+                for (pointer, item) in strings(node, &place.pointer) {
+                    let id = item.as_str().unwrap_or_default();
+                    if section.contains(sheet, id) {
+                        continue;
+                    }
+                    let ids = section.ids(sheet);
+                    let help = match did_you_mean(id, ids.iter().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None if ids.is_empty() => format!(
+                            "declare `{id}` under `{}`; the sheet has no {} yet",
+                            section.name(),
+                            section.name()
+                        ),
+                        None => {
+                            let mut shown: Vec<String> =
+                                ids.iter().take(6).map(|i| format!("`{i}`")).collect();
+                            if ids.len() > 6 {
+                                shown.push("...".into());
+                            }
+                            format!(
+                                "declare `{id}` under `{}`, or name one of {}",
+                                section.name(),
+                                shown.join(", ")
+                            )
+                        }
+                    };
+                    out.push(Failure {
+                        pointer,
+                        span: item.span,
+                        vars: vec![
+                            ("value", id.to_string()),
+                            ("expected", section.kind().to_string()),
+                        ],
+                        help: Some(help),
+                    });
+                }
+                out
+            }
+            Kind::Pattern(f, re) => {
+                let (Some(node), place) = resolve(m, f) else {
+                    return Vec::new();
+                };
+                strings(node, &place.pointer)
+                    .into_iter()
+                    .filter(|(_, n)| !re.is_match(n.as_str().unwrap_or_default()))
+                    .map(|(pointer, n)| Failure {
+                        pointer,
+                        span: n.span,
+                        vars: vec![
+                            ("value", n.as_str().unwrap_or_default().to_string()),
+                            ("expected", re.as_str().to_string()),
+                        ],
+                        help: None,
+                    })
+                    .collect()
+            }
+            Kind::Enum(f, values) => {
+                let (Some(node), place) = resolve(m, f) else {
+                    return Vec::new();
+                };
+                let v = node.to_json();
+                if values.contains(&v) {
+                    return Vec::new();
+                }
+                let expected = values.iter().map(json_text).collect::<Vec<_>>().join(", ");
+                vec![Failure {
+                    span: node.span,
+                    ..fail(
+                        &place,
+                        vec![("value", json_text(&v)), ("expected", expected)],
+                    )
+                }]
+            }
+            Kind::Count(f, min, max) => {
+                let (node, place) = resolve(m, f);
+                let n = node.map_or(0, |n| match &n.value {
+                    Value::Seq(s) => s.len(),
+                    Value::Map(m) => m.len(),
+                    Value::Null => 0,
+                    _ => 1,
+                });
+                if min.is_none_or(|lo| n >= lo) && max.is_none_or(|hi| n <= hi) {
+                    return Vec::new();
+                }
+                let expected = match (min, max) {
+                    (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+                    (Some(lo), None) => format!("at least {lo}"),
+                    (None, Some(hi)) => format!("at most {hi}"),
+                    (None, None) => "any number".into(),
+                };
+                vec![fail(
+                    &place,
+                    vec![("value", n.to_string()), ("expected", expected)],
+                )]
+            }
+            Kind::Equals(f, want) => {
+                let (node, place) = resolve(m, f);
+                match node {
+                    Some(n) if n.to_json() == *want => Vec::new(),
+                    Some(n) => vec![Failure {
+                        span: n.span,
+                        ..fail(
+                            &place,
+                            vec![
+                                ("value", json_text(&n.to_json())),
+                                ("expected", json_text(want)),
+                            ],
+                        )
+                    }],
+                    None => vec![fail(
+                        &place,
+                        vec![("value", "absent".into()), ("expected", json_text(want))],
+                    )],
+                }
+            }
+            Kind::Schema(f, validator) => {
+                let (node, place) = match f {
+                    Some(f) => resolve(m, f),
+                    None => (
+                        Some(m.node),
+                        Place {
+                            pointer: m.pointer.clone(),
+                            span: m.key.map_or(m.node.span, |k| k.span),
+                            node: Some(m.node),
+                        },
+                    ),
+                };
+                let Some(node) = node else {
+                    return Vec::new();
+                };
+                let instance = node.to_json();
+                validator
+                    .iter_errors(&instance)
+                    .map(|e| {
+                        let inner = e.instance_path().as_str().to_string();
+                        let span = node
+                            .walk(&inner)
+                            .map_or(node.span, |(k, v)| k.map_or(v.span, |k| k.span));
+                        let _ = &place.node;
+                        Failure {
+                            pointer: format!("{}{inner}", place.pointer),
+                            span,
+                            vars: vec![("error", e.to_string())],
+                            help: None,
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+impl SelectCheck {
+    /// Run over the matches of the selector; findings carry the rule's default severity.
+    pub fn run(
+        &self,
+        info: &RuleInfo,
+        matches: &[(Arc<SourceFile>, Match<'_>)],
+        sheet: &Sheet,
+        out: &mut Vec<Finding>,
+    ) {
+        for (source, m) in matches {
+            if self.when.iter().any(|a| !a.eval(m, sheet).is_empty()) {
+                continue;
+            }
+            for a in &self.assert {
+                for failure in a.eval(m, sheet) {
+                    let raw_field = a.field_text();
+                    let field = raw_field.replace('/', ".");
+                    let at = describe(&m.pointer);
+                    let vars = |name: &str| -> Option<String> {
+                        if let Some((_, v)) = m.captures.iter().find(|(n, _)| n == name) {
+                            return Some(v.clone());
+                        }
+                        if let Some((_, v)) = failure.vars.iter().find(|(n, _)| *n == name) {
+                            return Some(v.clone());
+                        }
+                        match name {
+                            "field" => Some(field.clone()),
+                            "at" => Some(at.clone()),
+                            "value" => {
+                                resolve_value(m, &raw_field).map(|n| scalar_text(n).to_string())
+                            }
+                            _ => None,
+                        }
+                    };
+                    let message = match a.message.as_ref().or(self.message.as_ref()) {
+                        Some(t) => t.render(&vars, Some(m.node)),
+                        None => Template::parse(a.default_message(), &|_| true)
+                            .map(|t| t.render(&vars, Some(m.node)))
+                            .unwrap_or_default(),
+                    };
+                    let help = failure.help.clone().or_else(|| {
+                        a.help
+                            .as_ref()
+                            .or(self.help.as_ref())
+                            .map(|t| t.render(&vars, Some(m.node)))
+                    });
+                    let mut f = Finding::new(&info.id, info.severity, message).at(
+                        source,
+                        failure.pointer.clone(),
+                        Some(failure.span),
+                    );
+                    if let Some(h) = help {
+                        f = f.with_help(h);
+                    }
+                    out.push(f);
+                }
+            }
+        }
+    }
+}
+
+fn resolve_value<'a>(m: &Match<'a>, field: &str) -> Option<&'a Node> {
+    field
+        .split('/')
+        .try_fold(m.node, |n, seg| n.get(seg))
+        .filter(|_| !field.is_empty())
+}

@@ -1,0 +1,467 @@
+//! The dependency graph of one sheet: which components, events and retests a list of changed
+//! paths touches, and every why-chain that leads there. Pure: it never reads a file or runs git.
+//!
+//! Work is done per component, not per file: each path is matched once against the one
+//! [`GlobSet`](globset::GlobSet) of [`Matcher`], then the graph is walked once per directly
+//! changed component.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::globs::Matcher;
+use crate::sheet::Sheet;
+
+/// At most this many why-chains (distinct routes) are kept per retest, and at most
+/// [`MAX_FILES_PER_CHAIN`] files per chain; the rest are only counted, so that a dense
+/// `depends_on` web or a change of 100,000 files cannot blow up time or output.
+pub const MAX_CHAINS_PER_RETEST: usize = 50;
+/// See [`MAX_CHAINS_PER_RETEST`].
+pub const MAX_FILES_PER_CHAIN: usize = 10;
+
+/// A changed path, relative to the component root with `/` separators, and the date of the
+/// change when one is known (the newest commit that touched it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedPath {
+    pub path: String,
+    pub date: Option<NaiveDate>,
+}
+
+impl ChangedPath {
+    pub fn new(path: impl Into<String>, date: Option<NaiveDate>) -> Self {
+        Self {
+            path: path.into(),
+            date,
+        }
+    }
+}
+
+/// One why-chain: `files` matched `components[0]`; the change reached `components.last()`
+/// through `depends_on`; that component triggers `event` (`None`: the component's own retests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    /// Indices into [`Impact::files`].
+    pub files: Vec<usize>,
+    /// Component indices, from the matched one to the one that requires the retest.
+    pub components: Vec<usize>,
+    /// Event index in the sheet's `events`.
+    pub event: Option<usize>,
+}
+
+/// A retest the change requires, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub retest: String,
+    pub chains: Vec<Chain>,
+    /// `(file, route)` pairs beyond the kept ones (see [`MAX_CHAINS_PER_RETEST`]), counted.
+    pub chains_not_kept: usize,
+    /// The newest change date over the files behind the retest.
+    pub change_date: NaiveDate,
+}
+
+/// What a list of changed paths touches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Impact {
+    /// The changed paths, sorted, without repeats (a repeated path keeps its newest date).
+    pub files: Vec<ChangedPath>,
+    /// Touched components (indices, sheet order), directly or through `depends_on`.
+    pub components: Vec<usize>,
+    /// Touched events (indices, sheet order).
+    pub events: Vec<usize>,
+    /// Required retests: first those defined in `retests` (sheet order), then unknown ids.
+    pub required: Vec<Requirement>,
+}
+
+/// Sort, dedupe (keeping the newest date of a repeated path) and drop empty paths.
+fn dedupe(mut changed: Vec<ChangedPath>) -> Vec<ChangedPath> {
+    changed.retain(|c| !c.path.is_empty());
+    changed.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let mut out: Vec<ChangedPath> = Vec::with_capacity(changed.len());
+    for c in changed {
+        match out.last_mut() {
+            Some(last) if last.path == c.path => last.date = last.date.max(c.date),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Component index -> the component indices that depend on it, as a petgraph graph whose node
+/// `i` is component `i`. Unknown `depends_on` ids are left out (`check` reports them).
+fn dependents_graph(sheet: &Sheet) -> DiGraph<(), ()> {
+    let n = sheet.components.len();
+    let mut g = DiGraph::with_capacity(n, n);
+    for _ in 0..n {
+        g.add_node(());
+    }
+    for (ci, c) in sheet.components.iter().enumerate() {
+        let Some(deps) = &c.item.depends_on else {
+            continue;
+        };
+        for d in &deps.value {
+            if let Some(di) = sheet.components.position(d.as_str()) {
+                g.add_edge(NodeIndex::new(di), NodeIndex::new(ci), ());
+            }
+        }
+    }
+    g
+}
+
+/// Breadth-first walk from `start` along "is depended on by" edges. Fills `pred` with the
+/// predecessor of every component reached (the start is its own predecessor) and returns the
+/// reached components. The visited check makes cycles harmless.
+fn walk(g: &DiGraph<(), ()>, start: usize, pred: &mut [usize]) -> Vec<usize> {
+    let mut reached = vec![start];
+    pred[start] = start;
+    let mut i = 0;
+    while i < reached.len() {
+        let at = reached[i];
+        i += 1;
+        for next in g.neighbors(NodeIndex::new(at)) {
+            let next = next.index();
+            if pred[next] == usize::MAX {
+                pred[next] = at;
+                reached.push(next);
+            }
+        }
+    }
+    reached
+}
+
+/// The route from the walk's start to `to`, following `pred`.
+fn route(pred: &[usize], to: usize) -> Vec<usize> {
+    let mut out = vec![to];
+    let mut at = to;
+    while pred[at] != at && out.len() <= pred.len() {
+        at = pred[at];
+        out.push(at);
+    }
+    out.reverse();
+    out
+}
+
+/// The retests one event or component asks for, without repeats.
+fn ids(list: Option<&crate::sheet::model::Spanned<Vec<crate::sheet::model::Text>>>) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for t in list.map(|l| l.value.as_slice()).unwrap_or_default() {
+        if !out.contains(&t.as_str()) {
+            out.push(t.as_str());
+        }
+    }
+    out
+}
+
+/// Map changed paths to the components, events and retests they touch. Files without a date
+/// count as changed on `default_date`.
+pub fn impact(
+    sheet: &Sheet,
+    matcher: &Matcher,
+    changed: Vec<ChangedPath>,
+    default_date: NaiveDate,
+) -> Impact {
+    let files = dedupe(changed);
+    let n = sheet.components.len();
+
+    // Files -> the components their paths match (one GlobSet query per file).
+    let mut direct: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (fi, f) in files.iter().enumerate() {
+        for c in matcher.components_for(&f.path) {
+            if let Some(d) = direct.get_mut(c) {
+                d.push(fi);
+            }
+        }
+    }
+    let starts: Vec<usize> = (0..n).filter(|&c| !direct[c].is_empty()).collect();
+    let newest: Vec<NaiveDate> = starts
+        .iter()
+        .map(|&s| {
+            direct[s]
+                .iter()
+                .map(|&fi| files[fi].date.unwrap_or(default_date))
+                .max()
+                .unwrap_or(default_date)
+        })
+        .collect();
+
+    // One walk per directly changed component; `preds[k]` is walk k's predecessor table.
+    let g = dependents_graph(sheet);
+    let mut preds: Vec<Vec<usize>> = Vec::with_capacity(starts.len());
+    let mut reached_by: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, &s) in starts.iter().enumerate() {
+        let mut pred = vec![usize::MAX; n];
+        for t in walk(&g, s, &mut pred) {
+            reached_by[t].push(k);
+        }
+        preds.push(pred);
+    }
+    let components: Vec<usize> = (0..n).filter(|&c| !reached_by[c].is_empty()).collect();
+
+    let mut required: Vec<Requirement> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut add = |retest: &str, t: usize, event: Option<usize>| {
+        let slot = *index.entry(retest.to_string()).or_insert_with(|| {
+            required.push(Requirement {
+                retest: retest.to_string(),
+                chains: Vec::new(),
+                chains_not_kept: 0,
+                change_date: NaiveDate::MIN,
+            });
+            required.len() - 1
+        });
+        let req = &mut required[slot];
+        for &k in &reached_by[t] {
+            req.change_date = req.change_date.max(newest[k]);
+            let files = &direct[starts[k]];
+            if req.chains.len() >= MAX_CHAINS_PER_RETEST {
+                req.chains_not_kept += files.len();
+                continue;
+            }
+            let kept = files.len().min(MAX_FILES_PER_CHAIN);
+            req.chains_not_kept += files.len() - kept;
+            req.chains.push(Chain {
+                files: files[..kept].to_vec(),
+                components: route(&preds[k], t),
+                event,
+            });
+        }
+    };
+
+    for &t in &components {
+        let c = &sheet.components.iter().as_slice()[t];
+        for r in ids(c.item.retests.as_ref()) {
+            add(r, t, None);
+        }
+    }
+    let mut events = Vec::new();
+    for (ei, e) in sheet.events.iter().enumerate() {
+        let mut triggered: Vec<usize> = ids(e.item.triggers.as_ref())
+            .into_iter()
+            .filter_map(|id| sheet.components.position(id))
+            .filter(|&t| !reached_by[t].is_empty())
+            .collect();
+        triggered.sort_unstable();
+        triggered.dedup();
+        if triggered.is_empty() {
+            continue;
+        }
+        events.push(ei);
+        for r in ids(e.item.retests.as_ref()) {
+            for &t in &triggered {
+                add(r, t, Some(ei));
+            }
+        }
+    }
+
+    // Defined retests in sheet order, then unknown ids by name.
+    let order = |r: &Requirement| {
+        (
+            sheet.retests.position(&r.retest).unwrap_or(usize::MAX),
+            r.retest.clone(),
+        )
+    };
+    required.sort_by_key(order);
+    for r in &mut required {
+        r.chains.sort_by(|a, b| {
+            (a.files.first(), &a.components, a.event).cmp(&(
+                b.files.first(),
+                &b.components,
+                b.event,
+            ))
+        });
+    }
+    Impact {
+        files,
+        components,
+        events,
+        required,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sheet::{model, source::SourceFile, yaml};
+
+    const SHEET: &str = "\
+version: 1
+events:
+  Purchase:
+    triggers: [checkout, server]
+    retests: [purchase-dedupe]
+  ViewContent:
+    triggers: [theme]
+    retests: [smoke]
+components:
+  snippet:
+    paths: ['theme/snippets/tracking.liquid']
+    retests: [smoke]
+  theme:
+    paths: ['theme/**', '!theme/**/*.md', '!theme/snippets/tracking.liquid']
+    depends_on: [snippet]
+  checkout:
+    paths: ['checkout/**']
+    depends_on: [snippet]
+  server:
+    paths: ['server/*.json']
+  loop-a:
+    paths: ['loop/a']
+    depends_on: [loop-b]
+    retests: [loop-check]
+  loop-b:
+    paths: ['loop/b']
+    depends_on: [loop-a]
+retests:
+  purchase-dedupe: {title: dedupe}
+  smoke: {title: smoke}
+  loop-check: {title: loop}
+";
+
+    fn sheet() -> Sheet {
+        let src = SourceFile::new("g.yaml", SHEET);
+        model::build(&src, yaml::parse(SHEET).unwrap()).0
+    }
+
+    fn run(paths: &[&str]) -> (Sheet, Impact) {
+        let s = sheet();
+        let (m, errs) = Matcher::new(&s.components);
+        assert!(errs.is_empty());
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let changed = paths.iter().map(|p| ChangedPath::new(*p, None)).collect();
+        let i = impact(&s, &m, changed, today);
+        (s, i)
+    }
+
+    fn names(s: &Sheet, i: &Impact) -> Vec<Vec<String>> {
+        i.required
+            .iter()
+            .flat_map(|r| {
+                r.chains.iter().map(move |c| {
+                    let mut v = vec![r.retest.clone(), i.files[c.files[0]].path.clone()];
+                    v.extend(
+                        c.components
+                            .iter()
+                            .map(|&x| s.components.iter().as_slice()[x].id.value.clone()),
+                    );
+                    v.extend(
+                        c.event
+                            .map(|e| s.events.iter().as_slice()[e].id.value.clone()),
+                    );
+                    v
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shared_snippet_reaches_theme_and_checkout_transitively() {
+        let (s, i) = run(&["theme/snippets/tracking.liquid"]);
+        assert_eq!(i.components, vec![0, 1, 2]);
+        assert_eq!(i.events, vec![0, 1]);
+        let chains = names(&s, &i);
+        assert!(chains.contains(&vec![
+            "purchase-dedupe".into(),
+            "theme/snippets/tracking.liquid".into(),
+            "snippet".into(),
+            "checkout".into(),
+            "Purchase".into()
+        ]));
+        assert!(chains.contains(&vec![
+            "smoke".into(),
+            "theme/snippets/tracking.liquid".into(),
+            "snippet".into(),
+            "theme".into(),
+            "ViewContent".into()
+        ]));
+        // the snippet's own retest: no event in the chain
+        assert!(chains.contains(&vec![
+            "smoke".into(),
+            "theme/snippets/tracking.liquid".into(),
+            "snippet".into()
+        ]));
+    }
+
+    #[test]
+    fn theme_change_does_not_flow_back_to_its_dependency() {
+        let (_, i) = run(&["theme/layout/theme.liquid"]);
+        assert_eq!(i.components, vec![1]);
+        assert_eq!(i.events, vec![1]);
+        assert_eq!(i.required.len(), 1);
+        assert_eq!(i.required[0].retest, "smoke");
+    }
+
+    #[test]
+    fn negated_glob_leaves_the_file_out() {
+        let (_, i) = run(&["theme/README.md", "docs/x.md"]);
+        assert!(i.components.is_empty());
+        assert!(i.required.is_empty());
+        assert_eq!(i.files.len(), 2);
+    }
+
+    #[test]
+    fn cycles_terminate_and_touch_both_members() {
+        let (s, i) = run(&["loop/a"]);
+        assert_eq!(i.components, vec![4, 5]);
+        let chains = names(&s, &i);
+        assert_eq!(
+            chains,
+            vec![vec![
+                "loop-check".to_string(),
+                "loop/a".into(),
+                "loop-a".into()
+            ]]
+        );
+        let (s, i) = run(&["loop/b"]);
+        assert_eq!(
+            names(&s, &i),
+            vec![vec![
+                "loop-check".to_string(),
+                "loop/b".into(),
+                "loop-b".into(),
+                "loop-a".into()
+            ]]
+        );
+    }
+
+    #[test]
+    fn files_are_grouped_per_component_and_deduped() {
+        let (_, i) = run(&[
+            "server/b.json",
+            "server/a.json",
+            "server/a.json",
+            "server/x/c.json",
+        ]);
+        assert_eq!(i.files.len(), 3);
+        assert_eq!(i.required.len(), 1);
+        let r = &i.required[0];
+        assert_eq!(r.retest, "purchase-dedupe");
+        assert_eq!(r.chains.len(), 1);
+        assert_eq!(r.chains[0].files, vec![0, 1]);
+    }
+
+    #[test]
+    fn many_files_are_counted_beyond_the_kept_ones() {
+        let paths: Vec<String> = (0..25).map(|i| format!("server/{i:02}.json")).collect();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let (_, i) = run(&refs);
+        let r = &i.required[0];
+        assert_eq!(r.chains[0].files.len(), MAX_FILES_PER_CHAIN);
+        assert_eq!(r.chains_not_kept, 25 - MAX_FILES_PER_CHAIN);
+    }
+
+    #[test]
+    fn change_date_is_the_newest_file_behind_the_retest() {
+        let s = sheet();
+        let (m, _) = Matcher::new(&s.components);
+        let d = |day| NaiveDate::from_ymd_opt(2026, 11, day);
+        let changed = vec![
+            ChangedPath::new("server/a.json", d(3)),
+            ChangedPath::new("server/b.json", d(9)),
+            ChangedPath::new("theme/layout/x.liquid", d(20)),
+        ];
+        let i = impact(&s, &m, changed, d(25).unwrap());
+        let get = |id: &str| i.required.iter().find(|r| r.retest == id).unwrap();
+        assert_eq!(get("purchase-dedupe").change_date, d(9).unwrap());
+        assert_eq!(get("smoke").change_date, d(20).unwrap());
+    }
+}

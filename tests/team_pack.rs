@@ -1,0 +1,189 @@
+//! A team's own policy pack end to end: a rule written only in YAML ("every event that has
+//! `user_data` declares its `consent`"), its severity set in `policy.rules`, a waiver of it,
+//! and invalid packs stopping the run with file, line and column.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+const PACK: &str = r#"pack: acme
+description: Acme's own governance rules.
+rules:
+  - id: user-data-consent
+    severity: warning
+    summary: user_data without a consent condition
+    description: Every event that sends `user_data` says under which consent it may be sent.
+    why: Sending hashed identifiers without consent is a compliance incident and a reason to switch the whole server path off.
+    examples:
+      fail: |
+        parameters:
+          user_data: {source_of_truth: accounts}
+      pass: |
+        parameters:
+          user_data: {source_of_truth: accounts, consent: marketing consent granted}
+    select: /events/{event}/parameters/user_data
+    message: event `{event}` sends user_data without a consent condition
+    help: "write `consent:` under `parameters.user_data` of `{event}` saying when it may be sent"
+    assert:
+      - present: consent
+"#;
+
+fn sheet(extra: &str) -> String {
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/event-owner/pass.yaml"),
+    )
+    .unwrap();
+    let with_params = base.replace(
+        "      currency: {source_of_truth: orders, owner: commerce, required: true}\n",
+        "      currency: {source_of_truth: orders, owner: commerce, required: true}\n      user_data: {source_of_truth: orders, owner: tracking}\n",
+    );
+    assert_ne!(with_params, base, "the fixture changed: update this test");
+    format!("{with_params}{extra}")
+}
+
+fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_govsheet"))
+        .current_dir(dir)
+        .env_remove("GOVSHEET_TODAY")
+        .args(["--today", "2026-11-25"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn setup(extra: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("policies")).unwrap();
+    std::fs::write(tmp.path().join("policies/acme.yaml"), PACK).unwrap();
+    std::fs::write(tmp.path().join("governance.yaml"), sheet(extra)).unwrap();
+    tmp
+}
+
+fn findings(stdout: &str) -> Vec<Value> {
+    let v: Value = serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    v["findings"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn a_yaml_only_rule_runs_is_configured_and_waived() {
+    // Without the pack, nothing is said about consent.
+    let tmp = setup("");
+    let (code, out, err) = run(tmp.path(), &["check", "--format", "json"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(findings(&out).is_empty(), "{out}");
+
+    // With it: a warning at the user_data parameter, naming the event.
+    let tmp = setup("policy:\n  packs: [policies/acme.yaml]\n");
+    let (code, out, err) = run(tmp.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "a warning does not fail by default: {out}{err}"
+    );
+    let f = findings(&out);
+    assert_eq!(f.len(), 1, "{out}");
+    assert_eq!(f[0]["rule"], "user-data-consent");
+    assert_eq!(f[0]["severity"], "warning");
+    assert_eq!(f[0]["pointer"], "/events/Purchase/parameters/user_data");
+    assert_eq!(
+        f[0]["message"],
+        "event `Purchase` sends user_data without a consent condition"
+    );
+    let text = std::fs::read_to_string(tmp.path().join("governance.yaml")).unwrap();
+    let line = text.lines().position(|l| l.contains("user_data:")).unwrap() + 1;
+    assert_eq!(f[0]["line"].as_u64(), Some(line as u64));
+    assert_eq!(f[0]["column"], 7);
+    let (code, _, _) = run(tmp.path(), &["check", "--fail-on", "warning"]);
+    assert_eq!(code, Some(1));
+
+    // Listed and explained like a core rule.
+    let (code, out, _) = run(tmp.path(), &["rules"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("user-data-consent") && l.contains("acme")),
+        "{out}"
+    );
+    let (code, out, _) = run(tmp.path(), &["explain", "user-data-consent"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("compliance incident"), "{out}");
+
+    // Its severity raised in policy.rules.
+    let tmp =
+        setup("policy:\n  packs: [policies/acme.yaml]\n  rules:\n    user-data-consent: error\n");
+    let (code, out, _) = run(tmp.path(), &["check", "--format", "json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(findings(&out)[0]["severity"], "error");
+
+    // Waived: the finding is hidden and the waiver is used.
+    let tmp = setup(
+        "policy:\n  packs: [policies/acme.yaml]\n  rules:\n    user-data-consent: error\nwaivers:\n  - rule: user-data-consent\n    target: /events/Purchase/parameters\n    reason: consent banner ships next sprint\n    approved_by: tracking\n    expires: 2027-01-31\n",
+    );
+    let (code, out, err) = run(tmp.path(), &["check", "--format", "json"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(findings(&out).is_empty(), "{out}");
+
+    // Turned off: nothing, and a waiver of an off rule is not reported as unused.
+    let tmp =
+        setup("policy:\n  packs: [policies/acme.yaml]\n  rules:\n    user-data-consent: off\n");
+    let (code, out, _) = run(tmp.path(), &["check", "--format", "json"]);
+    assert_eq!(code, Some(0));
+    assert!(findings(&out).is_empty(), "{out}");
+}
+
+#[test]
+fn an_invalid_pack_stops_the_run_with_file_line_and_column() {
+    let tmp = setup("policy:\n  packs: [policies/acme.yaml]\n");
+    let broken = PACK.replace("    select: /events", "    selct: /events");
+    std::fs::write(tmp.path().join("policies/acme.yaml"), &broken).unwrap();
+    let line = broken.lines().position(|l| l.contains("selct")).unwrap() + 1;
+    let (code, _, err) = run(tmp.path(), &["check"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!("policies/acme.yaml:{line}:5")),
+        "names the pack file, line and column: {err}"
+    );
+    assert!(err.contains("did you mean `select`?"), "{err}");
+
+    let broken = PACK.replace("message: event `{event}`", "message: event `{evnt}`");
+    std::fs::write(tmp.path().join("policies/acme.yaml"), &broken).unwrap();
+    let (code, _, err) = run(tmp.path(), &["check"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("`{evnt}`"), "{err}");
+
+    let broken = PACK.replace("id: user-data-consent", "id: event-owner");
+    std::fs::write(tmp.path().join("policies/acme.yaml"), &broken).unwrap();
+    let (code, _, err) = run(tmp.path(), &["check"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("already declared by pack `core`"), "{err}");
+
+    std::fs::write(tmp.path().join("policies/acme.yaml"), "pack: [\n").unwrap();
+    let (code, _, err) = run(tmp.path(), &["check"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("policies/acme.yaml:"), "{err}");
+}
+
+#[test]
+fn packs_outside_the_repository_or_missing_are_refused() {
+    let tmp = setup("policy:\n  packs: [../acme.yaml]\n");
+    let (code, _, err) = run(tmp.path(), &["check"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("governance.yaml:") && err.contains("outside the repository"),
+        "{err}"
+    );
+
+    let tmp = setup("policy:\n  packs: [policies/nope.yaml]\n");
+    let (code, _, err) = run(tmp.path(), &["check"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("policies/nope.yaml") && err.contains("no such file"),
+        "{err}"
+    );
+}
