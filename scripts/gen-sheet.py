@@ -3,7 +3,7 @@
 
 The same shape as benches/common/mod.rs (byte for byte; tests/bench_generator.rs checks it):
 n/10 owners, n/5 systems, components and retests, n/2 records in the sheet, n record files in
-`records/`. Every reference resolves, so the sheet is clean.
+`records/`, and one source file per component under `src/` for its paths to match. Every reference resolves, so the sheet is clean.
 
     scripts/gen-sheet.py 1000 /tmp/sheet-1000        # writes governance.yaml and records/
 """
@@ -119,9 +119,17 @@ def record_files(s):
     ]
 
 
+def repo_files(s):
+    return [(f"src/part-{i}/index.js", f"export const part = {i};\n") for i in range(s.components)]
+
+
 def write(events, folder, with_records=True):
     s = Shape(events)
     os.makedirs(folder, exist_ok=True)
+    for path, text in repo_files(s):
+        os.makedirs(os.path.join(folder, os.path.dirname(path)), exist_ok=True)
+        with open(os.path.join(folder, path), "w") as f:
+            f.write(text)
     if with_records:
         rec = os.path.join(folder, "records")
         os.makedirs(rec, exist_ok=True)

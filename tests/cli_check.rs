@@ -61,6 +61,12 @@ fn expect(o: &Output, code: i32, needles: &[&str]) {
     );
 }
 
+fn write_repo_files(dir: &Path, shape: &common::Shape) {
+    for (path, text) in common::repo_files(shape) {
+        write(dir, &path, text);
+    }
+}
+
 fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
@@ -337,16 +343,8 @@ fn twenty_thousand_events_work() {
         ..common::Shape::new(20_000)
     };
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "governance.yaml", common::sheet(&shape, None));
-    let o = govsheet(
-        tmp.path(),
-        &["check", "governance.yaml", "--format", "json"],
-    );
-    expect(&o, 0, &[]);
-    let j = json(&o);
-    assert_eq!(j["findings"], serde_json::json!([]));
-    assert_eq!(j["summary"]["files"], 1);
-    // The same sheet with the last event broken: found at its line, past line 20,000.
+    write_repo_files(tmp.path(), &shape);
+    // The last event broken: the whole sheet is read and only that is found, past line 20,000.
     let text =
         common::sheet(&shape, None).replace("  Event19999: {meaning:", "  Event19999: {meanign:");
     let line = text
@@ -355,7 +353,7 @@ fn twenty_thousand_events_work() {
         .unwrap()
         + 1;
     write(tmp.path(), "governance.yaml", text);
-    let o = govsheet(tmp.path(), &["check"]);
+    let o = govsheet(tmp.path(), &["check", "--max-findings", "5"]);
     expect(
         &o,
         1,
@@ -378,6 +376,7 @@ fn generated_sheet_with_an_error_points_into_it() {
         1,
     );
     let tmp = tempfile::tempdir().unwrap();
+    write_repo_files(tmp.path(), &shape);
     write(tmp.path(), "governance.yaml", text);
     let o = govsheet(tmp.path(), &["check"]);
     expect(
@@ -628,7 +627,6 @@ fn broken_record_files_are_findings_in_their_own_file() {
             "records/b.yaml:1:1",
             "records/c.yml:2:9",
             "records/d.yaml:1:9",
-            "4 errors",
         ],
     );
 }
@@ -655,6 +653,7 @@ fn ten_thousand_record_files_load() {
         ..common::Shape::new(100)
     };
     let tmp = tempfile::tempdir().unwrap();
+    write_repo_files(tmp.path(), &shape);
     write(
         tmp.path(),
         "governance.yaml",
@@ -672,7 +671,12 @@ fn ten_thousand_record_files_load() {
     let o = govsheet(tmp.path(), &["check", "--format", "json"]);
     expect(&o, 1, &[]);
     let j = json(&o);
-    let findings = j["findings"].as_array().unwrap();
+    let findings: Vec<&serde_json::Value> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "schema")
+        .collect();
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["file"], "records/zz-broken.yaml");
     assert_eq!(findings[0]["line"], 2);
@@ -969,6 +973,13 @@ fn generated_sheets_are_clean_and_the_python_generator_matches() {
     for (name, text) in common::record_files(&shape) {
         let got = std::fs::read_to_string(tmp.path().join("records").join(&name)).unwrap();
         assert_eq!(got, text, "{name}");
+    }
+    for (path, text) in common::repo_files(&shape) {
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(&path)).unwrap(),
+            text,
+            "{path}"
+        );
     }
     let o = govsheet(tmp.path(), &["check", "--format", "json"]);
     expect(&o, 0, &[]);

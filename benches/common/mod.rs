@@ -155,6 +155,19 @@ fn record_item(i: usize, s: &Shape, first: &str, rest: &str) -> String {
     )
 }
 
+/// The repository files the components' paths match: (path, text), one per component, so
+/// that `component-matches-nothing` has something to find.
+pub fn repo_files(shape: &Shape) -> Vec<(String, String)> {
+    (0..shape.components)
+        .map(|i| {
+            (
+                format!("src/part-{i}/index.js"),
+                format!("export const part = {i};\n"),
+            )
+        })
+        .collect()
+}
+
 /// The record files of `records_dir`: (file name, text), one record each.
 pub fn record_files(shape: &Shape) -> Vec<(String, String)> {
     (0..shape.record_files)
