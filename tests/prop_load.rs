@@ -1,6 +1,6 @@
 //! Property test: YAML-shaped text from a small grammar (schema keys, scalars, lists, maps,
 //! flow and block style, anchors and aliases, quotes, tabs, unicode), plus random edits of it,
-//! goes through `sheet::load` and every renderer without a panic, and every reported place lies
+//! goes through `sheet::load`, the core policy and every renderer without a panic, and every reported place lies
 //! inside the file.
 
 use govsheet::finding::Finding;
@@ -278,7 +278,20 @@ fn assert_inside(text: &str, f: &Finding) -> Result<(), TestCaseError> {
 }
 
 fn check(text: &str) -> Result<(), TestCaseError> {
-    let loaded = sheet::load("governance.yaml", text.as_bytes().to_vec());
+    let mut loaded = sheet::load("governance.yaml", text.as_bytes().to_vec());
+    // The core policy (rules and waivers) over whatever model could be built.
+    if let Some(s) = &loaded.sheet {
+        let today = sheet::model::parse_date("2026-11-25").unwrap();
+        let files = ["theme/layout/theme.liquid".to_string()];
+        let input = govsheet::policy::Input {
+            today,
+            files: Some(&files),
+        };
+        let core = govsheet::policy::core();
+        let mut findings = std::mem::take(&mut loaded.findings);
+        findings.extend(core.check(s, &input));
+        loaded.findings = core.finalize(s, findings, today, &|id| core.runs_in_check(id));
+    }
     // A NUL byte ends the text that is kept (the file is binary).
     let kept = &loaded.source.text;
     for f in &loaded.findings {

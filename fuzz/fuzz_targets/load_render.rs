@@ -1,12 +1,22 @@
-//! Any bytes as a sheet: decode -> YAML -> schema -> model -> every renderer. Nothing may
-//! panic, and every reported place must lie inside the text.
+//! Any bytes as a sheet: decode -> YAML -> schema -> model -> the core policy (rules and
+//! waivers) -> every renderer. Nothing may panic, and every reported place must lie inside
+//! the text.
 #![no_main]
 
-use govsheet::{report, sheet};
+use govsheet::{policy, report, sheet};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let loaded = sheet::load("governance.yaml", data.to_vec());
+    let mut loaded = sheet::load("governance.yaml", data.to_vec());
+    if let Some(s) = &loaded.sheet {
+        let today = sheet::model::parse_date("2026-11-25").expect("a date");
+        let files = ["theme/layout/theme.liquid".to_string(), "server/capi.js".to_string()];
+        let input = policy::Input { today, files: Some(&files) };
+        let core = policy::core();
+        let mut findings = std::mem::take(&mut loaded.findings);
+        findings.extend(core.check(s, &input));
+        loaded.findings = core.finalize(s, findings, today, &|id| core.runs_in_check(id));
+    }
     let text = &loaded.source.text;
     let lines = text.split('\n').count();
     for f in &loaded.findings {
@@ -29,3 +39,4 @@ fuzz_target!(|data: &[u8]| {
     let json = report::json::render(&loaded.findings, 1);
     assert!(json.starts_with('{'));
 });
+
