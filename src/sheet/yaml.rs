@@ -186,6 +186,9 @@ fn options() -> Options {
     let mut options = Options::default();
     options.budget = Some(budget);
     options.strict_booleans = true;
+    // YAML 1.2: continuation lines of flow collections and quoted scalars must be indented
+    // more than their block (yaml-test-suite 9C9N, QB6E, DK95).
+    options.strict_indentation = true;
     options.duplicate_keys = DuplicateKeyPolicy::Error;
     options.alias_limits.max_total_replayed_events = MAX_REPLAYED_EVENTS;
     options
@@ -301,6 +304,10 @@ fn clean_message(raw: &str) -> String {
     let mut msg = msg
         .trim_end_matches('.')
         .replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    // Advice about the library's options is for govsheet's authors, not for a sheet's.
+    if let Some(i) = msg.find(". If you just use !!binary") {
+        msg.truncate(i);
+    }
     if let Some(i) = msg.find(" at line ") {
         msg.truncate(i);
     }

@@ -1,0 +1,43 @@
+//! The changed-file parsers and component globs. The input is split at the first `\x03`:
+//! before it, component `paths` patterns one per line; after it, raw `git diff --name-status -z`
+//! (and `git log -z`) output. The patterns go through the real loader into
+//! `globs::Matcher`; the parsed paths are matched against it. Nothing may panic and every
+//! component index must be in range.
+#![no_main]
+
+use govsheet::cli::git;
+use govsheet::{globs, sheet};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let (head, tail) = match data.iter().position(|&b| b == 3) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &b"M\0theme/a.liquid\0R100\0old name\0new name\0"[..]),
+    };
+    let changed = git::parse_name_status(tail);
+    for p in &changed {
+        assert!(!p.is_empty());
+    }
+    let _ = git::parse_log(tail);
+    let patterns = String::from_utf8_lossy(head);
+    for p in patterns.lines() {
+        let _ = globs::compile_glob(p);
+    }
+    let mut yaml = String::from("version: 1\ncomponents:\n  a:\n    paths:\n");
+    for p in patterns.lines().take(64) {
+        let quoted = serde_json::to_string(p).unwrap_or_default();
+        yaml.push_str(&format!("      - {quoted}\n"));
+    }
+    yaml.push_str("  b:\n    paths: [\"**/*.liquid\", \"!theme/**\"]\n");
+    let loaded = sheet::load("governance.yaml", yaml.into_bytes());
+    let Some(sheet) = loaded.sheet else { return };
+    let (matcher, errors) = globs::Matcher::new(&sheet.components);
+    for e in &errors {
+        assert!(e.component < sheet.components.len());
+    }
+    for path in &changed {
+        for c in matcher.components_for(path) {
+            assert!(c < matcher.component_count());
+        }
+    }
+});
