@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Whole-process benchmark of `govsheet check`: builds the release binary, generates sheets of
 10, 100, 1,000 and 10,000 events (each with as many record files in records_dir), and times
-the process: wall time over several runs (min and median) and peak RSS (from wait4).
+the process: wall time over several runs (min and median), CPU time (user + system, min; steadier
+than wall time on a shared machine) and peak RSS (from wait4).
 
     scripts/bench.py                 # all sizes, 10 runs each
     scripts/bench.py --runs 20 --sizes 10 1000 --no-build
@@ -33,7 +34,7 @@ def run_once(argv, cwd):
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         sys.exit(f"{' '.join(argv)} in {cwd}: exit {code}\n{err}")
-    return wall, usage.ru_maxrss  # KiB on Linux
+    return wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime  # RSS in KiB on Linux
 
 
 def machine():
@@ -52,16 +53,17 @@ def machine():
 def bench(label, binary, cwd, args, runs):
     argv = [binary, "--color", "never", "--today", "2026-11-25", "check", *args]
     run_once(argv, cwd)  # warm the page cache
-    walls, rss = [], []
+    walls, rss, cpu = [], [], []
     for _ in range(runs):
-        w, m = run_once(argv, cwd)
+        w, m, c = run_once(argv, cwd)
         walls.append(w * 1000)
         rss.append(m / 1024)
+        cpu.append(c * 1000)
     size = sum(
         os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(cwd) for f in fs
         if f.endswith((".yaml", ".yml"))
     )
-    return (label, size, min(walls), statistics.median(walls), max(rss))
+    return (label, size, min(walls), statistics.median(walls), min(cpu), max(rss))
 
 
 def main():
@@ -84,10 +86,10 @@ def main():
             gen.write(n, d)
             rows.append(bench(f"{n} events + {n} record files", binary, d, ["governance.yaml"], a.runs))
     print(f"machine: {machine()}; {a.runs} runs each, release build\n")
-    print("| sheet | YAML bytes | wall min (ms) | wall median (ms) | peak RSS (MiB) |")
-    print("|---|---:|---:|---:|---:|")
-    for label, size, wmin, wmed, rss in rows:
-        print(f"| {label} | {size:,} | {wmin:.1f} | {wmed:.1f} | {rss:.1f} |")
+    print("| sheet | YAML bytes | wall min (ms) | wall median (ms) | CPU min (ms) | peak RSS (MiB) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, size, wmin, wmed, cpu, rss in rows:
+        print(f"| {label} | {size:,} | {wmin:.1f} | {wmed:.1f} | {cpu:.1f} | {rss:.1f} |")
 
 
 if __name__ == "__main__":

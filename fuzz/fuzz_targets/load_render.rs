@@ -10,8 +10,14 @@ fuzz_target!(|data: &[u8]| {
     let mut loaded = sheet::load("governance.yaml", data.to_vec());
     if let Some(s) = &loaded.sheet {
         let today = sheet::model::parse_date("2026-11-25").expect("a date");
-        let files = ["theme/layout/theme.liquid".to_string(), "server/capi.js".to_string()];
-        let input = policy::Input { today, files: Some(&files) };
+        let files = [
+            "theme/layout/theme.liquid".to_string(),
+            "server/capi.js".to_string(),
+        ];
+        let input = policy::Input {
+            today,
+            files: Some(&files),
+        };
         let core = policy::core();
         let mut findings = std::mem::take(&mut loaded.findings);
         findings.extend(core.check(s, &input));
@@ -25,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
             assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end()));
         }
         let loc = f.location.expect("every finding of a file has a location");
-        assert!(loc.line >= 1 && loc.line <= lines, "line outside the file: {f:?}");
+        assert!(
+            loc.line >= 1 && loc.line <= lines,
+            "line outside the file: {f:?}"
+        );
         assert!(loc.column >= 1);
     }
     let human = report::human::render(&loaded.findings, 1, Default::default());
@@ -33,10 +42,13 @@ fuzz_target!(|data: &[u8]| {
     let coloured = report::human::render(
         &loaded.findings,
         1,
-        report::human::HumanOptions { color: true, max_findings: 5, width: 60 },
+        report::human::HumanOptions {
+            color: true,
+            max_findings: 5,
+            width: 60,
+        },
     );
     assert!(!coloured.is_empty());
     let json = report::json::render(&loaded.findings, 1);
     assert!(json.starts_with('{'));
 });
-
