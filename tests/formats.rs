@@ -489,3 +489,249 @@ fn retests_renders_every_ci_format() {
         .unwrap();
     assert_eq!(attr(failed, "name"), "retest-missing");
 }
+
+// ---- `verify` in the CI formats -------------------------------------------------------------
+
+/// Copy a folder tree.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A scratch repository with the custom-backend example (sheet and captures) under `shop/`.
+fn verify_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/custom-backend");
+    copy_dir(&example, &tmp.path().join("shop"));
+    tmp
+}
+
+/// The example's verify command (docs/verify.md), run from `shop/`, with `extra` flags.
+fn verify_example(repo: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "verify",
+        "--sheet",
+        "governance.yaml",
+        "--server",
+        "captures/server/batch-2026-11-24.json",
+        "captures/server/outbox.jsonl",
+        "--browser",
+        "captures/browser/pixel-2026-11-24.jsonl",
+        "--orders",
+        "captures/orders.csv",
+        "--orders-columns",
+        "id=id,value=total,currency=currency,time=paid_at",
+    ];
+    args.extend_from_slice(extra);
+    govsheet(&repo.join("shop"), &args)
+}
+
+/// The ids of the verify pack, in its order: every `- id:` of policies/verify.yaml.
+fn verify_rule_ids() -> Vec<String> {
+    include_str!("../policies/verify.yaml")
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- id: "))
+        .map(|s| s.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn verify_sarif_is_valid_and_located_at_the_captures() {
+    let repo = verify_repo();
+    let o = verify_example(repo.path(), &["--format", "sarif"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let log: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_valid_sarif(&log);
+    let run = &log["runs"][0];
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let expected = verify_rule_ids();
+    assert!(!expected.is_empty());
+    assert_eq!(rules, expected, "the rules list holds the verify rules");
+    let at = |rule: &str| -> Vec<(String, u64)> {
+        run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["ruleId"] == rule)
+            .map(|r| {
+                let loc = &r["locations"][0]["physicalLocation"];
+                (
+                    loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                    loc["region"]["startLine"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert!(
+        at("payload-user-data").contains(&("shop/captures/server/outbox.jsonl".into(), 2)),
+        "{:?}",
+        at("payload-user-data")
+    );
+    assert!(
+        at("order-reconciliation").contains(&("shop/captures/orders.csv".into(), 6)),
+        "{:?}",
+        at("order-reconciliation")
+    );
+    let dedupe = at("dedupe-rate");
+    assert!(!dedupe.is_empty());
+    assert!(
+        dedupe.iter().all(|(uri, _)| uri == "shop/governance.yaml"),
+        "a finding about an event keeps the sheet location: {dedupe:?}"
+    );
+}
+
+#[test]
+fn verify_sarif_places_findings_without_a_capture_file_at_the_sheet() {
+    let repo = verify_repo();
+    let capture = std::fs::read(repo.path().join("shop/captures/server/outbox.jsonl")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_govsheet"))
+        .args([
+            "verify",
+            "--sheet",
+            "governance.yaml",
+            "--server",
+            "-",
+            "--format",
+            "sarif",
+            "--color",
+            "never",
+            "--today",
+            "2026-11-25",
+        ])
+        .current_dir(repo.path().join("shop"))
+        .env_remove("GOVSHEET_TODAY")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&capture).unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    let log: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_valid_sarif(&log);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let on_stdin: Vec<&Value> = results
+        .iter()
+        .filter(|r| {
+            r["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("<stdin>:2: ")
+        })
+        .collect();
+    assert!(!on_stdin.is_empty(), "{results:#?}");
+    for r in on_stdin {
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert_eq!(loc["artifactLocation"]["uri"], "shop/governance.yaml");
+        assert_eq!(loc["region"]["startLine"], 1);
+    }
+}
+
+#[test]
+fn verify_github_escapes_and_caps_annotations_per_level() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    // Twelve events without event_time or action_source: more errors than GitHub shows.
+    let line = "{\"event_name\": \"Bad%x\\ny\"}\n";
+    let file = "we,ird:100%.jsonl";
+    std::fs::write(tmp.path().join(file), line.repeat(12)).unwrap();
+    let o = govsheet(
+        tmp.path(),
+        &[
+            "verify",
+            "--server",
+            file,
+            "--max-per-rule",
+            "0",
+            "--format",
+            "github",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let errors: Vec<&str> = out.lines().filter(|l| l.starts_with("::error ")).collect();
+    assert_eq!(errors.len(), 10, "{out}");
+    assert!(out.contains("more findings not annotated"), "{out}");
+    assert!(
+        errors[0].starts_with("::error file=we%2Cird%3A100%25.jsonl,line=1,col=1,title=payload-"),
+        "{}",
+        errors[0]
+    );
+    assert!(out.contains("Bad%25x%0Ay"), "{out}");
+    // Then the human verify report, guarded by stop-commands.
+    let stop = out.find("::stop-commands::").unwrap();
+    assert!(out[stop..].contains("govsheet verify: 1 input file against no sheet"));
+}
+
+#[test]
+fn verify_junit_parses_with_one_case_per_verify_rule() {
+    let repo = verify_repo();
+    let o = verify_example(repo.path(), &["--format", "junit"]);
+    assert_eq!(o.status.code(), Some(1));
+    let xml = stdout(&o);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let suites: Vec<_> = doc
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 1, "one testsuite for the run");
+    let cases: Vec<&str> = suites[0]
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|n| attr(n, "name"))
+        .collect();
+    assert_eq!(cases, verify_rule_ids());
+    let failed: Vec<&str> = suites[0]
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .filter(|n| n.children().any(|c| c.has_tag_name("failure")))
+        .map(|n| attr(n, "name"))
+        .collect();
+    assert!(failed.contains(&"payload-user-data"), "{failed:?}");
+    assert!(!failed.contains(&"payload-shape"), "{failed:?}");
+    assert_eq!(attr(suites[0], "failures"), failed.len().to_string());
+}
+
+#[test]
+fn verify_output_writes_the_format_and_prints_the_human_report() {
+    let repo = verify_repo();
+    let o = verify_example(
+        repo.path(),
+        &["--format", "sarif", "--output", "verify.sarif"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let human = stdout(&o);
+    assert!(
+        human.starts_with("govsheet verify: 4 input files against sheet governance.yaml\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains("what to pause until the signal is fixed:"),
+        "{human}"
+    );
+    let text = std::fs::read_to_string(repo.path().join("shop/verify.sarif")).unwrap();
+    assert_valid_sarif(&serde_json::from_str(&text).unwrap());
+}

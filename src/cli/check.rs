@@ -46,15 +46,20 @@ pub fn rule_infos<'a>(
             if out.iter().any(|o| o.id == r.id) {
                 continue;
             }
-            let description = if r.why.trim().is_empty() {
-                r.description.trim().to_string()
-            } else {
-                format!("{}\n\n{}", r.description.trim(), r.why.trim())
-            };
-            out.push(RuleInfo::new(&r.id, &r.summary, description, severity));
+            out.push(rule_info(r, severity));
         }
     }
     Ok(out)
+}
+
+/// One registry rule as SARIF and JUnit list it, at `severity`.
+pub fn rule_info(r: &policy::RuleInfo, severity: finding::Severity) -> RuleInfo {
+    let description = if r.why.trim().is_empty() {
+        r.description.trim().to_string()
+    } else {
+        format!("{}\n\n{}", r.description.trim(), r.why.trim())
+    };
+    RuleInfo::new(&r.id, &r.summary, description, severity)
 }
 
 /// Each finding's file relative to its sheet's repository root.

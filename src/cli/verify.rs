@@ -5,19 +5,13 @@ use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::{CliError, Context, exit_for, workspace};
-use crate::report;
+use super::{CliError, Context, Format, ReportArgs, exit_for, workspace};
+use crate::policy;
+use crate::report::{self, RepoPaths, RuleInfo};
+use crate::sheet::Sheet;
 use crate::verify::{self, ColumnMap, Options, Side, Verifier};
-
-/// Output formats of `verify`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum VerifyFormat {
-    Human,
-    Json,
-    Markdown,
-}
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -43,9 +37,8 @@ pub struct VerifyArgs {
     /// Findings listed per rule; the rest are counted (0: all)
     #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_MAX_PER_RULE)]
     pub max_per_rule: usize,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
-    pub format: VerifyFormat,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Print at most this many findings in the human report
     #[arg(long, default_value_t = report::human::DEFAULT_MAX_FINDINGS, value_name = "N")]
     pub max_findings: usize,
@@ -53,7 +46,7 @@ pub struct VerifyArgs {
 
 fn display(p: &Path) -> String {
     if p.as_os_str() == "-" {
-        "<stdin>".into()
+        report::verify::STDIN.into()
     } else {
         p.display().to_string()
     }
@@ -139,18 +132,55 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
         }
     }
     let result = v.finish();
-    let text = match args.format {
-        VerifyFormat::Human => report::verify::human(
+    let human = |color: bool| {
+        report::verify::human(
             &result,
             report::human::HumanOptions {
-                color: ctx.out.color(),
+                color,
                 max_findings: args.max_findings,
                 ..Default::default()
             },
-        ),
-        VerifyFormat::Json => report::verify::json(&result),
-        VerifyFormat::Markdown => report::verify::markdown(&result),
+        )
     };
-    ctx.out.print(&text);
+    let output = args.report.output.as_deref();
+    let text = match args.report.format {
+        Format::Human => human(ctx.out.color() && output.is_none()),
+        Format::Json => report::verify::json(&result),
+        Format::Markdown => report::verify::markdown(&result),
+        Format::Sarif | Format::Github | Format::Junit => {
+            let repo_root = match &on_disk {
+                Some(d) => Some(d.repo_root.clone()),
+                None => std::env::current_dir()
+                    .ok()
+                    .and_then(|d| workspace::git_root(&d)),
+            };
+            let located = report::verify::located(&result);
+            let paths = match &repo_root {
+                Some(root) => super::check::repo_paths_of(&located, root),
+                None => RepoPaths::new(),
+            };
+            match args.report.format {
+                Format::Sarif => report::sarif::render(&located, &rule_infos(sheet), &paths),
+                Format::Github => {
+                    report::github::render_with_report(&located, &paths, &human(false))
+                }
+                _ => report::verify::junit(&result, &rule_infos(sheet), ctx.fail_on),
+            }
+        }
+    };
+    ctx.out.emit(output, &text, || human(ctx.out.color()))?;
     Ok(exit_for(&result.findings, ctx.fail_on))
+}
+
+/// The verify rules of the embedded registry at the severity the sheet gives them (rules it
+/// turns off are left out), as SARIF and JUnit list them. Verify's checks are code, so a team
+/// pack adds none: the sheet's own packs are not read.
+fn rule_infos(sheet: Option<&Sheet>) -> Vec<RuleInfo> {
+    policy::core()
+        .rules()
+        .filter(|r| r.command == "verify")
+        .filter_map(|r| {
+            policy::effective(sheet, r).map(|severity| super::check::rule_info(r, severity))
+        })
+        .collect()
 }

@@ -1,10 +1,62 @@
-//! Views of a verify report: human and markdown lead with the per-event table and end with what to pause; json adds the figures to the findings.
+//! Views of a verify report: human and markdown lead with the per-event table and end with
+//! what to pause; json adds the figures to the findings. The CI formats (sarif, github, junit)
+//! are the shared renderers over [`located`] findings and the verify rules.
 
 use serde_json::{Value, json};
 
-use super::{human, json as json_report};
-use crate::finding::Summary;
+use super::{RuleInfo, human, json as json_report, junit as junit_report};
+use crate::finding::{Finding, Severity, Summary};
+use crate::sheet::source::Location;
 use crate::verify::{EventRow, OrderFigures, VerifyReport};
+
+/// How a capture read from standard input is named in findings.
+pub const STDIN: &str = "<stdin>";
+
+/// The findings as the CI formats place them: a finding with no file (or on standard input,
+/// which is no file a code-scanning alert can open) points at the sheet, or without a sheet
+/// at the first input file, line 1; a standard-input finding keeps its line in the message.
+/// GitHub rejects a SARIF result without a location, so every finding gets one.
+pub fn located(report: &VerifyReport) -> Vec<Finding> {
+    let home = report
+        .sheet
+        .clone()
+        .or_else(|| report.files.iter().find(|f| *f != STDIN).cloned());
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let Some(home) = &home else {
+                return f.clone();
+            };
+            if !f.file.is_empty() && f.file != STDIN {
+                return f.clone();
+            }
+            let mut f = f.clone();
+            if f.file == STDIN {
+                f.message = match f.line() {
+                    Some(l) => format!("{STDIN}:{l}: {}", f.message),
+                    None => format!("{STDIN}: {}", f.message),
+                };
+            }
+            f.file = home.clone();
+            f.location = Some(Location { line: 1, column: 1 });
+            f.span = None;
+            f.source = None;
+            f.labels.clear();
+            f
+        })
+        .collect()
+}
+
+/// The JUnit XML of a verify run: one testsuite for the run (named after its inputs), one
+/// testcase per verify rule, failed by its findings at or above `fail_on`.
+pub fn junit(report: &VerifyReport, rules: &[RuleInfo], fail_on: Severity) -> String {
+    let suite = junit_report::SheetFindings {
+        sheet: format!("verify {}", report.files.join(" ")),
+        findings: report.findings.clone(),
+    };
+    junit_report::render(&[suite], rules, fail_on)
+}
 
 fn rate(r: &EventRow) -> String {
     match r.dedupe_rate {
@@ -256,4 +308,39 @@ pub fn json(report: &VerifyReport) -> String {
     let mut s = serde_json::to_string_pretty(&Value::Object(m)).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(sheet: Option<&str>, findings: Vec<Finding>) -> VerifyReport {
+        VerifyReport {
+            sheet: sheet.map(String::from),
+            files: vec![STDIN.into(), "b.jsonl".into()],
+            events: Vec::new(),
+            orders: None,
+            paused: Vec::new(),
+            findings,
+        }
+    }
+
+    #[test]
+    fn located_gives_every_finding_a_file_and_keeps_capture_lines() {
+        let findings = vec![
+            Finding::new("payload-shape", Severity::Error, "bad").at_line("b.jsonl", 7, 1),
+            Finding::new("payload-shape", Severity::Error, "piped").at_line(STDIN, 3, 1),
+            Finding::new("dedupe-rate", Severity::Error, "low"),
+        ];
+        let out = located(&report(Some("governance.yaml"), findings.clone()));
+        assert_eq!((out[0].file.as_str(), out[0].line()), ("b.jsonl", Some(7)));
+        assert_eq!(out[1].file, "governance.yaml");
+        assert_eq!(out[1].line(), Some(1));
+        assert_eq!(out[1].message, "<stdin>:3: piped");
+        assert_eq!(out[2].file, "governance.yaml");
+        // Without a sheet: the first input file that is a file.
+        let out = located(&report(None, findings));
+        assert_eq!(out[2].file, "b.jsonl");
+        assert_eq!(out[2].line(), Some(1));
+    }
 }
