@@ -17,14 +17,16 @@ use crate::suggest::did_you_mean;
 /// The schema as shipped (`govsheet schema` prints it).
 pub const SCHEMA_TEXT: &str = include_str!("../../schema/governance.schema.json");
 
+/// The schema and its validators, each compiled on first use: a run that reads no
+/// `records_dir` file never compiles the record validators.
 struct Compiled {
     schema: Json,
-    sheet: jsonschema::Validator,
+    sheet: OnceLock<jsonschema::Validator>,
     /// Files of `records_dir` / `incidents_dir`: one item, or a list of them.
-    record: jsonschema::Validator,
-    records: jsonschema::Validator,
-    incident: jsonschema::Validator,
-    incidents: jsonschema::Validator,
+    record: OnceLock<jsonschema::Validator>,
+    records: OnceLock<jsonschema::Validator>,
+    incident: OnceLock<jsonschema::Validator>,
+    incidents: OnceLock<jsonschema::Validator>,
 }
 
 /// What a file is validated as.
@@ -60,31 +62,29 @@ fn rooted(schema: &Json, root: Json) -> Json {
     Json::Object(obj)
 }
 
+fn one(schema: &Json, def: &str) -> jsonschema::Validator {
+    build(&rooted(
+        schema,
+        serde_json::json!({"$ref": format!("#/$defs/{def}")}),
+    ))
+}
+
+fn many(schema: &Json, def: &str) -> jsonschema::Validator {
+    build(&rooted(
+        schema,
+        serde_json::json!({"type": "array", "items": {"$ref": format!("#/$defs/{def}")}}),
+    ))
+}
+
 fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
-    COMPILED.get_or_init(|| {
-        let schema: Json =
-            serde_json::from_str(SCHEMA_TEXT).expect("embedded schema is valid JSON");
-        let one = |def: &str| {
-            rooted(
-                &schema,
-                serde_json::json!({"$ref": format!("#/$defs/{def}")}),
-            )
-        };
-        let many = |def: &str| {
-            rooted(
-                &schema,
-                serde_json::json!({"type": "array", "items": {"$ref": format!("#/$defs/{def}")}}),
-            )
-        };
-        Compiled {
-            sheet: build(&schema),
-            record: build(&one("record")),
-            records: build(&many("record")),
-            incident: build(&one("incident")),
-            incidents: build(&many("incident")),
-            schema,
-        }
+    COMPILED.get_or_init(|| Compiled {
+        schema: serde_json::from_str(SCHEMA_TEXT).expect("embedded schema is valid JSON"),
+        sheet: OnceLock::new(),
+        record: OnceLock::new(),
+        records: OnceLock::new(),
+        incident: OnceLock::new(),
+        incidents: OnceLock::new(),
     })
 }
 
@@ -101,12 +101,13 @@ pub fn validate(source: &Arc<SourceFile>, root: &Node) -> Vec<Finding> {
 /// Validate a tree as a sheet or as a records/incidents file.
 pub fn validate_as(source: &Arc<SourceFile>, root: &Node, kind: Kind) -> Vec<Finding> {
     let c = compiled();
-    let validator = match (kind, &root.value) {
-        (Kind::Sheet, _) => &c.sheet,
-        (Kind::Records, crate::sheet::yaml::Value::Seq(_)) => &c.records,
-        (Kind::Records, _) => &c.record,
-        (Kind::Incidents, crate::sheet::yaml::Value::Seq(_)) => &c.incidents,
-        (Kind::Incidents, _) => &c.incident,
+    let seq = matches!(root.value, crate::sheet::yaml::Value::Seq(_));
+    let validator = match (kind, seq) {
+        (Kind::Sheet, _) => c.sheet.get_or_init(|| build(&c.schema)),
+        (Kind::Records, true) => c.records.get_or_init(|| many(&c.schema, "record")),
+        (Kind::Records, false) => c.record.get_or_init(|| one(&c.schema, "record")),
+        (Kind::Incidents, true) => c.incidents.get_or_init(|| many(&c.schema, "incident")),
+        (Kind::Incidents, false) => c.incident.get_or_init(|| one(&c.schema, "incident")),
     };
     if kind != Kind::Sheet {
         return check(source, root, &c.schema, validator);
