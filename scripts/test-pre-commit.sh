@@ -17,6 +17,10 @@ trap 'rm -rf "$work"' EXIT
 # codegen so the build takes minutes, not tens of minutes. Reuse one target folder across runs.
 export CARGO_PROFILE_RELEASE_LTO=false
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+# This tests the hook manifest, not speed: an unoptimised build makes each of the try-repo
+# installs (one per call, since try-repo clones to a new path) take seconds instead of minutes.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=0
+export CARGO_PROFILE_RELEASE_DEBUG=false
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target/pre-commit}"
 export PRE_COMMIT_HOME="$work/pre-commit-home"
 export PRE_COMMIT_COLOR=never
