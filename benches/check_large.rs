@@ -35,7 +35,7 @@ fn main() {
         let Some(sheet) = loaded.sheet else { return };
         let p = policy::core();
         let t = Instant::now();
-        let f = p.check(&sheet, &Input { today, files: None });
+        let f = p.check(&sheet, &Input::new(today, None));
         println!("{n} events: check {:?}", t.elapsed());
         let t = Instant::now();
         let out = p.finalize(&sheet, f, today, &|id| p.runs_in_check(id));
@@ -59,13 +59,7 @@ fn main() {
         };
         let p = policy::core();
         let mut findings = loaded.findings;
-        findings.extend(p.check(
-            &sheet,
-            &Input {
-                today,
-                files: Some(&files),
-            },
-        ));
+        findings.extend(p.check(&sheet, &Input::new(today, Some(&files))));
         let out = p.finalize(&sheet, findings, today, &|id| p.runs_in_check(id));
         times.push(start.elapsed());
         count = out.len();

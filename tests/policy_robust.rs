@@ -56,7 +56,7 @@ proptest! {
         let loaded = govsheet::sheet::load("g.yaml", text.into_bytes());
         if let Some(sheet) = loaded.sheet {
             let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-            let input = Input { today, files: Some(&files) };
+            let input = Input::new(today, Some(&files));
             let policy = policy::core();
             let mut findings = loaded.findings;
             findings.extend(policy.check(&sheet, &input));

@@ -283,10 +283,7 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     if let Some(s) = &loaded.sheet {
         let today = sheet::model::parse_date("2026-11-25").unwrap();
         let files = ["theme/layout/theme.liquid".to_string()];
-        let input = govsheet::policy::Input {
-            today,
-            files: Some(&files),
-        };
+        let input = govsheet::policy::Input::new(today, Some(&files));
         let core = govsheet::policy::core();
         let mut findings = std::mem::take(&mut loaded.findings);
         findings.extend(core.check(s, &input));

@@ -14,10 +14,7 @@ fuzz_target!(|data: &[u8]| {
             "theme/layout/theme.liquid".to_string(),
             "server/capi.js".to_string(),
         ];
-        let input = policy::Input {
-            today,
-            files: Some(&files),
-        };
+        let input = policy::Input::new(today, Some(&files));
         let core = policy::core();
         let mut findings = std::mem::take(&mut loaded.findings);
         findings.extend(core.check(s, &input));

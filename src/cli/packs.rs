@@ -105,10 +105,7 @@ pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, C
     } else {
         None
     };
-    let input = Input {
-        today: ctx.today,
-        files: files.as_deref(),
-    };
+    let input = Input::new(ctx.today, files.as_deref());
     findings.extend(policy.check(s, &input));
     Ok(policy.finalize(s, findings, ctx.today, &|id| policy.runs_in_check(id)))
 }

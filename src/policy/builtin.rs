@@ -1,6 +1,7 @@
 //! Built-in checks: what needs a graph, a date or the repository's files, invoked by name from
 //! a pack (`builtin: dependency-cycle`) so they are listed, configured and waived like any rule.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -8,7 +9,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::rule::RuleInfo;
 use crate::finding::Finding;
-use crate::globs::Matcher;
+use crate::globs::{GlobError, Matcher};
 use crate::sheet::Sheet;
 
 /// Every built-in check a pack can name.
@@ -59,6 +60,22 @@ pub struct Input<'a> {
     pub today: NaiveDate,
     /// Repository files relative to the component root, when the CLI walked them.
     pub files: Option<&'a [String]>,
+    /// The component globs, compiled once for every built-in that needs them.
+    globs: OnceCell<(Matcher, Vec<GlobError>)>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(today: NaiveDate, files: Option<&'a [String]>) -> Self {
+        Input {
+            today,
+            files,
+            globs: OnceCell::new(),
+        }
+    }
+
+    fn globs(&self, sheet: &Sheet) -> &(Matcher, Vec<GlobError>) {
+        self.globs.get_or_init(|| Matcher::new(&sheet.components))
+    }
 }
 
 /// Run one built-in; findings carry the rule's default severity.
@@ -72,7 +89,7 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
         | Builtin::WaiverUnused
         | Builtin::WaiverExpiring => {}
         Builtin::InvalidGlob => {
-            let (_, errors) = Matcher::new(&sheet.components);
+            let (_, errors) = input.globs(sheet);
             for e in errors {
                 let Some(c) = sheet.components.iter().nth(e.component) else {
                     continue;
@@ -89,7 +106,7 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
         }
         Builtin::ComponentMatchesNothing => {
             let Some(files) = input.files else { return };
-            let (matcher, errors) = Matcher::new(&sheet.components);
+            let (matcher, errors) = input.globs(sheet);
             let broken: HashSet<usize> = errors.iter().map(|e| e.component).collect();
             let mut matched = vec![false; sheet.components.len()];
             let mut left = sheet

@@ -337,10 +337,7 @@ rules:
         let policy = Policy::with_packs(vec![(pack, "kinds.yaml".into())]).unwrap();
         let loaded = sheet::load("g.yaml", text.as_bytes().to_vec());
         let s = loaded.sheet.unwrap();
-        let input = Input {
-            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-            files: None,
-        };
+        let input = Input::new(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), None);
         policy
             .check(&s, &input)
             .into_iter()
@@ -439,10 +436,7 @@ records:
         let root = crate::sheet::yaml::parse(&src.text).unwrap();
         let (records, _) = crate::sheet::model::build_records(&src, &root);
         s.records.extend(records);
-        let input = Input {
-            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-            files: None,
-        };
+        let input = Input::new(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), None);
         let f: Vec<_> = core()
             .check(&s, &input)
             .into_iter()
@@ -461,10 +455,7 @@ records:
     fn core_findings(text: &str, rule: &str) -> Vec<Finding> {
         let loaded = sheet::load("g.yaml", text.as_bytes().to_vec());
         let s = loaded.sheet.unwrap();
-        let input = Input {
-            today: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-            files: None,
-        };
+        let input = Input::new(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), None);
         core()
             .check(&s, &input)
             .into_iter()
