@@ -588,6 +588,28 @@ fn unreadable_record_file_is_exit_2() {
 
 #[cfg(unix)]
 #[test]
+fn dangling_record_among_many_is_exit_2() {
+    // Works as root too, and with enough files that records_dir is read on several threads.
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "governance.yaml",
+        sheet_with_records_dir("records"),
+    );
+    for i in 0..200 {
+        write(
+            tmp.path(),
+            &format!("records/r{i:03}.yaml"),
+            "retest: smoke\ndate: 2026-11-20\nresult: pass\nby: t\nevidence: e\n",
+        );
+    }
+    std::os::unix::fs::symlink("nowhere.yaml", tmp.path().join("records/r150-gone.yaml")).unwrap();
+    let o = govsheet(tmp.path(), &["check"]);
+    expect(&o, 2, &["records/r150-gone.yaml"]);
+}
+
+#[cfg(unix)]
+#[test]
 fn records_dir_that_is_a_file_is_exit_2() {
     // The folder named by records_dir cannot be listed: that is no pass.
     let tmp = tempfile::tempdir().unwrap();

@@ -157,6 +157,16 @@ pub fn exit_for(findings: &[Finding], fail_on: Severity) -> ExitCode {
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let ctx = cli.global.resolve()?;
+    if matches!(
+        cli.command,
+        Command::Check(_)
+            | Command::Retests(_)
+            | Command::Record(_)
+            | Command::Doc(_)
+            | Command::Graph(_)
+    ) {
+        warm_up();
+    }
     match cli.command {
         Command::Check(args) => check::run(&ctx, args),
         Command::Retests(args) => retests::run(&ctx, args),
@@ -172,6 +182,19 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Explain(args) => rules::run_explain(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
     }
+}
+
+/// Parse the embedded rule packs and compile the record validator on a second thread while
+/// this one reads, parses and validates the sheet: half the start-up of a small sheet is
+/// building these. Both are `OnceLock`s, so whoever needs one first waits for it or builds it;
+/// if the thread cannot start, they are built on first use as before.
+fn warm_up() {
+    let _ = std::thread::Builder::new()
+        .name("warm-up".into())
+        .spawn(|| {
+            crate::policy::core();
+            crate::sheet::schema::warm_up();
+        });
 }
 
 /// The default sheet when no path is given.

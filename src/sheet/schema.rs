@@ -88,6 +88,14 @@ fn compiled() -> &'static Compiled {
     })
 }
 
+/// Compile the validator of a one-record file now. `check` calls this on a second thread while
+/// the first reads and parses the sheet (whose own validator that thread compiles), so that
+/// a `records_dir` finds it ready.
+pub fn warm_up() {
+    let c = compiled();
+    c.record.get_or_init(|| one(&c.schema, "record"));
+}
+
 /// The embedded schema as JSON.
 pub fn schema() -> &'static Json {
     &compiled().schema
