@@ -149,5 +149,9 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
     ctx.out.emit(args.report.output.as_deref(), &text, || {
         human(ctx.out.color())
     })?;
-    Ok(exit_for(&findings, ctx.fail_on))
+    let code = exit_for(&findings, ctx.fail_on);
+    // The process ends here: freeing every node of a large sheet one by one is time (6% of a
+    // 10,000-event check) spent on memory the OS takes back anyway.
+    std::mem::forget(sheets);
+    Ok(code)
 }

@@ -172,10 +172,31 @@ pub struct Assertion {
     pub help: Option<Template>,
 }
 
-/// Where a node is: its pointer and the span to show (the key for map entries).
-struct Place {
-    pointer: String,
+/// Where a node is: the match's pointer and the field segments followed from it (joined only
+/// when a finding is made: most matches pass), and the span to show (the key for map entries).
+struct Place<'p> {
+    base: &'p str,
+    segments: &'p [String],
     span: Span,
+}
+
+impl Place<'_> {
+    fn pointer(&self) -> String {
+        let mut pointer = self.base.to_string();
+        for seg in self.segments {
+            pointer.push('/');
+            pointer.push_str(&escape_pointer(seg));
+        }
+        pointer
+    }
+
+    /// The pointer of item `index` of a list here (`None`: the node itself).
+    fn item(&self, index: Option<usize>) -> String {
+        match index {
+            Some(i) => format!("{}/{i}", self.pointer()),
+            None => self.pointer(),
+        }
+    }
 }
 
 /// Why one assertion failed on one match.
@@ -188,23 +209,24 @@ struct Failure {
 }
 
 /// Follow a field from a match: the node when it exists, and the deepest place that exists.
-fn resolve<'a>(m: &Match<'a>, field: &Field) -> (Option<&'a Node>, Place) {
-    let mut pointer = m.pointer.clone();
+fn resolve<'a, 'p>(m: &'p Match<'a>, field: &'p Field) -> (Option<&'a Node>, Place<'p>) {
     let mut span = m.key.map_or(m.node.span, |k| k.span);
     let mut node = m.node;
-    for seg in &field.segments {
+    let place = |depth: usize, span: Span| Place {
+        base: &m.pointer,
+        segments: &field.segments[..depth],
+        span,
+    };
+    for (depth, seg) in field.segments.iter().enumerate() {
         match node.entry(seg) {
             Some((k, v)) => {
-                pointer = format!("{pointer}/{}", escape_pointer(seg));
                 span = k.span;
                 node = v;
             }
-            None => {
-                return (None, Place { pointer, span });
-            }
+            None => return (None, place(depth, span)),
         }
     }
-    (Some(node), Place { pointer, span })
+    (Some(node), place(field.segments.len(), span))
 }
 
 fn is_present(node: &Node) -> bool {
@@ -217,15 +239,15 @@ fn is_present(node: &Node) -> bool {
     }
 }
 
-/// The strings a reference field holds, with their pointers and spans.
-fn strings<'a>(node: &'a Node, pointer: &str) -> Vec<(String, &'a Node)> {
+/// The strings a reference field holds, with their index when the field is a list.
+fn strings(node: &Node) -> Vec<(Option<usize>, &Node)> {
     match &node.value {
-        Value::Str(_) => vec![(pointer.to_string(), node)],
+        Value::Str(_) => vec![(None, node)],
         Value::Seq(items) => items
             .iter()
             .enumerate()
             .filter(|(_, n)| n.as_str().is_some())
-            .map(|(i, n)| (format!("{pointer}/{i}"), n))
+            .map(|(i, n)| (Some(i), n))
             .collect(),
         _ => Vec::new(),
     }
@@ -276,7 +298,7 @@ impl Assertion {
     /// Evaluate on one match; every failure found.
     fn eval(&self, m: &Match<'_>, sheet: &Sheet) -> Vec<Failure> {
         let fail = |place: &Place, vars: Vec<(&'static str, String)>| Failure {
-            pointer: place.pointer.clone(),
+            pointer: place.pointer(),
             span: place.span,
             vars,
             help: None,
@@ -300,7 +322,8 @@ impl Assertion {
                     .collect::<Vec<_>>()
                     .join(", ");
                 let place = Place {
-                    pointer: m.pointer.clone(),
+                    base: &m.pointer,
+                    segments: &[],
                     span: m.key.map_or(m.node.span, |k| k.span),
                 };
                 vec![fail(&place, vec![("expected", expected)])]
@@ -310,7 +333,7 @@ impl Assertion {
                     return Vec::new();
                 };
                 let mut out = Vec::new();
-                for (pointer, item) in strings(node, &place.pointer) {
+                for (index, item) in strings(node) {
                     let id = item.as_str().unwrap_or_default();
                     if section.contains(sheet, id) {
                         continue;
@@ -337,7 +360,7 @@ impl Assertion {
                         }
                     };
                     out.push(Failure {
-                        pointer,
+                        pointer: place.item(index),
                         span: item.span,
                         vars: vec![
                             ("value", id.to_string()),
@@ -352,11 +375,11 @@ impl Assertion {
                 let (Some(node), place) = resolve(m, f) else {
                     return Vec::new();
                 };
-                strings(node, &place.pointer)
+                strings(node)
                     .into_iter()
                     .filter(|(_, n)| !re.is_match(n.as_str().unwrap_or_default()))
-                    .map(|(pointer, n)| Failure {
-                        pointer,
+                    .map(|(index, n)| Failure {
+                        pointer: place.item(index),
                         span: n.span,
                         vars: vec![
                             ("value", n.as_str().unwrap_or_default().to_string()),
@@ -431,7 +454,8 @@ impl Assertion {
                     None => (
                         Some(m.node),
                         Place {
-                            pointer: m.pointer.clone(),
+                            base: &m.pointer,
+                            segments: &[],
                             span: m.key.map_or(m.node.span, |k| k.span),
                         },
                     ),
@@ -448,7 +472,7 @@ impl Assertion {
                             .walk(&inner)
                             .map_or(node.span, |(k, v)| k.map_or(v.span, |k| k.span));
                         Failure {
-                            pointer: format!("{}{inner}", place.pointer),
+                            pointer: format!("{}{inner}", place.pointer()),
                             span,
                             vars: vec![("error", e.to_string())],
                             help: None,

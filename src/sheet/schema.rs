@@ -88,11 +88,11 @@ fn compiled() -> &'static Compiled {
     })
 }
 
-/// Compile the validator of a one-record file now. `check` calls this on a second thread while
-/// the first reads and parses the sheet (whose own validator that thread compiles), so that
-/// a `records_dir` finds it ready.
+/// Compile the sheet's validator, then that of a one-record file, now. The CLI calls this on
+/// a helper thread while the main thread reads and parses the sheet.
 pub fn warm_up() {
     let c = compiled();
+    c.sheet.get_or_init(|| build(&c.schema));
     c.record.get_or_init(|| one(&c.schema, "record"));
 }
 

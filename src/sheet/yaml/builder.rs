@@ -300,13 +300,13 @@ fn check_duplicate(
     seen: &mut Option<HashMap<String, Span>>,
     key: &Node,
 ) -> Result<(), SyntaxError> {
-    let id = identity(key);
     let first = if entries.len() < LINEAR_DUPLICATE_SCAN {
         entries
             .iter()
-            .find(|(k, _)| identity(k) == id)
+            .find(|(k, _)| same_key(k, key))
             .map(|(k, _)| k.span)
     } else {
+        let id = identity(key);
         let seen = seen
             .get_or_insert_with(|| entries.iter().map(|(k, _)| (identity(k), k.span)).collect());
         match seen.entry(id) {
@@ -328,6 +328,14 @@ fn check_duplicate(
         });
     }
     Ok(())
+}
+
+/// [`identity`] without allocating when both keys are strings (nearly every key).
+fn same_key(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Str(x), Value::Str(y)) => x == y,
+        _ => identity(a) == identity(b),
+    }
 }
 
 /// What makes two keys the same key: the text a scalar key is known by (so `1` and `"1"`
