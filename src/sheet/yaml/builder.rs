@@ -49,6 +49,9 @@ struct Builder<'t> {
     text: &'t str,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
+    /// Nodes and scalar bytes held by the copies in `anchors`.
+    anchored_nodes: usize,
+    anchored_bytes: usize,
     root: Option<Node>,
     nodes: usize,
     aliases: usize,
@@ -70,6 +73,8 @@ pub fn build(text: &str) -> Result<Node, SyntaxError> {
         text,
         stack: Vec::new(),
         anchors: HashMap::new(),
+        anchored_nodes: 0,
+        anchored_bytes: 0,
         root: None,
         nodes: 0,
         aliases: 0,
@@ -246,10 +251,35 @@ impl Builder<'_> {
         Ok(node)
     }
 
+    /// Keep a copy of an anchored node for its aliases. Copies are budgeted like replays: 64
+    /// anchors nested around one large scalar would otherwise copy it 64 times.
+    fn remember(&mut self, anchor: usize, node: &Node) -> Result<(), SyntaxError> {
+        let too_much = || SyntaxError {
+            message: format!(
+                "anchors (`&name`) hold more than {MAX_REPLAYED_EVENTS} nodes or {} of text, or there are more than {MAX_ALIASES} of them",
+                human_bytes(MAX_FILE_BYTES)
+            ),
+            span: Some(node.span),
+        };
+        if self.anchors.len() >= MAX_ALIASES {
+            return Err(too_much());
+        }
+        let (nodes, bytes) = size(
+            node,
+            MAX_REPLAYED_EVENTS - self.anchored_nodes,
+            MAX_FILE_BYTES - self.anchored_bytes,
+        )
+        .ok_or_else(too_much)?;
+        self.anchored_nodes += nodes;
+        self.anchored_bytes += bytes;
+        self.anchors.insert(anchor, node.clone());
+        Ok(())
+    }
+
     /// A node is finished: remember it if anchored, then hand it to its parent.
     fn complete(&mut self, node: Node, anchor: usize, merge_key: bool) -> Result<(), SyntaxError> {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.remember(anchor, &node)?;
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),

@@ -332,6 +332,28 @@ mod tests {
     }
 
     #[test]
+    fn anchors_are_budgeted_too() {
+        // Nested anchors around one large scalar: each would keep its own copy of it.
+        let big = "y".repeat(6 << 20);
+        let mut text = String::new();
+        for i in 0..8 {
+            text.push_str(&format!("{}k{i}: &a{i}\n", "  ".repeat(i)));
+        }
+        text.push_str(&format!("{}leaf: {big}\n", "  ".repeat(8)));
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("anchors"), "{}", err.message);
+        let many: String = (0..=MAX_ALIASES)
+            .map(|i| format!("k{i}: &a{i} v\n"))
+            .collect();
+        assert!(parse(&many).unwrap_err().message.contains("anchors"));
+        // An anchor on a large part of a sheet, used once, is fine.
+        let events: String = (0..2000)
+            .map(|i| format!("  e{i}: {{owner: o}}\n"))
+            .collect();
+        assert!(parse(&format!("events: &ev\n{events}copy: *ev\n")).is_ok());
+    }
+
+    #[test]
     fn duplicates_are_found_in_big_maps_too() {
         let mut text: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
         text.push_str("k42: again\n");
