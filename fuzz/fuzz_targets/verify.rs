@@ -1,6 +1,6 @@
 //! `govsheet verify` end to end, in memory. The input is split at `\x03` bytes into up to four
 //! parts: server capture lines, browser capture lines, an orders CSV (Shopify columns, or the
-//! mapping in the first line when it starts with `#map `), and a governance sheet (the custom
+//! mapping of `--orders-columns` in the first line when it starts with `#map `), and a governance sheet (the custom
 //! backend example when the part is absent). Everything goes through the real readers, the
 //! reconciliation and every verify renderer. Nothing may panic, and every finding's location
 //! must lie inside the input it names.
