@@ -43,10 +43,38 @@ impl SourceCode for Src {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        self.0
-            .text
-            .as_str()
-            .read_span(span, context_lines_before, context_lines_after)
+        // miette finds a span's line by reading the text from its start: over a large sheet
+        // with many findings that is quadratic. Hand it the lines it shows (and one more)
+        // and move the result back to where those lines are in the file.
+        let file = &self.0;
+        let text = file.text.as_str();
+        if file.lone_cr {
+            // miette counts a lone `\r` as a line end; the line index does not.
+            return text.read_span(span, context_lines_before, context_lines_after);
+        }
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).clamp(start, text.len());
+        // One line more than the context before as well: miette reads the start of its input
+        // differently from a line in the middle.
+        let first_line = file
+            .line_index(start)
+            .saturating_sub(context_lines_before + 1);
+        let from = file.line_start(first_line);
+        let to = file.line_start(file.line_index(end) + context_lines_after + 2);
+        let inner = text[from..to].read_span(
+            &miette::SourceSpan::new((start - from).into(), end - start),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(miette::MietteSpanContents::new(
+            inner.data(),
+            miette::SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first_line,
+            inner.column(),
+            // miette's count runs from the start of its input: the window's start is
+            // `first_line` lines in.
+            inner.line_count() + first_line,
+        )))
     }
 }
 
@@ -205,5 +233,56 @@ pub fn summary_line(s: &Summary) -> String {
         )
     } else {
         format!("{counts} in {}\n", plural(s.files, "sheet", "sheets"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windowed_source_reads_what_miette_reads_from_the_whole_text() {
+        for end in ["\n", "\r\n", "\r"] {
+            same_as_whole_text(end);
+        }
+    }
+
+    fn same_as_whole_text(line_end: &str) {
+        let text: String = (0..60)
+            .map(|i| match i % 7 {
+                0 => String::new(),
+                3 => format!("  clé-{i}: \"é ü {i}\""),
+                _ => format!("line {i}: {}", "x".repeat(i % 13)),
+            })
+            .collect::<Vec<_>>()
+            .join(line_end);
+        let src = Src(SourceFile::new("g.yaml", text.clone()));
+        let whole = text.as_str();
+        let boundaries: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .step_by(3)
+            .collect();
+        for &start in &boundaries {
+            for len in [0, 1, 5, 40, 300] {
+                let Some(end) = (start + len..=text.len()).find(|&e| text.is_char_boundary(e))
+                else {
+                    continue;
+                };
+                let span = miette::SourceSpan::new(start.into(), end - start);
+                for (before, after) in [(0, 0), (1, 1), (2, 3)] {
+                    let a = src.read_span(&span, before, after).unwrap();
+                    let b = whole.read_span(&span, before, after).unwrap();
+                    let what = format!(
+                        "{line_end:?}: span {start}+{} context {before}/{after}",
+                        end - start
+                    );
+                    assert_eq!(a.data(), b.data(), "{what}");
+                    assert_eq!(a.span(), b.span(), "{what}");
+                    assert_eq!(a.line(), b.line(), "{what}");
+                    assert_eq!(a.column(), b.column(), "{what}");
+                    assert_eq!(a.line_count(), b.line_count(), "{what}");
+                }
+            }
+        }
     }
 }

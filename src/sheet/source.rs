@@ -35,6 +35,8 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Whether a `\r` ends a line on its own (old Mac line ends): lines here split on `\n`.
+    pub lone_cr: bool,
 }
 
 impl SourceFile {
@@ -42,10 +44,14 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let lone_cr = text
+            .match_indices('\r')
+            .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'));
         Arc::new(Self {
             name: name.into(),
             text,
             line_starts,
+            lone_cr,
         })
     }
 
@@ -59,6 +65,19 @@ impl SourceFile {
         let start = self.line_starts[line - 1];
         let column = self.text[start..offset].chars().count() + 1;
         Location { line, column }
+    }
+
+    /// The 0-based index of the line holding a byte offset.
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).max(1) - 1
+    }
+
+    /// Where the 0-based line `index` starts; the end of the text past the last line.
+    pub fn line_start(&self, index: usize) -> usize {
+        self.line_starts
+            .get(index)
+            .copied()
+            .unwrap_or(self.text.len())
     }
 
     /// The byte offset of a 1-based line and column, if it lies in the file.
