@@ -586,6 +586,40 @@ fn unreadable_record_file_is_exit_2() {
     );
 }
 
+#[test]
+fn rules_over_records_dir_files_point_into_them() {
+    // Enough files to load on several threads; the policy rules over /records/* read the
+    // trees the loader kept. One record names an owner that does not exist.
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "governance.yaml",
+        "version: 1\nowners:\n  ana: {name: Ana}\nretests:\n  smoke: {owner: ana, method: m}\nrecords_dir: records\n",
+    );
+    for i in 0..80 {
+        let by = if i == 57 { "anna" } else { "ana" };
+        write(
+            tmp.path(),
+            &format!("records/r{i:03}.yaml"),
+            format!("retest: smoke\ndate: 2026-11-20\nresult: pass\nby: {by}\nevidence: e\n"),
+        );
+    }
+    let o = govsheet(tmp.path(), &["check", "--format", "json"]);
+    let report = json(&o);
+    let findings: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unknown-reference")
+        .collect();
+    assert_eq!(findings.len(), 1, "{report:#}");
+    let f = findings[0];
+    assert_eq!(f["file"], "records/r057.yaml", "{f:#}");
+    assert_eq!(f["line"], 4, "{f:#}");
+    assert_eq!(f["column"], 5, "{f:#}");
+    assert!(f["message"].as_str().unwrap().contains("anna"), "{f:#}");
+}
+
 #[cfg(unix)]
 #[test]
 fn dangling_record_among_many_is_exit_2() {

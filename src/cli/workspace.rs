@@ -260,11 +260,13 @@ pub fn load_sheet(path: &Path) -> Result<SheetOnDisk, CliError> {
             })?;
             for item in loaded_files {
                 match item {
-                    Item::Records(records, findings) => {
+                    Item::Records(records, findings, root) => {
+                        keep_root(sheet, records.first().map(|r| &r.source), root);
                         sheet.records.extend(records);
                         extra.extend(findings);
                     }
-                    Item::Incidents(incidents, findings) => {
+                    Item::Incidents(incidents, findings, root) => {
+                        keep_root(sheet, incidents.first().map(|i| &i.source), root);
                         sheet.incidents.extend(incidents);
                         extra.extend(findings);
                     }
@@ -282,10 +284,17 @@ pub fn load_sheet(path: &Path) -> Result<SheetOnDisk, CliError> {
     })
 }
 
+/// Keep the tree of a file whose items joined the sheet, for the policy rules over them.
+fn keep_root(sheet: &mut model::Sheet, source: Option<&Arc<SourceFile>>, root: sheet::yaml::Node) {
+    if let Some(source) = source {
+        sheet.file_roots.insert(source.name.clone(), root);
+    }
+}
+
 /// What one file of `records_dir` / `incidents_dir` holds.
 enum Item {
-    Records(Vec<model::Record>, Vec<Finding>),
-    Incidents(Vec<model::Incident>, Vec<Finding>),
+    Records(Vec<model::Record>, Vec<Finding>, sheet::yaml::Node),
+    Incidents(Vec<model::Incident>, Vec<Finding>, sheet::yaml::Node),
     /// Not text, not YAML, or not a record/incident at all.
     Refused(Finding),
 }
@@ -312,11 +321,11 @@ fn load_item(display: &str, bytes: Vec<u8>, is_records: bool) -> Item {
     if is_records {
         let (records, more) = model::build_records(&source, &root);
         findings.extend(more);
-        Item::Records(records, findings)
+        Item::Records(records, findings, root)
     } else {
         let (incidents, more) = model::build_incidents(&source, &root);
         findings.extend(more);
-        Item::Incidents(incidents, findings)
+        Item::Incidents(incidents, findings, root)
     }
 }
 

@@ -192,7 +192,8 @@ impl Policy {
 /// (`records_dir`, `incidents_dir`) whose items join `/records/*` and `/incidents/*`.
 struct Documents<'s> {
     sheet: &'s Sheet,
-    /// Parsed trees of the other files, by file name, parsed when a selector first needs them.
+    /// Parsed trees of the other files the loader did not keep (`Sheet::file_roots`), by file
+    /// name, parsed when a selector first needs them.
     others: std::cell::OnceCell<HashMap<String, Node>>,
 }
 
@@ -214,7 +215,10 @@ impl<'s> Documents<'s> {
                 .map(|r| &r.source)
                 .chain(sheet.incidents.iter().map(|i| &i.source));
             for src in files {
-                if Arc::ptr_eq(src, &sheet.source) || others.contains_key(&src.name) {
+                if Arc::ptr_eq(src, &sheet.source)
+                    || sheet.file_roots.contains_key(&src.name)
+                    || others.contains_key(&src.name)
+                {
                     continue;
                 }
                 if let Ok(root) = yaml::parse(&src.text) {
@@ -260,7 +264,11 @@ impl<'s> Documents<'s> {
             let root = if Arc::ptr_eq(source, &sheet.source) {
                 &sheet.root
             } else {
-                match self.others().get(&source.name) {
+                match sheet
+                    .file_roots
+                    .get(&source.name)
+                    .or_else(|| self.others().get(&source.name))
+                {
                     Some(r) => r,
                     None => continue,
                 }

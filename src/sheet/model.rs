@@ -304,6 +304,9 @@ pub struct Sheet {
     pub reviews: Vec<Review>,
     pub waivers: Vec<Waiver>,
     pub policy: PolicyConfig,
+    /// The trees of the `records_dir` / `incidents_dir` files, by file name, as the loader
+    /// parsed them (so the policy rules over `/records/*` do not parse them again).
+    pub file_roots: std::collections::HashMap<String, Node>,
 }
 
 impl Sheet {
@@ -717,6 +720,7 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
         waivers,
         policy,
         root,
+        file_roots: std::collections::HashMap::new(),
     };
     (sheet, b.findings)
 }
