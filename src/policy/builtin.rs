@@ -1,8 +1,8 @@
 //! Built-in checks: what needs a graph, a date or the repository's files, invoked by name from
 //! a pack (`builtin: dependency-cycle`) so they are listed, configured and waived like any rule.
 
-use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -61,7 +61,7 @@ pub struct Input<'a> {
     /// Repository files relative to the component root, when the CLI walked them.
     pub files: Option<&'a [String]>,
     /// The component globs, compiled once for every built-in that needs them.
-    globs: OnceCell<(Matcher, Vec<GlobError>)>,
+    globs: OnceLock<(Matcher, Vec<GlobError>)>,
 }
 
 impl<'a> Input<'a> {
@@ -69,7 +69,7 @@ impl<'a> Input<'a> {
         Input {
             today,
             files,
-            globs: OnceCell::new(),
+            globs: OnceLock::new(),
         }
     }
 

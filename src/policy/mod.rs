@@ -45,6 +45,10 @@ pub struct Policy {
     index: HashMap<String, usize>,
 }
 
+/// Sheets with fewer events and records than this are checked on one thread: below it, starting
+/// threads costs more than the rules.
+const PARALLEL_FROM: usize = 500;
+
 /// The embedded rules, parsed once.
 pub fn core() -> &'static Policy {
     static CORE: OnceLock<Policy> = OnceLock::new();
@@ -154,12 +158,26 @@ impl Policy {
     /// Run every enabled `check` rule over a sheet. Findings carry the rules' default
     /// severities; [`Policy::finalize`] applies the sheet's configuration and waivers.
     pub fn check(&self, sheet: &Sheet, input: &Input<'_>) -> Vec<Finding> {
-        let mut out = Vec::new();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = if sheet.events.len() + sheet.records.len() < PARALLEL_FROM {
+            1
+        } else {
+            cores
+        };
+        self.check_on(sheet, input, threads)
+    }
+
+    /// [`Policy::check`] on `threads` threads.
+    fn check_on(&self, sheet: &Sheet, input: &Input<'_>, threads: usize) -> Vec<Finding> {
+        let rules: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|r| r.info.command == "check" && effective(Some(sheet), &r.info).is_some())
+            .map(|r| &**r)
+            .collect();
         let docs = Documents::new(sheet);
-        for rule in &self.rules {
-            if rule.info.command != "check" || effective(Some(sheet), &rule.info).is_none() {
-                continue;
-            }
+        let run = |rule: &Rule| {
+            let mut out = Vec::new();
             for check in &rule.checks {
                 match check {
                     Check::Builtin(b) => builtin::run(*b, &rule.info, sheet, input, &mut out),
@@ -169,8 +187,35 @@ impl Policy {
                     }
                 }
             }
+            out
+        };
+        if threads < 2 {
+            return rules.into_iter().flat_map(run).collect();
         }
-        out
+        // Rules are independent: hand them out one at a time to every core, then put the
+        // findings back in rule order, so the output is the same as on one thread.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut done: Vec<(usize, Vec<Finding>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(rule) = rules.get(i) else { break };
+                            mine.push((i, run(rule)));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().flat_map(|(_, f)| f).collect()
     }
 
     /// Apply the sheet's `policy.rules` (severity, `off`) and its waivers to findings, and add
@@ -194,14 +239,14 @@ struct Documents<'s> {
     sheet: &'s Sheet,
     /// Parsed trees of the other files the loader did not keep (`Sheet::file_roots`), by file
     /// name, parsed when a selector first needs them.
-    others: std::cell::OnceCell<HashMap<String, Node>>,
+    others: std::sync::OnceLock<HashMap<String, Node>>,
 }
 
 impl<'s> Documents<'s> {
     fn new(sheet: &'s Sheet) -> Self {
         Documents {
             sheet,
-            others: std::cell::OnceCell::new(),
+            others: std::sync::OnceLock::new(),
         }
     }
 
@@ -289,6 +334,37 @@ impl<'s> Documents<'s> {
 mod tests {
     use super::*;
     use crate::sheet;
+
+    #[test]
+    fn rules_on_several_threads_find_what_one_thread_finds_in_the_same_order() {
+        let mut text = String::from(
+            "version: 1\nowners:\n  ana: {name: Ana}\nsystems:\n  shop: {kind: order-system, owner: ana}\ncomponents:\n  theme: {owner: ana, paths: [\"theme/**\"], retests: [smoke]}\nretests:\n  smoke: {owner: ana, method: m, max_age: 30d}\nevents:\n",
+        );
+        for i in 0..600 {
+            let owner = if i % 7 == 0 { "nobody" } else { "ana" };
+            let system = if i % 11 == 0 { "shopp" } else { "shop" };
+            text.push_str(&format!(
+                "  E{i}:\n    meaning: m\n    owner: {owner}\n    server: {{system: {system}, fires_on: x}}\n    triggers: [theme]\n    retests: [smoke]\n"
+            ));
+            if i % 13 != 0 {
+                text.push_str("    rollback: {rule: r, pause: [budget], resume_when: w}\n");
+            }
+        }
+        let loaded = sheet::load("g.yaml", text.into_bytes());
+        let sheet = loaded.sheet.unwrap();
+        let input = Input::new(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), None);
+        let one = format!("{:?}", core().check_on(&sheet, &input, 1));
+        assert!(
+            one.matches("nobody").count() >= 80,
+            "the sheet has findings to compare"
+        );
+        for threads in [2, 3, 8] {
+            assert_eq!(
+                format!("{:?}", core().check_on(&sheet, &input, threads)),
+                one
+            );
+        }
+    }
 
     const PACK: &str = r#"pack: kinds
 rules:
