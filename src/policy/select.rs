@@ -129,7 +129,7 @@ impl Selector {
         };
         match (&node.value, segment) {
             (Value::Map(entries), Segment::Literal(want)) => {
-                if let Some((k, v)) = entries.iter().find(|(k, _)| k.key_text() == *want) {
+                if let Some((k, v)) = entries.iter().find(|(k, _)| k.key_is(want)) {
                     let p = format!("{pointer}/{}", escape_pointer(want));
                     self.match_from(skip + 1, v, Some(k), p, captures, out);
                 }

@@ -160,7 +160,7 @@ fn check(
                     let child = format!("{pointer}/{}", escape_pointer(key));
                     let span = map
                         .as_map()
-                        .and_then(|m| m.iter().find(|(k, _)| k.key_text() == *key))
+                        .and_then(|m| m.iter().find(|(k, _)| k.key_is(key)))
                         .map(|(k, _)| k.span);
                     let mut f = Finding::new(
                         "schema",
@@ -183,7 +183,7 @@ fn check(
                 let span = at(&pointer)
                     .and_then(|(_, m)| {
                         m.as_map()
-                            .and_then(|m| m.iter().find(|(k, _)| k.key_text() == name))
+                            .and_then(|m| m.iter().find(|(k, _)| k.key_is(&name)))
                     })
                     .map(|(k, _)| k.span);
                 let rule = if pointer == "/events" {

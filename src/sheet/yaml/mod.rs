@@ -98,6 +98,15 @@ impl Node {
         }
     }
 
+    /// Whether this key is known by `text` ([`Node::key_text`] without building a string for
+    /// string keys).
+    pub fn key_is(&self, text: &str) -> bool {
+        match &self.value {
+            Value::Str(s) => s == text,
+            _ => self.key_text() == text,
+        }
+    }
+
     /// A short name of the node's type, for messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {
@@ -123,7 +132,7 @@ impl Node {
             let seg = unescape_pointer(raw);
             match &node.value {
                 Value::Map(m) => {
-                    let (k, v) = m.iter().find(|(k, _)| k.key_text() == seg)?;
+                    let (k, v) = m.iter().find(|(k, _)| k.key_is(&seg))?;
                     key = Some(k);
                     node = v;
                 }
