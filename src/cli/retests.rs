@@ -180,6 +180,35 @@ fn relative_to(path: &Path, root: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// `dir` relative to `root` with `/` separators (`""` for the root itself); `None` outside it.
+fn folder_in(dir: &Path, root: &Path) -> Option<String> {
+    let rel = dir.strip_prefix(root).ok()?;
+    let parts: Vec<&str> = rel
+        .components()
+        .map(|c| c.as_os_str().to_str())
+        .collect::<Option<_>>()?;
+    Some(parts.join("/"))
+}
+
+/// The quick form of [`listed_to_root`] for what nearly every listed path is (`git diff
+/// --name-only` output run from inside the root): relative, UTF-8, no `.`, `..` or empty
+/// segment. Those need no normalising; anything else goes the long way.
+fn plain_listed_to_root(p: &Path, cwd_in_root: Option<&str>) -> Option<String> {
+    let prefix = cwd_in_root?;
+    let s = p.to_str()?;
+    let plain = !s.is_empty()
+        && s.split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..");
+    if !plain {
+        return None;
+    }
+    Some(if prefix.is_empty() {
+        s.to_owned()
+    } else {
+        format!("{prefix}/{s}")
+    })
+}
+
 /// A listed path, relative to `cwd`, as a component-root relative path. A path that is not
 /// lexically under the root is tried again through the real path (a symlinked folder).
 fn listed_to_root(p: &Path, cwd: &Path, root: &Path) -> Option<String> {
@@ -270,9 +299,13 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
         let cwd = std::env::current_dir()
             .map_err(|e| CliError::Usage(format!("cannot read the current folder: {e}")))?;
         let cwd = canonical(&cwd)?;
+        let cwd_in_root = folder_in(&cwd, &root);
         let paths: Vec<ChangedPath> = list
             .iter()
-            .filter_map(|p| listed_to_root(p, &cwd, &root))
+            .filter_map(|p| {
+                plain_listed_to_root(p, cwd_in_root.as_deref())
+                    .or_else(|| listed_to_root(p, &cwd, &root))
+            })
             .map(|p| ChangedPath::new(p, None))
             .collect();
         outside_root = list.len() - paths.len();
@@ -370,7 +403,11 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
         Format::Sarif | Format::Junit => ci_format(ctx, &args, &on_disk, &findings, &paths)?,
     };
     ctx.out.emit(output, &text, || human(ctx.out.color()))?;
-    Ok(exit_for(&findings, ctx.fail_on))
+    let code = exit_for(&findings, ctx.fail_on);
+    // The process ends here: leave the report, the globs and the sheet to the OS rather than
+    // freeing them piece by piece (5 % of a 100,000-path run).
+    std::mem::forget((report, matcher, on_disk));
+    Ok(code)
 }
 
 /// SARIF and JUnit of the retests findings, with the rules of `retests`.
@@ -428,4 +465,47 @@ fn render_findings_only(
         Format::Sarif | Format::Junit => ci_format(ctx, args, on_disk, findings, &paths)?,
     };
     ctx.out.emit(output, &text, || human(ctx.out.color()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quick_path_agrees_with_the_long_one() {
+        let root = Path::new("/repo");
+        for cwd in ["/repo", "/repo/web", "/repo/web/theme", "/elsewhere"] {
+            let cwd = Path::new(cwd);
+            let prefix = folder_in(cwd, root);
+            for p in [
+                "theme/a.liquid",
+                "a.js",
+                "./a.js",
+                "a/./b.js",
+                "a//b.js",
+                "../x/y.js",
+                "a/../b.js",
+                "/repo/web/a.js",
+                "dir/",
+                "",
+                "é/ü.js",
+            ] {
+                let p = Path::new(p);
+                if let Some(quick) = plain_listed_to_root(p, prefix.as_deref()) {
+                    assert_eq!(
+                        Some(quick),
+                        listed_to_root(p, cwd, root),
+                        "{p:?} from {cwd:?}"
+                    );
+                } else {
+                    assert!(
+                        p.to_str().is_none_or(|s| s.is_empty()
+                            || s.split('/').any(|g| g.is_empty() || g == "." || g == ".."))
+                            || prefix.is_none(),
+                        "{p:?} from {cwd:?} should have taken the quick path"
+                    );
+                }
+            }
+        }
+    }
 }
