@@ -169,18 +169,11 @@ fn canonical(p: &Path) -> Result<PathBuf, CliError> {
 
 /// `path` (absolute, normalised) relative to `root`, with `/` separators; `None` outside it.
 fn relative_to(path: &Path, root: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let parts: Vec<&str> = rel
-        .components()
-        .map(|c| c.as_os_str().to_str())
-        .collect::<Option<_>>()?;
-    if parts.is_empty() {
-        return None;
-    }
-    Some(parts.join("/"))
+    folder_in(path, root).filter(|rel| !rel.is_empty())
 }
 
-/// `dir` relative to `root` with `/` separators (`""` for the root itself); `None` outside it.
+/// `dir` relative to `root` with `/` separators (`""` for the root itself); `None` outside it
+/// or when not UTF-8.
 fn folder_in(dir: &Path, root: &Path) -> Option<String> {
     let rel = dir.strip_prefix(root).ok()?;
     let parts: Vec<&str> = rel
