@@ -107,7 +107,8 @@ pub fn build(text: &str) -> Result<Node, SyntaxError> {
                     message,
                     span: Some(span),
                 })?;
-                let merge_key = plain && tag == Tag::None && value == Value::Str("<<".into());
+                let merge_key =
+                    plain && tag == Tag::None && matches!(&value, Value::Str(s) if s == "<<");
                 b.complete(Node { value, span }, anchor, merge_key)?;
             }
             Event::SequenceStart(_, anchor, _) => {
