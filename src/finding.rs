@@ -10,6 +10,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::sheet::source::{Location, SourceFile, Span};
 
+/// A value quoted in a message, cut to `max` characters (with `...` when cut), so that a long
+/// id or scalar does not swamp the line.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_owned(),
+    }
+}
+
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

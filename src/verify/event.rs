@@ -224,7 +224,8 @@ pub fn is_fb_cookie(s: &str) -> bool {
         && parts.next().is_some_and(|p| !p.is_empty())
 }
 
-fn type_name(v: &Value) -> &'static str {
+/// How a message names a JSON value's type.
+pub(super) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -236,13 +237,7 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 fn short(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(MAX).collect();
-        format!("{cut}...")
-    }
+    crate::finding::shorten(s, 40)
 }
 
 /// How a message names an event (`Purchase `purchase-1001``); formatted only when a message is.

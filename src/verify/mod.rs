@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use crate::finding::{Finding, Severity};
 use crate::sheet::Sheet;
 pub use event::Side;
-use event::{Captured, Issue, PayloadContext};
+use event::{Captured, Issue, PayloadContext, type_name};
 pub use orders::{ColumnMap, OrderBook, OrdersError, RowIssue};
 pub use report::{EventRow, OrderFigures, Paused, VerifyReport};
 use sink::Sink;
@@ -986,23 +986,7 @@ fn code_text(c: [u8; 3]) -> String {
 }
 
 fn short(s: &str) -> String {
-    const MAX: usize = 60;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        format!("{}...", s.chars().take(MAX).collect::<String>())
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
+    crate::finding::shorten(s, 60)
 }
 
 /// serde_json's message without its own " at line L column C" suffix (the finding has it).

@@ -2,6 +2,7 @@
 //! `true`/`false` (so `yes`, `no`, `on` and `off` stay strings) and explicit core tags obeyed.
 
 use super::Value;
+use crate::finding::shorten;
 
 /// The explicit tag on a scalar, as far as govsheet cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +36,7 @@ impl Tag {
 /// a tag says otherwise. Errors name what the tag asked for.
 pub fn resolve(text: &str, plain: bool, tag: Tag) -> Result<Value, String> {
     let want = |what: &str, v: Option<Value>| {
-        v.ok_or_else(|| format!("`{}` is not {what}", shorten(text)))
+        v.ok_or_else(|| format!("`{}` is not {what}", shorten(text, 40)))
     };
     match tag {
         Tag::Str => Ok(Value::Str(text.to_owned())),
@@ -162,13 +163,6 @@ fn float(text: &str) -> Option<f64> {
         return None;
     }
     text.parse().ok()
-}
-
-fn shorten(text: &str) -> String {
-    match text.char_indices().nth(40) {
-        Some((i, _)) => format!("{}...", &text[..i]),
-        None => text.to_owned(),
-    }
 }
 
 #[cfg(test)]
