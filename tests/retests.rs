@@ -294,6 +294,7 @@ fn records_in_the_sheet_and_in_records_dir_cover() {
         "records/2026-11-21-purchase-dedupe.yaml",
         "retest: purchase-dedupe\ndate: 2026-11-21\nresult: pass\nby: tracking\nevidence: 3 orders\n",
     );
+    repo.commit_all("records", "2026-11-22");
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(required(&v, "purchase-dedupe")["status"], "covered");
@@ -314,6 +315,7 @@ fn a_record_before_the_change_does_not_cover() {
         "records/a.yaml",
         "{retest: purchase-dedupe, date: 2026-11-19, result: pass, by: tracking, evidence: x}\n",
     );
+    repo.commit_all("record", "2026-11-20");
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 1);
     let r = required(&v, "purchase-dedupe");
@@ -337,6 +339,7 @@ fn max_age_counts_from_today() {
         "records/a.yaml",
         "{retest: purchase-dedupe, date: 2026-11-21, result: pass, by: tracking, evidence: x}\n",
     );
+    repo.commit_all("record", "2026-11-21");
     let (code, _) = repo.json(&["--base", "main"]);
     assert_eq!(code, 0);
     let (code, v) = repo.json(&["--today", "2026-12-22", "--base", "main"]);
@@ -358,6 +361,7 @@ fn a_newer_fail_fails() {
         "- {retest: purchase-dedupe, date: 2026-11-21, result: pass, by: tracking, evidence: x}\n\
          - {retest: purchase-dedupe, date: 2026-11-23, result: fail, by: tracking, evidence: dupes}\n",
     );
+    repo.commit_all("records", "2026-11-23");
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 1);
     assert_eq!(required(&v, "purchase-dedupe")["status"], "failed");
@@ -373,6 +377,7 @@ fn not_needed_with_notes_covers_and_is_shown_as_such() {
         "records/a.yaml",
         "{retest: purchase-dedupe, date: 2026-11-21, result: not-needed, by: tracking, evidence: diff, notes: comment only}\n",
     );
+    repo.commit_all("record", "2026-11-21");
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 0);
     let r = required(&v, "purchase-dedupe");

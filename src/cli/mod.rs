@@ -5,6 +5,7 @@ mod check;
 mod doc;
 pub mod git;
 mod graph;
+mod history;
 mod init;
 mod output;
 pub mod packs;

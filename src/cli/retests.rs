@@ -10,11 +10,12 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use super::git::Repo;
+use super::history::{self, Changes, Evidence};
 use super::{CliError, Context, Format, ReportArgs, exit_for, workspace};
 use crate::finding::{self, Finding, Severity};
 use crate::globs::Matcher;
 use crate::report;
-use crate::retest::{self, ChangedPath};
+use crate::retest::{self, ChangedPath, Entered, History, coverage};
 use crate::sheet::Sheet;
 
 #[derive(Debug, Args)]
@@ -47,54 +48,13 @@ pub struct RetestsArgs {
     pub max_findings: usize,
 }
 
-/// The changed paths and how they were found.
-struct Changes {
-    /// Paths relative to the git top-level, with the date of their newest commit.
-    paths: Vec<(String, Option<NaiveDate>)>,
-    /// What was compared, for the report.
-    compared: Option<String>,
-}
-
 fn env_ref(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
-}
-
-/// A range `base...head`: diff from the merge base, dates from one `git log` of the range.
-fn from_range(
-    repo: &Repo,
-    base: &str,
-    head: &str,
-    base_flag: &str,
-    head_flag: &str,
-) -> Result<Changes, CliError> {
-    let head_sha = repo.commit(head, head_flag)?;
-    let base_sha = repo.commit(base, base_flag)?;
-    let mb = repo.merge_base(&base_sha, &head_sha, base, head)?;
-    let paths = repo.diff(&mb, &head_sha)?;
-    let dates = repo.change_dates(&mb, &head_sha)?;
-    // A path the log does not show (e.g. only changed by a merge) gets the head's date.
-    let fallback = match dates.values().max() {
-        Some(d) => Some(*d),
-        None => repo.commit_date(&head_sha)?,
-    };
-    Ok(Changes {
-        paths: paths
-            .into_iter()
-            .map(|p| {
-                let d = dates.get(&p).copied().or(fallback);
-                (p, d)
-            })
-            .collect(),
-        compared: Some(format!("{base}...{head} (merge base {})", short(&mb))),
-    })
-}
-
 /// pre-commit's push range; an all-zero from-ref is a new branch.
 fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliError> {
+    let short = crate::retest::history::short;
     // pre-commit passes the all-zero object id for a branch the remote does not have yet.
     if from.chars().all(|c| c == '0') {
         let to_sha = repo.commit(to, "PRE_COMMIT_TO_REF")?;
@@ -109,7 +69,7 @@ fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliErro
                 if sha == to_sha {
                     continue;
                 }
-                let mut c = from_range(repo, candidate, to, "base", "PRE_COMMIT_TO_REF")?;
+                let mut c = history::range(repo, candidate, to, "base", "PRE_COMMIT_TO_REF")?;
                 c.compared = Some(format!(
                     "new branch (PRE_COMMIT_FROM_REF is all zeros): {}",
                     c.compared.unwrap_or_default()
@@ -117,16 +77,14 @@ fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliErro
                 return Ok(c);
             }
         }
-        let files = repo.all_files(&to_sha)?;
-        return Ok(Changes {
-            paths: files.into_iter().map(|p| (p, None)).collect(),
-            compared: Some(format!(
-                "new branch (PRE_COMMIT_FROM_REF is all zeros) and no origin/HEAD, main or master to compare with: every file of {} counts as changed",
-                short(&to_sha)
-            )),
-        });
+        let mut c = history::whole_history(repo, to, "PRE_COMMIT_TO_REF")?;
+        c.compared = Some(format!(
+            "new branch (PRE_COMMIT_FROM_REF is all zeros) and no origin/HEAD, main or master to compare with: every path its history touched, down to the first commit of {}",
+            short(&to_sha)
+        ));
+        return Ok(c);
     }
-    let mut c = from_range(repo, from, to, "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF")?;
+    let mut c = history::range(repo, from, to, "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF")?;
     c.compared = c
         .compared
         .map(|s| format!("PRE_COMMIT_FROM_REF...PRE_COMMIT_TO_REF: {s}"));
@@ -284,7 +242,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     let pre_commit = (env_ref("PRE_COMMIT_FROM_REF"), env_ref("PRE_COMMIT_TO_REF"));
     let listed = !args.files.is_empty() || args.files_from.is_some();
     let outside_root;
-    let (relative, compared): (Vec<ChangedPath>, Option<String>) = if listed {
+    let (relative, compared, history, evidence): (Vec<ChangedPath>, _, History, Option<Evidence>) = if listed {
         let mut list = args.files.clone();
         if let Some(from) = &args.files_from {
             list.extend(read_list(from)?);
@@ -302,16 +260,13 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
             .map(|p| ChangedPath::new(p, None))
             .collect();
         outside_root = list.len() - paths.len();
-        (paths, None)
+        (paths, None, History::default(), None)
     } else {
         let repo = Repo::open(&on_disk.dir)?;
         let changes = if let Some(base) = &args.base {
-            from_range(&repo, base, &args.head, "--base", "--head")?
+            history::range(&repo, base, &args.head, "--base", "--head")?
         } else if args.staged {
-            Changes {
-                paths: repo.staged()?.into_iter().map(|p| (p, None)).collect(),
-                compared: Some("the index (staged changes) against HEAD".into()),
-            }
+            history::staged(&repo, ctx.today)?
         } else if let (Some(from), Some(to)) = &pre_commit {
             from_pre_commit(&repo, from, to)?
         } else {
@@ -331,11 +286,18 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                 ),
             ));
         }
+        let places = history::Places::new(
+            &top,
+            &on_disk.path,
+            &on_disk.dir,
+            sheet.records_dir.as_ref().map(|t| t.value.as_str()),
+        )?;
+        let evidence = history::evidence(&repo, &changes, &places)?;
         let total = changes.paths.len();
         let paths: Vec<ChangedPath> = changes
             .paths
             .into_iter()
-            .filter_map(|(p, d)| {
+            .filter_map(|(p, at, d)| {
                 let rel = match &prefix {
                     None => Some(p),
                     Some(pre) => p
@@ -343,25 +305,38 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                         .and_then(|r| r.strip_prefix('/'))
                         .map(str::to_string),
                 };
-                rel.map(|r| ChangedPath::new(r, d))
+                rel.map(|r| ChangedPath::at(r, at, d))
             })
             .collect();
         outside_root = total - paths.len();
-        (paths, changes.compared)
+        (paths, changes.compared, changes.history, Some(evidence))
     };
     let relative: Vec<ChangedPath> = match since {
         Some(s) => relative
             .into_iter()
-            .map(|c| ChangedPath::new(c.path, Some(s)))
+            .map(|c| ChangedPath::at(c.path, c.at, Some(s)))
             .collect(),
         None => relative,
     };
 
     let (matcher, glob_errors) = Matcher::new(&sheet.components);
+    // Listed files have no history: every record on disk counts. Otherwise the records of the
+    // tip (head or index), each where it entered the history.
+    let records: Vec<Entered<'_>> = match &evidence {
+        Some(e) => e
+            .records
+            .iter()
+            .zip(&e.at)
+            .map(|(record, &at)| Entered { record, at })
+            .collect(),
+        None => coverage::without_history(&sheet.records),
+    };
     let mut report = retest::evaluate(
         sheet,
         &matcher,
         relative,
+        &records,
+        &history,
         since.unwrap_or(ctx.today),
         ctx.today,
     );
@@ -399,7 +374,8 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     let code = exit_for(&findings, ctx.fail_on);
     // The process ends here: leave the report, the globs and the sheet to the OS rather than
     // freeing them piece by piece (5 % of a 100,000-path run).
-    std::mem::forget((report, matcher, on_disk));
+    drop(records);
+    std::mem::forget((report, evidence, history, matcher, on_disk));
     Ok(code)
 }
 
