@@ -598,55 +598,58 @@ fn pre_commit_range_and_new_branch() {
 }
 
 #[test]
-fn record_writes_a_new_file_that_covers_the_retest() {
+fn record_writes_a_new_file_that_covers_the_retest_once_committed() {
     let repo = Repo::new();
     repo.change("checkout/pay.js", "2026-11-20");
     let evidence = "Test Events: \"3 orders\" # one each: ok";
-    let r = repo.run(&[
-        "record",
-        "purchase-dedupe",
-        "--result",
-        "pass",
-        "--by",
-        "tracking",
-        "--evidence",
-        evidence,
-    ]);
+    let record = |evidence: &str| {
+        repo.run(&[
+            "record",
+            "purchase-dedupe",
+            "--result",
+            "pass",
+            "--by",
+            "tracking",
+            "--evidence",
+            evidence,
+        ])
+    };
+    let r = record(evidence);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout.trim(), "records/2026-11-25-purchase-dedupe.yaml");
-    let r2 = repo.run(&[
-        "record",
-        "purchase-dedupe",
-        "--result",
-        "pass",
-        "--by",
-        "tracking",
-        "--evidence",
-        "again",
-    ]);
-    assert_eq!(
-        r2.stdout.trim(),
-        "records/2026-11-25-purchase-dedupe-2.yaml"
+    let first_path = r.stdout.trim().to_string();
+    assert!(
+        first_path.starts_with("records/2026-11-25-purchase-dedupe-")
+            && first_path.ends_with(".yaml"),
+        "{first_path}"
     );
-    let first =
-        std::fs::read_to_string(repo.path("records/2026-11-25-purchase-dedupe.yaml")).unwrap();
+    assert!(
+        r.stderr.contains(&format!("git add -- {first_path}")),
+        "{}",
+        r.stderr
+    );
+    let r2 = record("again");
+    let second_path = r2.stdout.trim().to_string();
+    assert_ne!(first_path, second_path);
+    let first = std::fs::read_to_string(repo.path(&first_path)).unwrap();
     assert!(!first.contains("again"), "{first}");
     assert_eq!(
         std::fs::read_to_string(repo.path("governance.yaml")).unwrap(),
         SHEET
     );
-
-    let (code, v) = repo.json(&["--base", "main"]);
-    assert_eq!(code, 0, "{v:#}");
-    let rec = &required(&v, "purchase-dedupe")["record"];
-    assert_eq!(rec["date"], TODAY);
-    // same day: the file loaded last (the -2 one) decides
-    assert_eq!(rec["evidence"], "again");
     // the evidence, with its quotes, colon and hash, is written quoted and reads back as given
     assert!(
         first.contains(r#"evidence: "Test Events: \"3 orders\" # one each: ok""#),
         "{first}"
     );
+
+    // not in git yet: it does not cover the range
+    let (code, v) = repo.json(&["--base", "main"]);
+    assert_eq!(code, 1, "{v:#}");
+    repo.commit_all("records", TODAY);
+    let (code, v) = repo.json(&["--base", "main"]);
+    assert_eq!(code, 0, "{v:#}");
+    let rec = &required(&v, "purchase-dedupe")["record"];
+    assert_eq!(rec["date"], TODAY);
     let (_, v) = repo.json(&["--base", "main", "--since", "2026-11-01", "--today", TODAY]);
     assert!(v["findings"].as_array().unwrap().is_empty(), "{v:#}");
     let check = repo.run(&["check"]);

@@ -217,8 +217,8 @@ impl Repo {
         args.extend(LIST_CHANGES);
         args.extend([range.as_str(), "--"]);
         let out = self.git(args)?;
-        let mut commits =
-            parse_log_raw(&out).map_err(|why| self.unreadable(&format!("git log {range}"), &why))?;
+        let mut commits = parse_log_raw(&out)
+            .map_err(|why| self.unreadable(&format!("git log {range}"), &why))?;
         commits.reverse();
         Ok(commits)
     }
@@ -249,7 +249,10 @@ impl Repo {
 
     /// HEAD's commit, or `None` before the first commit.
     pub fn head(&self) -> Result<Option<String>, CliError> {
-        let out = run_git(&self.dir, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])?;
+        let out = run_git(
+            &self.dir,
+            ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+        )?;
         let sha = String::from_utf8_lossy(&out.stdout).trim().to_string();
         Ok((out.status.success() && !sha.is_empty()).then_some(sha))
     }
@@ -285,7 +288,10 @@ impl Repo {
     }
 
     fn unreadable(&self, what: &str, why: &str) -> CliError {
-        CliError::file(self.name(), format!("cannot read the output of {what}: {why}"))
+        CliError::file(
+            self.name(),
+            format!("cannot read the output of {what}: {why}"),
+        )
     }
 
     /// Every file of a commit (a new branch with nothing to compare against).
@@ -297,7 +303,6 @@ impl Repo {
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .collect())
     }
-
 }
 
 /// One entry of a tree or of the index: mode, object id and path from the top folder.
@@ -318,7 +323,12 @@ pub struct Objects {
 impl Objects {
     /// The contents of a blob; `what` names it in the error ("records/a.yaml at HEAD").
     pub fn blob(&mut self, id: &str, what: &str) -> Result<Vec<u8>, CliError> {
-        let fail = |why: String| CliError::file(self.repo.clone(), format!("cannot read {what} (object {id}): {why}"));
+        let fail = |why: String| {
+            CliError::file(
+                self.repo.clone(),
+                format!("cannot read {what} (object {id}): {why}"),
+            )
+        };
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(fail("not an object id".into()));
         }
@@ -340,7 +350,10 @@ impl Objects {
             _ => return Err(fail(format!("unexpected answer `{}`", header.trim()))),
         };
         if size > crate::sheet::yaml::MAX_FILE_BYTES {
-            return Err(fail(format!("{size} bytes, more than the {} a file may have", crate::sheet::yaml::MAX_FILE_BYTES)));
+            return Err(fail(format!(
+                "{size} bytes, more than the {} a file may have",
+                crate::sheet::yaml::MAX_FILE_BYTES
+            )));
         }
         let mut data = vec![0; size + 1];
         self.stdout
@@ -425,10 +438,12 @@ fn object(mode: &[u8], id: &[u8]) -> Result<Option<Object>, String> {
         return Err(format!("object id `{id}`"));
     }
     // A side that does not exist is mode 0 with the null id.
-    Ok((mode != 0 && id.bytes().any(|b| b != b'0')).then(|| Object {
-        mode,
-        id: id.to_string(),
-    }))
+    Ok(
+        (mode != 0 && id.bytes().any(|b| b != b'0')).then(|| Object {
+            mode,
+            id: id.to_string(),
+        }),
+    )
 }
 
 /// One `--raw -z` entry: `:OLDMODE NEWMODE OLDID NEWID STATUS` then the path token.
@@ -439,7 +454,10 @@ fn raw_entry(meta: &[u8], path: &[u8]) -> Result<PathChange, String> {
         .ok_or_else(|| format!("`{}` is not a change", String::from_utf8_lossy(meta)))?;
     let fields: Vec<&[u8]> = meta.split(|&b| b == b' ').collect();
     let [old_mode, new_mode, old_id, new_id, _status] = fields.as_slice() else {
-        return Err(format!("`{}` is not a change", String::from_utf8_lossy(meta)));
+        return Err(format!(
+            "`{}` is not a change",
+            String::from_utf8_lossy(meta)
+        ));
     };
     Ok(PathChange {
         path: String::from_utf8_lossy(path).into_owned(),
@@ -450,7 +468,9 @@ fn raw_entry(meta: &[u8], path: &[u8]) -> Result<PathChange, String> {
 
 /// Parse `git diff --raw -z --no-renames`: `:META\0PATH\0` per changed path.
 pub fn parse_raw(out: &[u8]) -> Result<Vec<PathChange>, String> {
-    let mut tokens = out.split(|&b| b == 0).filter(|t| !t.is_empty() && *t != b"\n");
+    let mut tokens = out
+        .split(|&b| b == 0)
+        .filter(|t| !t.is_empty() && *t != b"\n");
     let mut changes = Vec::new();
     while let Some(meta) = tokens.next() {
         let path = tokens.next().ok_or("a change without a path")?;
@@ -494,7 +514,10 @@ pub fn parse_log_raw(out: &[u8]) -> Result<Vec<Commit>, String> {
 fn parse_ls_tree(out: &[u8]) -> Result<Vec<TreeEntry>, String> {
     let mut entries = Vec::new();
     for token in out.split(|&b| b == 0).filter(|t| !t.is_empty()) {
-        let tab = token.iter().position(|&b| b == b'\t').ok_or("an entry without a tab")?;
+        let tab = token
+            .iter()
+            .position(|&b| b == b'\t')
+            .ok_or("an entry without a tab")?;
         let (meta, path) = (&token[..tab], &token[tab + 1..]);
         let fields: Vec<&[u8]> = meta.split(|&b| b == b' ').collect();
         let [mode, _kind, id] = fields.as_slice() else {
@@ -514,7 +537,10 @@ fn parse_ls_tree(out: &[u8]) -> Result<Vec<TreeEntry>, String> {
 fn parse_ls_files(out: &[u8]) -> Result<Vec<TreeEntry>, String> {
     let mut entries = Vec::new();
     for token in out.split(|&b| b == 0).filter(|t| !t.is_empty()) {
-        let tab = token.iter().position(|&b| b == b'\t').ok_or("an entry without a tab")?;
+        let tab = token
+            .iter()
+            .position(|&b| b == b'\t')
+            .ok_or("an entry without a tab")?;
         let (meta, path) = (&token[..tab], &token[tab + 1..]);
         let fields: Vec<&[u8]> = meta.split(|&b| b == b' ').collect();
         let [mode, id, stage] = fields.as_slice() else {

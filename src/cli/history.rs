@@ -156,9 +156,9 @@ impl Places {
         sheet_dir: &Path,
         records_dir: Option<&str>,
     ) -> Result<Places, CliError> {
-        let canonical = sheet_path
-            .canonicalize()
-            .map_err(|e| CliError::file(sheet_path.display().to_string(), workspace::io_message(&e)))?;
+        let canonical = sheet_path.canonicalize().map_err(|e| {
+            CliError::file(sheet_path.display().to_string(), workspace::io_message(&e))
+        })?;
         let outside = || {
             CliError::file(
                 sheet_path.display().to_string(),
@@ -173,12 +173,18 @@ impl Places {
         let sheet = rel(&canonical).ok_or_else(outside)?;
         let records = match records_dir {
             Some(d) => {
-                let dir = canonical.parent().map(Path::to_path_buf).unwrap_or_default();
+                let dir = canonical
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
                 let abs = workspace::normalize(&dir.join(d));
                 Some(rel(&abs).ok_or_else(|| {
                     CliError::file(
                         sheet_path.display().to_string(),
-                        format!("records_dir: `{d}` is outside the git repository {}", top.display()),
+                        format!(
+                            "records_dir: `{d}` is outside the git repository {}",
+                            top.display()
+                        ),
                     )
                 })?)
             }
@@ -201,7 +207,8 @@ impl Places {
         let name = if dir.is_empty() {
             Some(path)
         } else {
-            path.strip_prefix(dir.as_str()).and_then(|r| r.strip_prefix('/'))
+            path.strip_prefix(dir.as_str())
+                .and_then(|r| r.strip_prefix('/'))
         };
         name.is_some_and(|n| {
             !n.contains('/') && (n.ends_with(".yaml") || n.ends_with(".yml")) && path != self.sheet
@@ -209,15 +216,23 @@ impl Places {
     }
 
     fn dir_spec(&self) -> Option<String> {
-        self.records_dir
-            .as_ref()
-            .map(|d| if d.is_empty() { ".".to_string() } else { format!("{d}/") })
+        self.records_dir.as_ref().map(|d| {
+            if d.is_empty() {
+                ".".to_string()
+            } else {
+                format!("{d}/")
+            }
+        })
     }
 }
 
 /// The tree entries of a commit (or the index) that matter for records: the sheet, and the
 /// files of `records_dir`.
-fn listing(repo: &Repo, places: &Places, at: &Tip) -> Result<(Option<TreeEntry>, Vec<TreeEntry>), CliError> {
+fn listing(
+    repo: &Repo,
+    places: &Places,
+    at: &Tip,
+) -> Result<(Option<TreeEntry>, Vec<TreeEntry>), CliError> {
     let mut specs = vec![places.sheet.clone()];
     specs.extend(places.dir_spec());
     let specs: Vec<&str> = specs.iter().map(String::as_str).collect();

@@ -196,8 +196,7 @@ fn seed(text: &str, attempt: u64) -> u64 {
 /// A path as one shell word: as is when it has only safe characters, else single-quoted.
 fn shell_quote(s: &str) -> String {
     let safe = !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._-/+=:@,".contains(&b));
     if safe {
         s.to_string()

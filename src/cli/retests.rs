@@ -242,75 +242,76 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     let pre_commit = (env_ref("PRE_COMMIT_FROM_REF"), env_ref("PRE_COMMIT_TO_REF"));
     let listed = !args.files.is_empty() || args.files_from.is_some();
     let outside_root;
-    let (relative, compared, history, evidence): (Vec<ChangedPath>, _, History, Option<Evidence>) = if listed {
-        let mut list = args.files.clone();
-        if let Some(from) = &args.files_from {
-            list.extend(read_list(from)?);
-        }
-        let cwd = std::env::current_dir()
-            .map_err(|e| CliError::Usage(format!("cannot read the current folder: {e}")))?;
-        let cwd = canonical(&cwd)?;
-        let cwd_in_root = folder_in(&cwd, &root);
-        let paths: Vec<ChangedPath> = list
-            .iter()
-            .filter_map(|p| {
-                plain_listed_to_root(p, cwd_in_root.as_deref())
-                    .or_else(|| listed_to_root(p, &cwd, &root))
-            })
-            .map(|p| ChangedPath::new(p, None))
-            .collect();
-        outside_root = list.len() - paths.len();
-        (paths, None, History::default(), None)
-    } else {
-        let repo = Repo::open(&on_disk.dir)?;
-        let changes = if let Some(base) = &args.base {
-            history::range(&repo, base, &args.head, "--base", "--head")?
-        } else if args.staged {
-            history::staged(&repo, ctx.today)?
-        } else if let (Some(from), Some(to)) = &pre_commit {
-            from_pre_commit(&repo, from, to)?
+    let (relative, compared, history, evidence): (Vec<ChangedPath>, _, History, Option<Evidence>) =
+        if listed {
+            let mut list = args.files.clone();
+            if let Some(from) = &args.files_from {
+                list.extend(read_list(from)?);
+            }
+            let cwd = std::env::current_dir()
+                .map_err(|e| CliError::Usage(format!("cannot read the current folder: {e}")))?;
+            let cwd = canonical(&cwd)?;
+            let cwd_in_root = folder_in(&cwd, &root);
+            let paths: Vec<ChangedPath> = list
+                .iter()
+                .filter_map(|p| {
+                    plain_listed_to_root(p, cwd_in_root.as_deref())
+                        .or_else(|| listed_to_root(p, &cwd, &root))
+                })
+                .map(|p| ChangedPath::new(p, None))
+                .collect();
+            outside_root = list.len() - paths.len();
+            (paths, None, History::default(), None)
         } else {
-            return Err(CliError::Usage(
+            let repo = Repo::open(&on_disk.dir)?;
+            let changes = if let Some(base) = &args.base {
+                history::range(&repo, base, &args.head, "--base", "--head")?
+            } else if args.staged {
+                history::staged(&repo, ctx.today)?
+            } else if let (Some(from), Some(to)) = &pre_commit {
+                from_pre_commit(&repo, from, to)?
+            } else {
+                return Err(CliError::Usage(
                 "say which files changed: --base REF (e.g. origin/main), --staged, FILE..., or --files-from FILE".into(),
             ));
+            };
+            let top = canonical(&repo.top)?;
+            let prefix = relative_to(&root, &top);
+            if !root.starts_with(&top) {
+                return Err(CliError::file(
+                    on_disk.path.display().to_string(),
+                    format!(
+                        "the component root {} is outside the git repository {}",
+                        root.display(),
+                        top.display()
+                    ),
+                ));
+            }
+            let places = history::Places::new(
+                &top,
+                &on_disk.path,
+                &on_disk.dir,
+                sheet.records_dir.as_ref().map(|t| t.value.as_str()),
+            )?;
+            let evidence = history::evidence(&repo, &changes, &places)?;
+            let total = changes.paths.len();
+            let paths: Vec<ChangedPath> = changes
+                .paths
+                .into_iter()
+                .filter_map(|(p, at, d)| {
+                    let rel = match &prefix {
+                        None => Some(p),
+                        Some(pre) => p
+                            .strip_prefix(pre.as_str())
+                            .and_then(|r| r.strip_prefix('/'))
+                            .map(str::to_string),
+                    };
+                    rel.map(|r| ChangedPath::at(r, at, d))
+                })
+                .collect();
+            outside_root = total - paths.len();
+            (paths, changes.compared, changes.history, Some(evidence))
         };
-        let top = canonical(&repo.top)?;
-        let prefix = relative_to(&root, &top);
-        if !root.starts_with(&top) {
-            return Err(CliError::file(
-                on_disk.path.display().to_string(),
-                format!(
-                    "the component root {} is outside the git repository {}",
-                    root.display(),
-                    top.display()
-                ),
-            ));
-        }
-        let places = history::Places::new(
-            &top,
-            &on_disk.path,
-            &on_disk.dir,
-            sheet.records_dir.as_ref().map(|t| t.value.as_str()),
-        )?;
-        let evidence = history::evidence(&repo, &changes, &places)?;
-        let total = changes.paths.len();
-        let paths: Vec<ChangedPath> = changes
-            .paths
-            .into_iter()
-            .filter_map(|(p, at, d)| {
-                let rel = match &prefix {
-                    None => Some(p),
-                    Some(pre) => p
-                        .strip_prefix(pre.as_str())
-                        .and_then(|r| r.strip_prefix('/'))
-                        .map(str::to_string),
-                };
-                rel.map(|r| ChangedPath::at(r, at, d))
-            })
-            .collect();
-        outside_root = total - paths.len();
-        (paths, changes.compared, changes.history, Some(evidence))
-    };
     let relative: Vec<ChangedPath> = match since {
         Some(s) => relative
             .into_iter()

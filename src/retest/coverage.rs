@@ -40,7 +40,10 @@ pub struct Entered<'a> {
 
 /// Every record at position 0: the listed-files mode, where there is no history.
 pub fn without_history(records: &[Record]) -> Vec<Entered<'_>> {
-    records.iter().map(|record| Entered { record, at: 0 }).collect()
+    records
+        .iter()
+        .map(|record| Entered { record, at: 0 })
+        .collect()
 }
 
 /// The change a retest is required for: the change commit's position and date.
@@ -66,7 +69,8 @@ fn usable<'a>(r: &'a Record, retest: &str) -> Option<(NaiveDate, &'a str)> {
     if r.retest.as_ref()?.as_str() != retest {
         return None;
     }
-    let filled = |t: Option<&crate::sheet::model::Text>| t.is_some_and(|t| !t.value.trim().is_empty());
+    let filled =
+        |t: Option<&crate::sheet::model::Text>| t.is_some_and(|t| !t.value.trim().is_empty());
     if !filled(r.by.as_ref()) || !filled(r.evidence.as_ref()) {
         return None;
     }
@@ -140,7 +144,10 @@ pub fn cover<'a>(
                 history.label(change.at)
             )
         } else {
-            format!("the latest record, {what}, is before the change of {}", change.date)
+            format!(
+                "the latest record, {what}, is before the change of {}",
+                change.date
+            )
         };
         return Coverage {
             status: Status::Missing,
@@ -201,8 +208,18 @@ mod tests {
         today: NaiveDate,
         max: Option<u32>,
     ) -> Coverage<'a> {
-        let change = Change { at: 0, date: change };
-        cover(&without_history(r), retest, change, today, max, &History::default())
+        let change = Change {
+            at: 0,
+            date: change,
+        };
+        cover(
+            &without_history(r),
+            retest,
+            change,
+            today,
+            max,
+            &History::default(),
+        )
     }
 
     const RECS: &str = "\
@@ -224,7 +241,10 @@ mod tests {
         let r = records(RECS);
         let c = cover_listed(&r, "dedupe", d(15), d(25), None);
         assert_eq!(c.status, Status::Missing);
-        assert_eq!(c.record.unwrap().record.date.as_ref().unwrap().raw, "2026-11-14");
+        assert_eq!(
+            c.record.unwrap().record.date.as_ref().unwrap().raw,
+            "2026-11-14"
+        );
         assert!(
             c.reason.contains("before the change of 2026-11-15"),
             "{}",
@@ -306,13 +326,15 @@ mod tests {
 
     #[test]
     fn a_record_covers_only_when_it_entered_at_or_after_the_change_commit() {
-        let r = records(
-            "- {retest: x, date: 2026-11-20, result: pass, by: t, evidence: morning}\n",
-        );
+        let r =
+            records("- {retest: x, date: 2026-11-20, result: pass, by: t, evidence: morning}\n");
         let h = history();
         let change = Change { at: 2, date: d(20) };
         // same day, but entered with the first commit: the afternoon change is not covered
-        let e = [Entered { record: &r[0], at: 1 }];
+        let e = [Entered {
+            record: &r[0],
+            at: 1,
+        }];
         let c = cover(&e, "x", change, d(25), None, &h);
         assert_eq!(c.status, Status::Missing);
         assert!(
@@ -323,10 +345,16 @@ mod tests {
         );
         for at in [2, 3] {
             let e = [Entered { record: &r[0], at }];
-            assert_eq!(cover(&e, "x", change, d(25), None, &h).status, Status::Covered);
+            assert_eq!(
+                cover(&e, "x", change, d(25), None, &h).status,
+                Status::Covered
+            );
         }
         // at the merge base: never
-        let e = [Entered { record: &r[0], at: 0 }];
+        let e = [Entered {
+            record: &r[0],
+            at: 0,
+        }];
         let c = cover(&e, "x", Change { at: 1, date: d(1) }, d(25), None, &h);
         assert_eq!(c.status, Status::Missing);
         assert!(c.reason.contains("the merge base"), "{}", c.reason);
@@ -342,15 +370,33 @@ mod tests {
         let change = Change { at: 1, date: d(20) };
         // the pass entered later: it decides although its date is older
         let e = [
-            Entered { record: &r[0], at: 2 },
-            Entered { record: &r[1], at: 3 },
+            Entered {
+                record: &r[0],
+                at: 2,
+            },
+            Entered {
+                record: &r[1],
+                at: 3,
+            },
         ];
-        assert_eq!(cover(&e, "x", change, d(25), None, &h).status, Status::Covered);
+        assert_eq!(
+            cover(&e, "x", change, d(25), None, &h).status,
+            Status::Covered
+        );
         // the same commit: the later date decides
         let e = [
-            Entered { record: &r[0], at: 3 },
-            Entered { record: &r[1], at: 3 },
+            Entered {
+                record: &r[0],
+                at: 3,
+            },
+            Entered {
+                record: &r[1],
+                at: 3,
+            },
         ];
-        assert_eq!(cover(&e, "x", change, d(25), None, &h).status, Status::Failed);
+        assert_eq!(
+            cover(&e, "x", change, d(25), None, &h).status,
+            Status::Failed
+        );
     }
 }

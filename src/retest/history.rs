@@ -316,10 +316,7 @@ mod tests {
             vec![change("x", Some("1"), Some("2"))],
             vec![change("records/a.yaml", None, Some("A"))],
         ]);
-        assert_eq!(
-            h.file_entries(in_records, &["A"], &HashSet::new()),
-            vec![3]
-        );
+        assert_eq!(h.file_entries(in_records, &["A"], &HashSet::new()), vec![3]);
     }
 
     #[test]

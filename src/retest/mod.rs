@@ -405,7 +405,15 @@ incidents:
             .map(|p| ChangedPath::new(*p, Some(d(20))))
             .collect();
         let records = coverage::without_history(&sheet.records);
-        let r = evaluate(&sheet, &m, changed, &records, &History::default(), today, today);
+        let r = evaluate(
+            &sheet,
+            &m,
+            changed,
+            &records,
+            &History::default(),
+            today,
+            today,
+        );
         (sheet, r)
     }
 
