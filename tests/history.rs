@@ -277,7 +277,10 @@ fn records_only_in_the_working_tree_do_not_cover_a_range() {
     repo.record("dedupe", "purchase-dedupe", "2026-11-21");
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 1, "{v:#}");
-    assert_eq!(reason(&v, "purchase-dedupe"), "no record of this retest");
+    assert_eq!(
+        reason(&v, "purchase-dedupe"),
+        "no record of this retest; records/dedupe.yaml is on disk but not committed: commit it, then run again"
+    );
     repo.commit_all("record", "2026-11-21");
     assert_eq!(repo.json(&["--base", "main"]).0, 0);
 }
@@ -333,7 +336,14 @@ fn staged_records_cover_and_untracked_or_committed_ones_do_not() {
     );
     // written but never added: the commit would go in without it
     repo.record("new", "purchase-dedupe", TODAY);
-    assert_eq!(repo.json(&["--staged"]).0, 1);
+    let (code, v) = repo.json(&["--staged"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert!(
+        reason(&v, "purchase-dedupe")
+            .contains("records/new.yaml is on disk but not staged: `git add` it"),
+        "{}",
+        reason(&v, "purchase-dedupe")
+    );
     repo.git(&["add", "records/new.yaml"], TODAY);
     let (code, v) = repo.json(&["--staged"]);
     assert_eq!(code, 0, "{v:#}");

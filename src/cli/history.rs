@@ -237,13 +237,7 @@ fn listing(
     specs.extend(places.dir_spec());
     let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
     let entries = match at {
-        Tip::Commit(c) => {
-            let mut all = repo.ls_tree(c, &specs[..1])?;
-            if specs.len() > 1 {
-                all.extend(repo.ls_tree(c, &specs[1..])?);
-            }
-            all
-        }
+        Tip::Commit(c) => repo.ls_tree(c, &specs)?,
         Tip::Index => repo.ls_index(&specs)?,
     };
     let sheet = entries

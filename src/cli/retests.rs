@@ -342,6 +342,9 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
         ctx.today,
     );
     report.compared = compared;
+    if let Some(e) = &evidence {
+        name_records_not_in_git(&mut report, &sheet.records, e, args.staged);
+    }
     report.outside_root = outside_root;
     let mut findings = on_disk.loaded.findings.clone();
     findings.extend(glob_findings(sheet, &glob_errors));
@@ -378,6 +381,50 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     drop(records);
     std::mem::forget((report, evidence, history, matcher, on_disk));
     Ok(code)
+}
+
+/// Say so when a retest is not covered and a record of it is on disk but not in git (never
+/// added, not staged, or edited since): the usual reason, and the one thing to do.
+fn name_records_not_in_git(
+    report: &mut retest::Report,
+    on_disk: &[crate::sheet::model::Record],
+    evidence: &Evidence,
+    staged: bool,
+) {
+    use crate::retest::history::record_key;
+    let in_git: std::collections::HashSet<(&str, String)> = evidence
+        .records
+        .iter()
+        .map(|r| (r.source.name.as_str(), record_key(r)))
+        .collect();
+    for req in report
+        .required
+        .iter_mut()
+        .filter(|r| r.status != retest::Status::Covered)
+    {
+        let mut files: Vec<&str> = on_disk
+            .iter()
+            .filter(|r| r.retest.as_ref().is_some_and(|t| t.value == req.retest))
+            .filter(|r| !in_git.contains(&(r.source.name.as_str(), record_key(r))))
+            .map(|r| r.source.name.as_str())
+            .collect();
+        files.dedup();
+        if let Some(first) = files.first() {
+            let more = if files.len() > 1 {
+                format!(" (and {} more)", files.len() - 1)
+            } else {
+                String::new()
+            };
+            let what = if staged {
+                "not staged: `git add` it"
+            } else {
+                "not committed: commit it"
+            };
+            req.reason.push_str(&format!(
+                "; {first}{more} is on disk but {what}, then run again"
+            ));
+        }
+    }
 }
 
 /// SARIF and JUnit of the retests findings, with the rules of `retests`.
