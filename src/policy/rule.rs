@@ -149,6 +149,9 @@ impl Section {
 pub enum Kind {
     /// The field is present and not empty.
     Present(Field),
+    /// The field is written with a value; unlike `Present`, an explicit empty list or map
+    /// counts (`pause: []` says "nothing to pause", a missing `pause` says nothing).
+    Declared(Field),
     /// At least one of the fields is present and not empty.
     PresentAny(Vec<Field>),
     /// Every string the field holds (a string or a list) names an entry of a section.
@@ -229,6 +232,14 @@ fn resolve<'a, 'p>(m: &'p Match<'a>, field: &'p Field) -> (Option<&'a Node>, Pla
     (Some(node), place(field.segments.len(), span))
 }
 
+fn is_declared(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => false,
+        Value::Str(s) => !s.trim().is_empty(),
+        _ => true,
+    }
+}
+
 fn is_present(node: &Node) -> bool {
     match &node.value {
         Value::Null => false,
@@ -264,6 +275,7 @@ impl Assertion {
     fn field_text(&self) -> String {
         match &self.kind {
             Kind::Present(f)
+            | Kind::Declared(f)
             | Kind::Reference(f, _)
             | Kind::Pattern(f, _)
             | Kind::Enum(f, _)
@@ -280,7 +292,7 @@ impl Assertion {
 
     fn default_message(&self) -> &'static str {
         match self.kind {
-            Kind::Present(_) => "{at} has no `{field}`",
+            Kind::Present(_) | Kind::Declared(_) => "{at} has no `{field}`",
             Kind::PresentAny(_) => "{at} has none of {expected}",
             Kind::Reference(..) => {
                 "`{field}` of {at} names `{value}`, which is not a declared {expected}"
@@ -307,6 +319,14 @@ impl Assertion {
             Kind::Present(f) => {
                 let (node, place) = resolve(m, f);
                 if node.is_some_and(is_present) {
+                    Vec::new()
+                } else {
+                    vec![fail(&place, Vec::new())]
+                }
+            }
+            Kind::Declared(f) => {
+                let (node, place) = resolve(m, f);
+                if node.is_some_and(is_declared) {
                     Vec::new()
                 } else {
                     vec![fail(&place, Vec::new())]
