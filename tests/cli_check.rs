@@ -1041,3 +1041,39 @@ fn generated_sheets_are_clean_and_the_python_generator_matches() {
     expect(&o, 0, &[]);
     assert_eq!(json(&o)["findings"], serde_json::json!([]));
 }
+
+/// Issue 14: run from a subfolder, `check`, `graph`, `doc` and `retests` find the sheet in the
+/// nearest parent, and never look above the repository root.
+#[test]
+fn the_sheet_is_found_in_a_parent_folder_up_to_the_repository_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sheet = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/event-rollback/pass.yaml"),
+    )
+    .unwrap();
+    let repo = tmp.path().join("repo");
+    let deep = repo.join("theme/sections");
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    write(&repo, "governance.yaml", &sheet);
+
+    let o = govsheet(&deep, &["check"]);
+    expect(&o, 0, &["0 errors"]);
+    let o = govsheet(&deep, &["check", "--format", "json"]);
+    assert_eq!(json(&o)["findings"][0]["file"], "../../governance.yaml");
+    let o = govsheet(&deep, &["graph"]);
+    expect(&o, 0, &["Purchase"]);
+    let o = govsheet(&deep, &["doc"]);
+    expect(&o, 0, &["Purchase"]);
+    let o = govsheet(&deep, &["retests", "--help"]);
+    expect(&o, 0, &["../../governance.yaml"]);
+
+    // A sheet above the repository root is not this repository's sheet.
+    let outer = tmp.path().join("outer");
+    let inner = outer.join("repo/sub");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::create_dir(outer.join("repo/.git")).unwrap();
+    write(&outer, "governance.yaml", &sheet);
+    let o = govsheet(&inner, &["check"]);
+    expect(&o, 2, &["governance.yaml"]);
+}

@@ -17,8 +17,9 @@ pub enum DocFormatArg {
 
 #[derive(Debug, Args)]
 pub struct DocArgs {
-    /// The sheet to render
-    #[arg(long, value_name = "FILE", default_value = "governance.yaml")]
+    /// The sheet to render (default: `governance.yaml` here or in the nearest parent folder, up
+    /// to the repository root)
+    #[arg(long, value_name = "FILE", default_value_os_t = super::default_sheet())]
     pub sheet: PathBuf,
     /// Output format
     #[arg(long, value_enum, default_value_t = DocFormatArg::Markdown)]
