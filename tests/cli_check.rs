@@ -1077,3 +1077,61 @@ fn the_sheet_is_found_in_a_parent_folder_up_to_the_repository_root() {
     let o = govsheet(&inner, &["check"]);
     expect(&o, 2, &["governance.yaml"]);
 }
+
+/// Issue 14: no schema finding shows a regular expression of the schema; each says in words
+/// what to write (`x-govsheet-expected` / `x-govsheet-help` in the schema).
+#[test]
+fn no_schema_finding_shows_a_raw_regex() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schema/governance.schema.json")).unwrap();
+    fn patterns(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v.as_str()) {
+                        ("pattern", Some(p)) => out.push(p.to_string()),
+                        _ => patterns(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| patterns(v, out)),
+            _ => {}
+        }
+    }
+    let mut regexes = Vec::new();
+    patterns(&schema, &mut regexes);
+    assert!(regexes.len() >= 6, "{regexes:?}");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/schema-in-the-sheets-words");
+    let o = govsheet(&dir, &["check", "--format", "json", "governance.yaml"]);
+    let report = json(&o);
+    let schema_findings: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "schema")
+        .collect();
+    assert!(schema_findings.len() >= 10, "{report}");
+    // Where a fix can be derived from the value, the help writes it.
+    let help_at = |pointer: &str| {
+        schema_findings
+            .iter()
+            .find(|f| f["pointer"] == pointer)
+            .and_then(|f| f["help"].as_str())
+            .unwrap_or_else(|| panic!("no schema finding at {pointer}: {report}"))
+    };
+    assert!(help_at("/owners/checkout_pixel").ends_with(": write `checkout-pixel`"));
+    assert!(help_at("/events/Add To Cart").ends_with(": write `AddToCart`"));
+    assert!(help_at("/events/Purchase/parameters/content ids").ends_with(": write `content_ids`"));
+    assert!(help_at("/policy/rules/Event_Owner").ends_with(": write `event-owner`"));
+    for f in schema_findings {
+        let text = format!("{} {}", f["message"], f["help"]);
+        assert!(
+            f["help"].is_string(),
+            "a schema finding without help: {text}"
+        );
+        for re in &regexes {
+            assert!(!text.contains(re.as_str()), "raw regex {re} in: {text}");
+        }
+        assert!(!text.contains("^[") && !text.contains("]*$"), "{text}");
+    }
+}
