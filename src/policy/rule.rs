@@ -209,6 +209,9 @@ struct Failure {
     vars: Vec<(&'static str, String)>,
     /// Help made from the sheet (a did-you-mean), preferred over the rule's help.
     help: Option<String>,
+    /// For a field that is not there at all: the pointer it would have (see
+    /// [`Finding::absent`]).
+    absent: Option<String>,
 }
 
 /// Follow a field from a match: the node when it exists, and the deepest place that exists.
@@ -314,6 +317,20 @@ impl Assertion {
             span: place.span,
             vars,
             help: None,
+            absent: None,
+        };
+        // A field missing altogether: the finding says where it would be, so that an unknown
+        // key meant as that field (`ownr:`) explains it.
+        let absent = |f: &Field, node: Option<&Node>, mut failure: Failure| {
+            if node.is_none() {
+                let mut p = m.pointer.to_string();
+                for seg in &f.segments {
+                    p.push('/');
+                    p.push_str(&escape_pointer(seg));
+                }
+                failure.absent = Some(p);
+            }
+            failure
         };
         match &self.kind {
             Kind::Present(f) => {
@@ -321,7 +338,7 @@ impl Assertion {
                 if node.is_some_and(is_present) {
                     Vec::new()
                 } else {
-                    vec![fail(&place, Vec::new())]
+                    vec![absent(f, node, fail(&place, Vec::new()))]
                 }
             }
             Kind::Declared(f) => {
@@ -329,7 +346,7 @@ impl Assertion {
                 if node.is_some_and(is_declared) {
                     Vec::new()
                 } else {
-                    vec![fail(&place, Vec::new())]
+                    vec![absent(f, node, fail(&place, Vec::new()))]
                 }
             }
             Kind::PresentAny(fs) => {
@@ -346,7 +363,15 @@ impl Assertion {
                     segments: &[],
                     span: m.key.map_or(m.node.span, |k| k.span),
                 };
-                vec![fail(&place, vec![("expected", expected)])]
+                // Missing fields, like `present`: the first one (an unknown key meant as it
+                // explains the finding; the place's own faults do not).
+                let failure = fail(&place, vec![("expected", expected)]);
+                match fs.first() {
+                    Some(f) if fs.iter().all(|f| resolve(m, f).0.is_none()) => {
+                        vec![absent(f, None, failure)]
+                    }
+                    _ => vec![failure],
+                }
             }
             Kind::Reference(f, section) => {
                 let (Some(node), place) = resolve(m, f) else {
@@ -387,6 +412,7 @@ impl Assertion {
                             ("expected", section.kind().to_string()),
                         ],
                         help: Some(help),
+                        absent: None,
                     });
                 }
                 out
@@ -406,6 +432,7 @@ impl Assertion {
                             ("expected", re.as_str().to_string()),
                         ],
                         help: None,
+                        absent: None,
                     })
                     .collect()
             }
@@ -496,6 +523,7 @@ impl Assertion {
                             span,
                             vars: vec![("error", e.to_string())],
                             help: None,
+                            absent: None,
                         }
                     })
                     .collect()
@@ -558,6 +586,7 @@ impl SelectCheck {
                     if let Some(h) = help {
                         f = f.with_help(h);
                     }
+                    f.absent = failure.absent.clone();
                     out.push(f);
                 }
             }

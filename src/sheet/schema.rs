@@ -169,7 +169,11 @@ fn check(
                     )
                     .at(source, child, span);
                     f = match did_you_mean(key, known.iter().map(String::as_str)) {
-                        Some(s) => f.with_help(format!("did you mean `{s}`?")),
+                        Some(s) => {
+                            let mut f = f.with_help(format!("did you mean `{s}`?"));
+                            f.meant = Some(format!("{pointer}/{}", escape_pointer(s)));
+                            f
+                        }
                         None if !known.is_empty() => {
                             f.with_help(format!("known keys here: {}", known.join(", ")))
                         }
