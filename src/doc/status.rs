@@ -40,9 +40,10 @@ pub struct RetestStatus<'a> {
     pub state: RetestState,
 }
 
-/// The newest record of a retest dated on or before today; of two on the same day, the one
-/// listed last (sheet records first, then `records_dir` files in name order).
-pub fn latest_record<'a>(sheet: &'a Sheet, retest: &str, today: NaiveDate) -> Option<&'a Record> {
+/// The newest record of a retest dated on or before today, whatever its result: only to see
+/// whether an unreadable record is newer than the one [`coverage::cover`] decides by (which
+/// skips it). Which record decides is `coverage`'s, never this.
+fn latest_record<'a>(sheet: &'a Sheet, retest: &str, today: NaiveDate) -> Option<&'a Record> {
     sheet
         .records
         .iter()
