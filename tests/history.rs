@@ -595,3 +595,34 @@ fn a_pushed_range_is_judged_by_history_too() {
     );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
 }
+
+#[test]
+fn the_users_git_configuration_does_not_change_what_counts() {
+    let repo = Repo::new();
+    for (k, v) in [
+        ("color.ui", "always"),
+        ("color.diff", "always"),
+        ("diff.renames", "copies"),
+        ("diff.relative", "true"),
+        ("log.showSignature", "true"),
+        ("diff.noprefix", "true"),
+        ("core.quotePath", "true"),
+    ] {
+        repo.git(&["config", k, v], TODAY);
+    }
+    std::fs::create_dir_all(repo.path("docs")).unwrap();
+    repo.git(&["mv", "checkout/pay.js", "docs/p\u{e4}y.js"], TODAY);
+    repo.commit_all("move", "2026-11-20");
+    repo.commit_record("dedupe", "purchase-dedupe", "2026-11-19", "2026-11-21");
+    let (code, v) = repo.json(&["--base", "main"]);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        strs(&v["changed_files"]),
+        vec!["checkout/pay.js", "docs/p\u{e4}y.js", "records/dedupe.yaml"]
+    );
+    assert!(
+        reason(&v, "purchase-dedupe").contains("before the change of 2026-11-20"),
+        "{}",
+        reason(&v, "purchase-dedupe")
+    );
+}

@@ -14,9 +14,11 @@ use crate::retest::history::{Commit, Object, PathChange};
 
 /// The options of every git call that lists changes: NUL-separated, renames off (a rename is
 /// its old and its new path), submodule changes always included, paths from the top folder,
-/// no external diff or text conversion.
-const LIST_CHANGES: [&str; 6] = [
+/// no colour, no external diff or text conversion (whatever `color.ui`, `diff.renames`,
+/// `diff.ignoreSubmodules`, `diff.relative` or `diff.external` say).
+const LIST_CHANGES: [&str; 7] = [
     "-z",
+    "--no-color",
     "--no-renames",
     "--ignore-submodules=none",
     "--no-relative",
@@ -211,7 +213,6 @@ impl Repo {
             "--root",
             "--raw",
             "--no-abbrev",
-            "--no-color",
             "--format=%x01%H %cs",
         ];
         args.extend(LIST_CHANGES);
