@@ -561,6 +561,22 @@ fn a_record_file_that_git_cannot_give_or_that_is_not_yaml_stops_the_run() {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("records/ok.yaml"), "{}", r.stderr);
     assert!(r.stderr.contains("missing"), "{}", r.stderr);
+
+    // a commit of the range missing: exit 2 naming the git command and the revisions
+    let repo = Repo::new();
+    repo.change("checkout/pay.js", "2026-11-20");
+    let middle = repo.head();
+    repo.change("checkout/pay.js", "2026-11-21");
+    let loose = repo.path(&format!(".git/objects/{}/{}", &middle[..2], &middle[2..]));
+    std::fs::remove_file(&loose).unwrap();
+    let r = repo.run(&["retests", "--base", "main"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("git merge-base") || r.stderr.contains("git log"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
 }
 
 #[test]

@@ -96,11 +96,23 @@ impl Repo {
     {
         let out = run_git(&self.dir, args.clone())?;
         if !out.status.success() {
-            let what: Vec<String> = args
+            // The command and its revisions (not the `-c` settings nor the options), so that the
+            // message names what git was asked about.
+            let all: Vec<String> = args
                 .into_iter()
-                .take(2)
                 .map(|a| a.as_ref().to_string_lossy().into_owned())
                 .collect();
+            let mut what: Vec<&str> = Vec::new();
+            let mut i = 0;
+            while i < all.len() {
+                match all[i].as_str() {
+                    "-c" => i += 1,
+                    "--" => break,
+                    a if a.starts_with('-') && !what.is_empty() => {}
+                    a => what.push(a),
+                }
+                i += 1;
+            }
             return Err(CliError::file(
                 self.name(),
                 format!(
