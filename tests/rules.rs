@@ -47,7 +47,7 @@ fn rules_in(json: &Value) -> Vec<String> {
 }
 
 /// The rule ids the CLI contract (cli.md) fixes.
-const CONTRACT_IDS: [&str; 25] = [
+const CONTRACT_IDS: [&str; 26] = [
     "yaml-syntax",
     "schema",
     "unknown-reference",
@@ -69,6 +69,7 @@ const CONTRACT_IDS: [&str; 25] = [
     "incident-resolution",
     "review-overdue",
     "record-date",
+    "route-incomplete",
     "waiver-expired",
     "waiver-unused",
     "retest-missing",

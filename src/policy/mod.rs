@@ -572,7 +572,9 @@ events:
 records:
   - {retest: purchase-dedup, by: opz, events: [Purchas], date: 2026-11-01}
 incidents:
-  - {id: i, owner: opz, events: [Purchas], suspected_change: themes, paused: [budgt]}
+  - {id: i, owner: opz, events: [Purchas], suspected_change: themes, paused: [budgt], route: purchase-spik}
+router:
+  purchase-spike: {owner: opz, events: [Purchas], pause: [budgt], detect: [order-reconciliaton]}
 reviews:
   - {cadence: weekly, owner: opz}
 waivers:
@@ -605,6 +607,11 @@ waivers:
             "/incidents/0/events/0",
             "/incidents/0/suspected_change",
             "/incidents/0/paused/0",
+            "/incidents/0/route",
+            "/router/purchase-spike/owner",
+            "/router/purchase-spike/events/0",
+            "/router/purchase-spike/pause/0",
+            "/router/purchase-spike/detect/0",
             "/reviews/0/owner",
             "/waivers/0/approved_by",
         ];
@@ -622,7 +629,9 @@ waivers:
                     "themes",
                     "purchase-dedup",
                     "Purchas",
-                    "budgt"
+                    "budgt",
+                    "purchase-spik",
+                    "order-reconciliaton"
                 ]
                 .contains(&text),
                 "{} points at `{text}`",
