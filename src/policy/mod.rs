@@ -641,6 +641,30 @@ waivers:
     }
 
     #[test]
+    fn an_open_incident_pauses_what_its_route_pauses() {
+        let f = core_findings(
+            "version: 1\nrouter:\n  spike: {first_action: sample 10 orders, pause: [budget, roas]}\nincidents:\n  - {id: a, events: [Purchase], route: spike, status: open}\n  - {id: b, events: [Purchase], route: spike, paused: [product-sets]}\n",
+            "incident-open",
+        );
+        assert_eq!(f.len(), 2);
+        assert_eq!(
+            f[0].message,
+            "incident `a` is open: events `Purchase` are stopped and conclusions `budget`, `roas` are paused (from route `spike`)"
+        );
+        assert!(
+            f[0].help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("first action: sample 10 orders; ")),
+            "{:?}",
+            f[0].help
+        );
+        assert_eq!(
+            f[1].message,
+            "incident `b` is open: events `Purchase` are stopped and conclusions `product-sets` are paused"
+        );
+    }
+
+    #[test]
     fn cycles_are_named_in_order_once_each() {
         let f = core_findings(
             "version: 1\ncomponents:\n  z: {paths: [a], depends_on: [m]}\n  m: {paths: [a], depends_on: [a]}\n  a: {paths: [a], depends_on: [z, a]}\n  solo: {paths: [a], depends_on: [solo]}\n  ok: {paths: [a], depends_on: [z]}\n",

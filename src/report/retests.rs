@@ -166,9 +166,13 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
     if !report.incidents.is_empty() {
         let _ = writeln!(out, "open incidents on the affected events:");
         for i in &report.incidents {
+            let route = i
+                .route
+                .as_deref()
+                .map_or(String::new(), |r| format!(", route {r}"));
             let _ = writeln!(
                 out,
-                "  {} ({}) on {}: paused {} ({}:{})",
+                "  {} ({}) on {}: paused {}{route} ({}:{})",
                 i.id.as_deref().unwrap_or("(no id)"),
                 i.status,
                 i.events.join(", "),

@@ -103,7 +103,11 @@ pub struct OpenIncident {
     pub id: Option<String>,
     pub status: String,
     pub events: Vec<String>,
+    /// What it pauses: its own `paused`, or its route's when it writes none.
     pub paused: Vec<String>,
+    /// The router route it follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
     pub file: String,
     pub line: usize,
 }
@@ -238,7 +242,13 @@ pub fn evaluate(
             id: text(i.id.as_ref()),
             status: text(i.status.as_ref()).unwrap_or_else(|| "open".into()),
             events: i.events.iter().map(|t| t.value.clone()).collect(),
-            paused: i.paused.iter().map(|t| t.value.clone()).collect(),
+            paused: sheet
+                .incident_plan(i)
+                .paused
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+            route: text(i.route.as_ref()),
             file: i.source.name.clone(),
             line: i.source.location(i.span.start).line,
         })
@@ -387,6 +397,20 @@ incidents:
             .collect();
         let r = evaluate(&sheet, &m, changed, today, today);
         (sheet, r)
+    }
+
+    #[test]
+    fn open_incidents_pause_what_their_route_pauses() {
+        let text = "version: 1\nevents:\n  Purchase: {triggers: [checkout]}\ncomponents:\n  checkout: {paths: ['checkout/**']}\nrouter:\n  spike: {pause: [budget, roas], first_action: sample orders}\nincidents:\n  - {id: inc-2, events: [Purchase], route: spike}\n";
+        let src = SourceFile::new("g.yaml", text);
+        let sheet = model::build(&src, yaml::parse(text).unwrap()).0;
+        let (m, _) = Matcher::new(&sheet.components);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let changed = vec![ChangedPath::new("checkout/a.js", Some(today))];
+        let r = evaluate(&sheet, &m, changed, today, today);
+        assert_eq!(r.incidents.len(), 1);
+        assert_eq!(r.incidents[0].paused, vec!["budget", "roas"]);
+        assert_eq!(r.incidents[0].route.as_deref(), Some("spike"));
     }
 
     #[test]
