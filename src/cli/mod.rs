@@ -5,6 +5,7 @@ mod check;
 mod doc;
 pub mod git;
 mod graph;
+mod incident;
 mod init;
 mod output;
 pub mod packs;
@@ -97,6 +98,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Check captured Pixel and Conversions API events against the sheet, Meta's rules and the orders
     Verify(verify::VerifyArgs),
+    /// Open an incident file from a route of the router, or resolve one in its own file
+    Incident(incident::IncidentArgs),
 }
 
 /// Why a run could not be done (exit 2).
@@ -181,6 +184,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Rules(args) => rules::run_rules(&ctx, args),
         Command::Explain(args) => rules::run_explain(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
+        Command::Incident(args) => incident::run(&ctx, args),
     }
 }
 

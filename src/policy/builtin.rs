@@ -204,7 +204,8 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
                     "make no paused decision from these events until the incident is resolved; then write `status: resolved`, `resolved`, `fix` and `resume_when`",
                 );
                 if let Some(action) = plan.first_action {
-                    help = format!("first action: {}; {help}", action.value.trim());
+                    let action = action.value.trim().trim_end_matches('.');
+                    help = format!("first action: {action}; {help}");
                 }
                 out.push(
                     new(format!(

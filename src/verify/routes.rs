@@ -63,8 +63,10 @@ pub fn apply(sheet: &Sheet, findings: &mut [Finding]) -> Vec<RoutePause> {
         let actions: Vec<String> = routes
             .iter()
             .filter_map(|r| {
-                one_line(r.item.first_action.as_ref())
-                    .map(|a| format!("first action (route `{}`): {a}", r.id.value))
+                one_line(r.item.first_action.as_ref()).map(|a| {
+                    let a = a.trim_end_matches('.');
+                    format!("first action (route `{}`): {a}", r.id.value)
+                })
             })
             .collect();
         if !actions.is_empty() {
