@@ -248,14 +248,21 @@ fn routes_are_linked_from_their_incidents_and_hostile_route_ids_are_not() {
     assert!(html.contains("<h3 id=\"route-spike\">Route: spike</h3>"));
     assert_eq!(html.matches("<a href=\"#route-spike\">").count(), 2);
     assert!(html.contains("<h3>Route: Bad Route](#x)&lt;i&gt;</h3>"));
-    let shop = doc("examples/shopify-store/governance.yaml", "markdown");
-    for route in [
-        "purchase-spike",
-        "value-drift",
-        "content-ids-mismatch",
-        "emq-up-reconciliation-down",
-    ] {
-        assert!(shop.contains(&format!("### Route: {route}\n")), "{route}");
+    // The shipped examples carry the lesson's four routes.
+    for sheet in example_sheets() {
+        let md = doc(&sheet.display().to_string(), "markdown");
+        for route in [
+            "purchase-spike",
+            "value-drift",
+            "content-ids-mismatch",
+            "emq-up-reconciliation-down",
+        ] {
+            assert!(
+                md.contains(&format!("### Route: {route}\n")),
+                "{}: {route}",
+                sheet.display()
+            );
+        }
     }
 }
 

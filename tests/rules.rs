@@ -261,6 +261,15 @@ fn init_writes_a_sheet_that_checks_and_never_overwrites() {
     let sheet = tmp.path().join("governance.yaml");
     let text = std::fs::read_to_string(&sheet).unwrap();
     assert!(text.starts_with("# "), "the starter sheet is commented");
+    // The lesson's four routes of the signal incident router.
+    for route in [
+        "purchase-spike",
+        "value-drift",
+        "content-ids-mismatch",
+        "emq-up-reconciliation-down",
+    ] {
+        assert!(text.contains(&format!("\n  {route}:\n")), "{route}");
+    }
     let (out, json) = check_json(&sheet);
     assert_eq!(out.status.code(), Some(0), "{json}");
     assert_eq!(json["summary"]["errors"], 0, "{json}");
