@@ -50,7 +50,10 @@ pub fn to_yaml(i: &NewIncident) -> String {
     if let Some(a) = &i.first_action {
         field("first_action", quote(a));
     }
-    field("paused", quoted_list(&i.paused));
+    // An empty list would pause nothing for good; left out, the route's `pause` applies.
+    if !i.paused.is_empty() {
+        field("paused", quoted_list(&i.paused));
+    }
     if let Some(o) = &i.owner {
         field("owner", quote(o));
     }
