@@ -39,8 +39,9 @@ pub struct OpenArgs {
     /// The events affected (declared under `events`); default: the route's events
     #[arg(long, value_name = "EVENT", num_args = 1..)]
     pub events: Vec<String>,
-    /// The governance sheet
-    #[arg(long, value_name = "FILE", default_value = "governance.yaml")]
+    /// The governance sheet (default: `governance.yaml` here or in the nearest parent folder,
+    /// up to the repository root)
+    #[arg(long, value_name = "FILE", default_value_os_t = super::default_sheet())]
     pub sheet: PathBuf,
 }
 
@@ -58,8 +59,9 @@ pub struct ResolveArgs {
     /// The day it was resolved (YYYY-MM-DD); default today
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
-    /// The governance sheet
-    #[arg(long, value_name = "FILE", default_value = "governance.yaml")]
+    /// The governance sheet (default: `governance.yaml` here or in the nearest parent folder,
+    /// up to the repository root)
+    #[arg(long, value_name = "FILE", default_value_os_t = super::default_sheet())]
     pub sheet: PathBuf,
 }
 

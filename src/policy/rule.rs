@@ -160,6 +160,9 @@ impl Section {
 pub enum Kind {
     /// The field is present and not empty.
     Present(Field),
+    /// The field is written with a value; unlike `Present`, an explicit empty list or map
+    /// counts (`pause: []` says "nothing to pause", a missing `pause` says nothing).
+    Declared(Field),
     /// At least one of the fields is present and not empty.
     PresentAny(Vec<Field>),
     /// Every string the field holds (a string or a list) names an entry of a section.
@@ -217,6 +220,9 @@ struct Failure {
     vars: Vec<(&'static str, String)>,
     /// Help made from the sheet (a did-you-mean), preferred over the rule's help.
     help: Option<String>,
+    /// For a field that is not there at all: the pointer it would have (see
+    /// [`Finding::absent`]).
+    absent: Option<String>,
 }
 
 /// Follow a field from a match: the node when it exists, and the deepest place that exists.
@@ -238,6 +244,14 @@ fn resolve<'a, 'p>(m: &'p Match<'a>, field: &'p Field) -> (Option<&'a Node>, Pla
         }
     }
     (Some(node), place(field.segments.len(), span))
+}
+
+fn is_declared(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => false,
+        Value::Str(s) => !s.trim().is_empty(),
+        _ => true,
+    }
 }
 
 fn is_present(node: &Node) -> bool {
@@ -275,6 +289,7 @@ impl Assertion {
     fn field_text(&self) -> String {
         match &self.kind {
             Kind::Present(f)
+            | Kind::Declared(f)
             | Kind::Reference(f, _)
             | Kind::Pattern(f, _)
             | Kind::Enum(f, _)
@@ -291,7 +306,7 @@ impl Assertion {
 
     fn default_message(&self) -> &'static str {
         match self.kind {
-            Kind::Present(_) => "{at} has no `{field}`",
+            Kind::Present(_) | Kind::Declared(_) => "{at} has no `{field}`",
             Kind::PresentAny(_) => "{at} has none of {expected}",
             Kind::Reference(..) => {
                 "`{field}` of {at} names `{value}`, which is not a declared {expected}"
@@ -313,6 +328,20 @@ impl Assertion {
             span: place.span,
             vars,
             help: None,
+            absent: None,
+        };
+        // A field missing altogether: the finding says where it would be, so that an unknown
+        // key meant as that field (`ownr:`) explains it.
+        let absent = |f: &Field, node: Option<&Node>, mut failure: Failure| {
+            if node.is_none() {
+                let mut p = m.pointer.to_string();
+                for seg in &f.segments {
+                    p.push('/');
+                    p.push_str(&escape_pointer(seg));
+                }
+                failure.absent = Some(p);
+            }
+            failure
         };
         match &self.kind {
             Kind::Present(f) => {
@@ -320,7 +349,15 @@ impl Assertion {
                 if node.is_some_and(is_present) {
                     Vec::new()
                 } else {
-                    vec![fail(&place, Vec::new())]
+                    vec![absent(f, node, fail(&place, Vec::new()))]
+                }
+            }
+            Kind::Declared(f) => {
+                let (node, place) = resolve(m, f);
+                if node.is_some_and(is_declared) {
+                    Vec::new()
+                } else {
+                    vec![absent(f, node, fail(&place, Vec::new()))]
                 }
             }
             Kind::PresentAny(fs) => {
@@ -337,7 +374,15 @@ impl Assertion {
                     segments: &[],
                     span: m.key.map_or(m.node.span, |k| k.span),
                 };
-                vec![fail(&place, vec![("expected", expected)])]
+                // Missing fields, like `present`: the first one (an unknown key meant as it
+                // explains the finding; the place's own faults do not).
+                let failure = fail(&place, vec![("expected", expected)]);
+                match fs.first() {
+                    Some(f) if fs.iter().all(|f| resolve(m, f).0.is_none()) => {
+                        vec![absent(f, None, failure)]
+                    }
+                    _ => vec![failure],
+                }
             }
             Kind::Reference(f, section) => {
                 let (Some(node), place) = resolve(m, f) else {
@@ -385,6 +430,7 @@ impl Assertion {
                             ("expected", section.kind().to_string()),
                         ],
                         help: Some(help),
+                        absent: None,
                     });
                 }
                 out
@@ -404,6 +450,7 @@ impl Assertion {
                             ("expected", re.as_str().to_string()),
                         ],
                         help: None,
+                        absent: None,
                     })
                     .collect()
             }
@@ -494,6 +541,7 @@ impl Assertion {
                             span,
                             vars: vec![("error", e.to_string())],
                             help: None,
+                            absent: None,
                         }
                     })
                     .collect()
@@ -556,6 +604,7 @@ impl SelectCheck {
                     if let Some(h) = help {
                         f = f.with_help(h);
                     }
+                    f.absent = failure.absent.clone();
                     out.push(f);
                 }
             }
