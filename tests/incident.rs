@@ -440,3 +440,24 @@ fn what_cannot_be_done_exits_2_and_writes_nothing() {
     );
     assert!(!r.path().join("../elsewhere").exists());
 }
+
+/// `incidents_dir: .` next to the sheet reads the sheet as an incident file too: resolving an
+/// incident found there would edit the sheet by another name, so it is refused.
+#[test]
+fn resolve_never_edits_the_sheet_by_another_name() {
+    let r = Repo::new();
+    let sheet = "version: 1\nincidents_dir: .\nid: x\nstatus: open\n";
+    r.write("governance.yaml", sheet);
+    let o = r.run(&[
+        "incident",
+        "resolve",
+        "x",
+        "--fix",
+        "a",
+        "--resume-when",
+        "b",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", out(&o));
+    assert!(out(&o).1.contains("edit it there"), "{:?}", out(&o));
+    assert_eq!(r.read("governance.yaml"), sheet);
+}

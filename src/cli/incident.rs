@@ -373,6 +373,18 @@ fn resolve(ctx: &Context, args: ResolveArgs) -> Result<ExitCode, CliError> {
         )));
     }
     let path = incident_path(&folder, &inc.source.name)?;
+    // The same file as the sheet by another name (`incidents_dir: .`): never edited either.
+    if let (Ok(a), Ok(b)) = (path.canonicalize(), args.sheet.canonicalize())
+        && a == b
+    {
+        return Err(CliError::file(
+            format!("{}:{line}", inc.source.name),
+            format!(
+                "incident `{}` is read from the sheet itself: edit it there; govsheet incident resolve never edits the sheet",
+                args.id
+            ),
+        ));
+    }
     let bytes = workspace::read_limited(&path)?;
     if bytes != inc.source.text.as_bytes() {
         return Err(CliError::file(
