@@ -81,6 +81,9 @@ pub struct Finding {
     pub absent: Option<String>,
     /// For an unknown key with a did-you-mean: the pointer of the key it was meant as.
     pub meant: Option<String>,
+    /// A few words on what is wrong at the span ("unknown key", "not a duration"), shown
+    /// under the underline; without them the severity is shown.
+    pub spot: Option<String>,
 }
 
 impl Finding {
@@ -98,7 +101,14 @@ impl Finding {
             source: None,
             absent: None,
             meant: None,
+            spot: None,
         }
+    }
+
+    /// Say in a few words what is wrong at the span (see [`Finding::spot`]).
+    pub fn with_spot(mut self, spot: impl Into<String>) -> Self {
+        self.spot = Some(spot.into());
+        self
     }
 
     /// Place the finding in a source file at a span (the location is derived from it).

@@ -304,6 +304,26 @@ impl Assertion {
         }
     }
 
+    /// What is wrong at the finding's span, in a few words (missing fields say it through
+    /// [`Finding::absent`]).
+    fn spot(&self) -> Option<String> {
+        match &self.kind {
+            Kind::Reference(_, section) => Some(format!("not a declared {}", section.kind())),
+            Kind::Pattern(..) => Some("not in the expected form".into()),
+            Kind::Enum(..) => Some("not an allowed value".into()),
+            Kind::Count(..) => Some("wrong number of entries".into()),
+            Kind::Equals(..) => Some("not the expected value".into()),
+            Kind::PresentAny(fs) => Some(format!(
+                "no {}",
+                fs.iter()
+                    .map(|f| format!("`{}`", f.text))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )),
+            Kind::Present(_) | Kind::Declared(_) | Kind::Schema(..) => None,
+        }
+    }
+
     fn default_message(&self) -> &'static str {
         match self.kind {
             Kind::Present(_) | Kind::Declared(_) => "{at} has no `{field}`",
@@ -605,6 +625,7 @@ impl SelectCheck {
                         f = f.with_help(h);
                     }
                     f.absent = failure.absent.clone();
+                    f.spot = a.spot();
                     out.push(f);
                 }
             }

@@ -167,7 +167,8 @@ fn check(
                         Severity::Error,
                         format!("unknown key `{key}` in {}", describe(&pointer)),
                     )
-                    .at(source, child, span);
+                    .at(source, child, span)
+                    .with_spot("unknown key");
                     f = match did_you_mean(key, known.iter().map(String::as_str)) {
                         Some(s) => {
                             let mut f = f.with_help(format!("did you mean `{s}`?"));
@@ -213,7 +214,11 @@ fn check(
                         describe(&pointer)
                     ),
                 )
-                .at(source, format!("{pointer}/{}", escape_pointer(&name)), span);
+                .at(source, format!("{pointer}/{}", escape_pointer(&name)), span)
+                .with_spot(match said.expected {
+                    Some(e) => format!("not {e}"),
+                    None => "not a valid key".to_string(),
+                });
                 if let Some(h) = said.help {
                     f = f.with_help(words.fill(h, &fix));
                 }
@@ -231,12 +236,14 @@ fn check(
                     value: node.and_then(|v| v.as_str()).unwrap_or_default(),
                     raw: span.map_or("", |sp| source.text.get(sp.start..sp.end()).unwrap_or("")),
                 };
+                let mut spot = None;
                 let (message, help) = match kind {
                     ValidationErrorKind::Type { .. } => {
                         let found = node.map_or("something else", |v| v.type_name());
                         let wanted = expected_type(&err.to_string());
                         let message =
                             format!("{} should be {wanted}, found {found}", describe(&pointer));
+                        spot = Some(format!("should be {wanted}"));
                         let strings = said.items_are_strings;
                         let found_value = node.map(|v| &v.value);
                         let help = one_item_help(&wanted, node, &words)
@@ -253,6 +260,7 @@ fn check(
                                 describe(&pointer)
                             ),
                         };
+                        spot = said.expected.map(|e| format!("not {e}"));
                         let fix = suggestion(words.value, pattern, said.case)
                             .map(|s| format!(": write `{s}`"))
                             .unwrap_or_default();
@@ -278,6 +286,7 @@ fn check(
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         );
+                        spot = Some(format!("not one of the {} values", list.len()));
                         let help = did_you_mean(words.value, list.iter().copied())
                             .map(|s| format!("did you mean `{s}`?"));
                         (message, help)
@@ -297,6 +306,7 @@ fn check(
                 };
                 let mut f =
                     Finding::new("schema", Severity::Error, message).at(source, pointer, span);
+                f.spot = spot;
                 if let Some(h) = help {
                     f = f.with_help(h);
                 }
