@@ -461,3 +461,24 @@ fn resolve_never_edits_the_sheet_by_another_name() {
     assert!(out(&o).1.contains("edit it there"), "{:?}", out(&o));
     assert_eq!(r.read("governance.yaml"), sheet);
 }
+
+/// The global flags are accepted after `incident open` / `resolve` too (hidden from their help).
+#[test]
+fn global_flags_are_accepted_after_the_nested_subcommand() {
+    let r = Repo::new();
+    let o = r.run(&[
+        "incident",
+        "open",
+        "purchase-spike",
+        "--color",
+        "never",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{:?}", out(&o));
+    let help = out(&r.run(&["incident", "open", "--help"])).0;
+    assert!(
+        help.contains("--today") && !help.contains("--fail-on"),
+        "{help}"
+    );
+}

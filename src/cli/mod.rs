@@ -112,6 +112,7 @@ const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
     ("explain", &["color", "today", "fail_on"]),
     ("init", &["color", "fail_on"]),
     ("record", &["color", "fail_on"]),
+    ("incident", &["color", "fail_on"]),
 ];
 
 /// One example per subcommand, shown at the end of its help.
@@ -145,6 +146,11 @@ const EXAMPLES: &[(&str, &str)] = &[
         "verify",
         "govsheet verify --server capi.jsonl --browser pixel.jsonl --orders orders.csv",
     ),
+    (
+        "incident",
+        "govsheet incident open purchase-spike        # a new file in incidents_dir
+  govsheet incident resolve ID --fix \"Data sharing back to Standard\" --resume-when \"3 clean days\"",
+    ),
 ];
 
 /// The command line as clap builds it, with each subcommand's help showing only the global
@@ -156,15 +162,15 @@ pub fn command() -> clap::Command {
         // A subcommand that declares an argument itself does not get the global one of the
         // same id: a hidden copy (same id, same value type, so its value still reaches the
         // global settings) keeps the flag accepted there, out of its help.
-        cmd = cmd.mut_subcommand(*name, |mut sub| {
-            for id in *unused {
-                let long = if *id == "fail_on" { "fail-on" } else { id };
-                let flag = clap::Arg::new(*id).long(long).hide(true);
-                sub = sub.arg(match *id {
-                    "color" => flag.value_parser(clap::value_parser!(ColorWhen)),
-                    "fail_on" => flag.value_parser(clap::value_parser!(FailOn)),
-                    _ => flag.value_name("DATE"),
-                });
+        // A subcommand's own subcommands (`incident open`) hide the same flags.
+        cmd = cmd.mut_subcommand(*name, |sub| {
+            let nested: Vec<String> = sub
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            let mut sub = hide_globals(sub, unused);
+            for n in nested {
+                sub = sub.mut_subcommand(n, |c| hide_globals(c, unused));
             }
             sub
         });
@@ -175,6 +181,20 @@ pub fn command() -> clap::Command {
         });
     }
     cmd
+}
+
+/// Add hidden copies of the global flags `unused` to a subcommand (see [`command`]).
+fn hide_globals(mut sub: clap::Command, unused: &[&'static str]) -> clap::Command {
+    for id in unused {
+        let long = if *id == "fail_on" { "fail-on" } else { id };
+        let flag = clap::Arg::new(*id).long(long).hide(true);
+        sub = sub.arg(match *id {
+            "color" => flag.value_parser(clap::value_parser!(ColorWhen)),
+            "fail_on" => flag.value_parser(clap::value_parser!(FailOn)),
+            _ => flag.value_name("DATE"),
+        });
+    }
+    sub
 }
 
 /// Parse the process's arguments (see [`command`]).
