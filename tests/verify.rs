@@ -561,3 +561,39 @@ fn a_detected_finding_names_its_route_first_action_and_pause_in_every_format() {
         );
     }
 }
+
+/// A route id or pause id that is no kebab-case id (a schema error `verify` still reads) cannot
+/// inject a link or HTML into the Markdown report through the messages that name it.
+#[test]
+fn hostile_route_text_stays_text_in_markdown() {
+    let d = Dir::new();
+    let hostile = "router:\n  \"x`[a](https://evil.example)`<b>\":\n    first_action: \"[click](https://evil.example) <img src=x>\"\n    pause: [\"p`<i>[y](https://evil.example)\"]\n    detect: [order-reconciliation]\n";
+    d.write("governance.yaml", &format!("{SHEET}{hostile}"));
+    d.write("server.jsonl", &format!("{}\n", purchase(1, 10.0, "EUR")));
+    d.write("orders.csv", "id,amount,cur\n1,10,EUR\n2,20,EUR\n");
+    let o = d.run(&[
+        "--server",
+        "server.jsonl",
+        "--orders",
+        "orders.csv",
+        "--orders-columns",
+        "id=id,value=amount,currency=cur",
+        "--format",
+        "markdown",
+    ]);
+    let (md, _) = text(&o);
+    assert!(md.contains("evil.example"), "the text is still shown: {md}");
+    let mut opts = pulldown_cmark::Options::empty();
+    opts.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    for ev in pulldown_cmark::Parser::new_ext(&md, opts) {
+        match ev {
+            pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { dest_url, .. }) => {
+                panic!("a link from sheet text: {dest_url}\n{md}")
+            }
+            pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) => {
+                panic!("HTML from sheet text: {h}\n{md}")
+            }
+            _ => {}
+        }
+    }
+}

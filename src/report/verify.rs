@@ -319,7 +319,7 @@ pub fn markdown(report: &VerifyReport) -> String {
             f.severity,
             f.rule,
             md_escape(&loc),
-            md_escape(&f.message)
+            escape_cell(&f.message)
         ));
         if let Some(h) = &f.help {
             out.push_str(&format!("  help: {}\n", escape_cell(h)));
