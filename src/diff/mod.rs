@@ -219,13 +219,9 @@ pub fn findings(changes: &[Change], base_label: &str) -> Vec<Finding> {
                 _ => String::new(),
             };
             let why = c.weakens.as_deref().unwrap_or_default();
-            let f = Finding::new(
-                RULE,
-                severity,
-                format!("{}{was}: {why}", c.describe()),
-            )
-            .at(&anchor.source, c.pointer.clone(), Some(anchor.span))
-            .with_help(weakening::help(c));
+            let f = Finding::new(RULE, severity, format!("{}{was}: {why}", c.describe()))
+                .at(&anchor.source, c.pointer.clone(), Some(anchor.span))
+                .with_help(weakening::help(c));
             Some(f)
         })
         .collect()
@@ -267,7 +263,10 @@ fn entry<'a>(
 }
 
 /// The trees of the record and incident files the loader did not keep, parsed again.
-fn reparse<'a>(sheet: &Sheet, sources: impl Iterator<Item = &'a Arc<SourceFile>>) -> HashMap<String, Node> {
+fn reparse<'a>(
+    sheet: &Sheet,
+    sources: impl Iterator<Item = &'a Arc<SourceFile>>,
+) -> HashMap<String, Node> {
     let mut out = HashMap::new();
     for s in sources {
         if Arc::ptr_eq(s, &sheet.source)
@@ -426,7 +425,9 @@ struct Walker<'a> {
 }
 
 fn pointer_of(segs: &[String]) -> String {
-    segs.iter().map(|s| format!("/{}", escape_pointer(s))).collect()
+    segs.iter()
+        .map(|s| format!("/{}", escape_pointer(s)))
+        .collect()
 }
 
 impl Walker<'_> {
@@ -492,9 +493,7 @@ impl Walker<'_> {
             .or_else(|| self.head_anchor(segs))
             .or_else(|| base.as_ref().map(|b| b.1.clone()));
         let head_place = head.map(|h| h.0).or_else(|| match kind {
-            Kind::Removed => self
-                .head_anchor(segs)
-                .map(|a| Place::of(&a.source, a.span)),
+            Kind::Removed => self.head_anchor(segs).map(|a| Place::of(&a.source, a.span)),
             _ => None,
         });
         let weakens = weakening::why(segs, kind, item.map(|i| i.1), before, after);
@@ -505,8 +504,16 @@ impl Walker<'_> {
             path,
             item: item.map(|(_, n)| display(n)),
             pointer,
-            before: if item.is_some() { None } else { before.map(display) },
-            after: if item.is_some() { None } else { after.map(display) },
+            before: if item.is_some() {
+                None
+            } else {
+                before.map(display)
+            },
+            after: if item.is_some() {
+                None
+            } else {
+                after.map(display)
+            },
             weakens,
             head: head_place,
             base: base.map(|b| b.0),
@@ -539,9 +546,11 @@ impl Walker<'_> {
                     || there.as_seq().is_some_and(|s| s.iter().all(is_scalar));
                 match (&there.value, descend) {
                     (Value::Map(_), true) => self.map(segs, one_b, one_h),
-                    (Value::Seq(_), true) => {
-                        self.seq(segs, one_b.and_then(Node::as_seq), one_h.and_then(Node::as_seq))
-                    }
+                    (Value::Seq(_), true) => self.seq(
+                        segs,
+                        one_b.and_then(Node::as_seq),
+                        one_h.and_then(Node::as_seq),
+                    ),
                     _ if one_b.is_some() => self.push(segs, Kind::Removed, None, one_b, None),
                     _ => self.push(segs, Kind::Added, None, None, one_h),
                 }

@@ -52,11 +52,9 @@ fn changes(base: &str, head: &str) -> Vec<Change> {
 
 fn lines(cs: &[Change]) -> Vec<String> {
     cs.iter()
-        .map(|c| {
-            match &c.weakens {
-                Some(why) => format!("WEAK {} {}: {why}", c.pointer, c.describe()),
-                None => format!("{} {}", c.pointer, c.describe()),
-            }
+        .map(|c| match &c.weakens {
+            Some(why) => format!("WEAK {} {}: {why}", c.pointer, c.describe()),
+            None => format!("{} {}", c.pointer, c.describe()),
         })
         .collect()
 }
@@ -85,10 +83,19 @@ fn each_weakening_change_is_marked_and_the_rest_are_not() {
         .replace("pause: [budget, roas]", "pause: [budget]")
         .replace("min_dedupe_rate: 0.9", "min_dedupe_rate: 0.5")
         .replace("max_age: 30d", "max_age: 52w")
-        .replace("unused-retest: error", "unused-retest: warning, retest-missing: off")
+        .replace(
+            "unused-retest: error",
+            "unused-retest: warning, retest-missing: off",
+        )
         .replace("packs: [team.yaml]", "packs: []")
-        .replace("  - {retest: smoke, date: 2026-11-01, result: fail, by: tracking, evidence: broken}\n", "")
-        .replace("  Lead:\n    owner: tracking\n", "  Lead:\n    owner: media\n")
+        .replace(
+            "  - {retest: smoke, date: 2026-11-01, result: fail, by: tracking, evidence: broken}\n",
+            "",
+        )
+        .replace(
+            "  Lead:\n    owner: tracking\n",
+            "  Lead:\n    owner: media\n",
+        )
         + "waivers:\n  - {rule: retest-missing, target: /retests/smoke, reason: r, approved_by: tracking, expires: 2027-01-01}\n";
     let got = lines(&changes(BASE, &head));
     let want = [
@@ -163,7 +170,10 @@ fn removals_name_the_base_place_and_anchor_at_the_head_parent() {
 
 #[test]
 fn a_removed_event_is_one_change_and_a_new_event_is_one() {
-    let head = BASE.replace("  Lead:\n    owner: tracking\n", "  Signup:\n    owner: tracking\n");
+    let head = BASE.replace(
+        "  Lead:\n    owner: tracking\n",
+        "  Signup:\n    owner: tracking\n",
+    );
     let got = lines(&changes(BASE, &head));
     assert_eq!(
         got,
@@ -202,7 +212,10 @@ fn a_sheet_absent_at_the_base_is_all_added_and_weakens_nothing_but_waivers() {
             present: false,
         },
     );
-    assert!(cs.iter().all(|c| c.kind == Kind::Removed && c.head.is_none()));
+    assert!(
+        cs.iter()
+            .all(|c| c.kind == Kind::Removed && c.head.is_none())
+    );
     let f = findings(&cs, "main");
     assert!(f.iter().any(|f| f.pointer == "/events/Purchase"));
     assert!(f.iter().all(|f| f.line().is_some_and(|l| l > 1)));

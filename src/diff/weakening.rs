@@ -54,7 +54,8 @@ pub fn why(
         (["events", _], Kind::Removed) => {
             text("an event removed: its triggers, retests and rollback no longer gate any change")
         }
-        (["events", _, "parameters"], Kind::Removed) | (["events", _, "parameters", _], Kind::Removed) => {
+        (["events", _, "parameters"], Kind::Removed)
+        | (["events", _, "parameters", _], Kind::Removed) => {
             text("a parameter removed from the event contract")
         }
         (["events", _, "parameters", _, "required"], _) => {
@@ -95,9 +96,9 @@ pub fn why(
                 "a component path removed: changes to those files no longer trigger retests".into()
             })
         }
-        (["components", _, "depends_on"], Kind::Removed) => text(
-            "a dependency removed: a change of that component no longer reaches this one",
-        ),
+        (["components", _, "depends_on"], Kind::Removed) => {
+            text("a dependency removed: a change of that component no longer reaches this one")
+        }
         (["components", _, "retests"], Kind::Removed) => {
             text("a retest removed: the component's changes no longer require it")
         }
@@ -133,7 +134,9 @@ pub fn why(
         (["policy", "packs"], Kind::Removed) => {
             text("a policy pack removed: its rules no longer run")
         }
-        (["root"], _) => text("the component root changed: every component path now means other files"),
+        (["root"], _) => {
+            text("the component root changed: every component path now means other files")
+        }
         (["incidents"], Kind::Removed) => {
             let open = before
                 .and_then(|b| b.get("status"))
