@@ -2,6 +2,7 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+pub mod diff;
 mod doc;
 pub mod git;
 mod graph;
@@ -83,6 +84,8 @@ pub enum Command {
     Retests(retests::RetestsArgs),
     /// Record the result of a retest as a new file in the sheet's `records_dir`
     Record(record::RecordArgs),
+    /// The governance changes of a branch: the sheet at the merge base against the sheet at head
+    Diff(diff::DiffArgs),
     /// Render the governance document (Markdown or HTML) with the Stop/Go status of each event
     Doc(doc::DocArgs),
     /// Print the dependency graph (components, events, retests) as dot or Mermaid
@@ -171,6 +174,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Check(args) => check::run(&ctx, args),
         Command::Retests(args) => retests::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
         Command::Doc(args) => doc::run(&ctx, args, cli.global.today.is_some()),
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),

@@ -113,10 +113,21 @@ impl Change {
 
     /// The change in one line of plain text (backticks around sheet text), for messages.
     pub fn describe(&self) -> String {
-        let what = if self.path.is_empty() {
-            self.group()
-        } else {
-            format!("`{}` of {}", printable(&self.path), self.group())
+        self.describe_as(true)
+    }
+
+    /// [`Change::describe`] without the group when `with_group` is false (a report that
+    /// groups changes under their event).
+    pub fn describe_as(&self, with_group: bool) -> String {
+        let path = printable(&self.path);
+        let what = match (self.path.is_empty(), with_group) {
+            (true, true) => self.group(),
+            (true, false) => match self.item {
+                Some(_) => self.section.clone(),
+                None => singular(&self.section).to_string(),
+            },
+            (false, true) => format!("`{path}` of {}", self.group()),
+            (false, false) => format!("`{path}`"),
         };
         let short = |s: &str| printable(&shorten(s, 120));
         match (self.kind, &self.item) {
@@ -161,12 +172,14 @@ const KEYED: [&str; 7] = [
 /// Text from a sheet with its control characters escaped (`\n`, `\u{1b}`), so that no value
 /// can forge a line of a log or a terminal escape.
 pub fn printable(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
+    // Bidirectional overrides and isolates reorder what a reader sees: escaped too.
+    let hidden = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(hidden) {
         return s.to_owned();
     }
     s.chars()
         .map(|c| {
-            if c.is_control() {
+            if hidden(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
@@ -195,6 +208,12 @@ pub fn diff(base: Side<'_>, head: Side<'_>) -> Vec<Change> {
     w.node(&mut segs, Some(&base.sheet.root), Some(&head.sheet.root));
     w.entries("records", &records(base.sheet), &records(head.sheet));
     w.entries("incidents", &incidents(base.sheet), &incidents(head.sheet));
+    // A sheet new in the range weakens nothing: there was no gate to weaken.
+    if !base.present {
+        for c in &mut w.out {
+            c.weakens = None;
+        }
+    }
     w.out
 }
 

@@ -185,16 +185,19 @@ fn a_removed_event_is_one_change_and_a_new_event_is_one() {
 }
 
 #[test]
-fn a_sheet_absent_at_the_base_is_all_added_and_weakens_nothing_but_waivers() {
+fn a_sheet_absent_at_the_base_is_all_added_and_weakens_nothing() {
     let empty = load("{}");
     let head = load(BASE);
+    let with_waiver = load(&format!(
+        "{BASE}waivers:\n  - {{rule: event-owner, target: /events/Lead, reason: r, approved_by: tracking, expires: 2027-01-01}}\n"
+    ));
     let cs = diff(
         Side {
             sheet: &empty,
             present: false,
         },
         Side {
-            sheet: &head,
+            sheet: &with_waiver,
             present: true,
         },
     );

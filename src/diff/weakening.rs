@@ -37,7 +37,7 @@ fn word(s: Option<Severity>) -> &'static str {
     s.map_or("off", Severity::as_str)
 }
 
-/// Why a change weakens the gate, or `None`. `segs` is the changed place's path (for an item
+/// Why a change weakens the gate, or `None`: fixed words, never text from the sheet. `segs` is the changed place's path (for an item
 /// of a list of ids or globs, the list's path and `item` the item).
 pub fn why(
     segs: &[String],
@@ -123,11 +123,13 @@ pub fn why(
             let default = default.or(Some(Severity::Error));
             let b = level(before, default)?;
             let a = level(after, default)?;
+            // The reason holds no text from the sheet (the rule id is the change's path), so
+            // reports can print it as it is.
             (a < b).then(|| {
                 if a.is_none() {
-                    format!("rule `{id}` turned off (it was {})", word(b))
+                    format!("a rule turned off (it was {})", word(b))
                 } else {
-                    format!("rule `{id}` lowered from {} to {}", word(b), word(a))
+                    format!("a rule lowered from {} to {}", word(b), word(a))
                 }
             })
         }
