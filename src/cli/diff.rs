@@ -38,10 +38,9 @@ fn short(sha: &str) -> &str {
 
 /// The sheet file as a path from the top-level of `repo`, with `/` separators.
 pub fn repo_path(repo: &Repo, sheet: &Path) -> Result<String, CliError> {
-    let name = sheet
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| CliError::Usage(format!("--sheet: `{}` is not a file name", sheet.display())))?;
+    let name = sheet.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        CliError::Usage(format!("--sheet: `{}` is not a file name", sheet.display()))
+    })?;
     let parent = match sheet.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -128,7 +127,11 @@ pub fn sheet_at(
             sheet.incidents_dir.clone()
         };
         let Some(field) = field else { continue };
-        let key = if records { "records_dir" } else { "incidents_dir" };
+        let key = if records {
+            "records_dir"
+        } else {
+            "incidents_dir"
+        };
         let folder = join_inside(dir, &field.value, || format!("{path} at {label}: {key}"))?;
         let listed = repo.files_at(rev, label, &[format!("{folder}/")])?;
         for (file, bytes) in listed {
@@ -141,7 +144,9 @@ pub fn sheet_at(
                 .join(name_in)
                 .display()
                 .to_string();
-            let shown = workspace::normalize(Path::new(&shown)).display().to_string();
+            let shown = workspace::normalize(Path::new(&shown))
+                .display()
+                .to_string();
             // A record or incident file that is broken at the base is the base's problem:
             // it holds nothing to compare.
             let Ok(source) = sheet::decode(&shown, bytes) else {
@@ -305,4 +310,156 @@ pub fn run(ctx: &Context, args: DiffArgs) -> Result<ExitCode, CliError> {
     ctx.out
         .emit(args.report_args.output.as_deref(), &text, human)?;
     Ok(exit_for(&findings, ctx.fail_on))
+}
+
+/// The folder component paths are relative to, as a path from the repository's top-level
+/// (`""` for the top-level itself): the sheet's `root` from the sheet's folder, else the top.
+pub fn component_prefix(sheet_path: &str, root_dir: Option<&str>) -> Result<String, CliError> {
+    let dir = sheet_path.rsplit_once('/').map_or("", |(d, _)| d);
+    match root_dir {
+        None => Ok(String::new()),
+        Some(r) => join_inside(dir, r, || format!("{sheet_path}: root")),
+    }
+}
+
+/// A path from the top-level as a path from the component root `prefix`; `None` outside it.
+fn under(prefix: &str, path: &str) -> Option<String> {
+    if prefix.is_empty() {
+        return Some(path.to_string());
+    }
+    path.strip_prefix(prefix)
+        .and_then(|r| r.strip_prefix('/'))
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+}
+
+/// What `retests` knows of a range besides the head sheet: the sheet at the merge base and
+/// the changed paths from the top-level with their dates.
+pub struct Range {
+    pub label: String,
+    pub base: Sheet,
+    /// The sheet as a path from the top-level.
+    pub sheet_path: String,
+    pub paths: Vec<(String, Option<chrono::NaiveDate>)>,
+    /// The sheet is gone at head: `head` is the base sheet standing in for it.
+    pub deleted: bool,
+}
+
+/// A range judged by both sheets: the report, the `governance-weakened` findings, and the
+/// base sheet (whose policy judges the range's findings with head's).
+pub struct Judged {
+    pub report: crate::retest::Report,
+    pub weakened: Vec<Finding>,
+    pub base: Sheet,
+}
+
+/// Evaluate a range with the sheet at its merge base and at head (`retest::gate`).
+/// `head_changed` are the changed paths from head's component root.
+pub fn evaluate_range(
+    head: &Sheet,
+    matcher: &crate::globs::Matcher,
+    head_changed: Vec<crate::retest::ChangedPath>,
+    range: Range,
+    default_date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<Judged, CliError> {
+    use crate::retest::ChangedPath;
+    let Range {
+        label,
+        mut base,
+        sheet_path,
+        paths,
+        deleted,
+    } = range;
+    let empty = empty_sheet(&head.source.name);
+    let (gov, weakened) = gate::governance(
+        Side {
+            sheet: &base,
+            present: true,
+        },
+        Side {
+            sheet: if deleted { &empty } else { head },
+            present: !deleted,
+        },
+        &label,
+    );
+    let head_prefix = component_prefix(&sheet_path, head.root_dir.as_ref().map(|r| r.as_str()))?;
+    let base_prefix = component_prefix(&sheet_path, base.root_dir.as_ref().map(|r| r.as_str()))?;
+    let base_changed: Vec<ChangedPath> = paths
+        .iter()
+        .filter_map(|(p, d)| under(&base_prefix, p).map(|r| ChangedPath::new(r, *d)))
+        .collect();
+    let sheet_date = paths
+        .iter()
+        .find(|(p, _)| *p == sheet_path)
+        .and_then(|(_, d)| *d);
+    let sheet_file = ChangedPath::new(
+        under(&head_prefix, &sheet_path).unwrap_or_else(|| sheet_path.clone()),
+        sheet_date,
+    );
+    // The records that count are head's, whichever sheet requires the retest.
+    base.records = head.records.clone();
+    let (base_matcher, _) = crate::globs::Matcher::new(&base.components);
+    let mut report = gate::evaluate(
+        gate::Judge {
+            sheet: head,
+            matcher,
+            changed: head_changed,
+        },
+        gate::Judge {
+            sheet: &base,
+            matcher: &base_matcher,
+            changed: base_changed,
+        },
+        sheet_file,
+        default_date,
+        today,
+    );
+    report.governance = Some(gov);
+    Ok(Judged {
+        report,
+        weakened,
+        base,
+    })
+}
+
+/// The sheet `retests` judges: the one on disk, or, when a range is asked for and the sheet
+/// is gone at head (deleted or moved away), its version at the merge base: never a pass for
+/// want of a sheet. `range` is `(base, head)` as the user named them.
+pub fn load_for_range(
+    path: &Path,
+    range: Option<(&str, &str)>,
+) -> Result<(workspace::SheetOnDisk, bool), CliError> {
+    let Some((base_name, head_name)) = range.filter(|_| !path.exists()) else {
+        return Ok((workspace::load_sheet(path)?, false));
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Ok((workspace::load_sheet(path)?, false));
+    }
+    let repo = Repo::open(&dir)?;
+    let head_sha = repo.commit(head_name, "--head")?;
+    let base_sha = repo.commit(base_name, "--base")?;
+    let mb = repo.merge_base(&base_sha, &head_sha, base_name, head_name)?;
+    let Some(sheet) = base_sheet(&repo, &mb, base_name, path)?.sheet else {
+        return Ok((workspace::load_sheet(path)?, false));
+    };
+    let repo_root = workspace::git_root(&dir).unwrap_or_else(|| dir.clone());
+    let loaded = sheet::Loaded {
+        source: std::sync::Arc::clone(&sheet.source),
+        sheet: Some(sheet),
+        findings: Vec::new(),
+    };
+    Ok((
+        workspace::SheetOnDisk {
+            path: path.to_path_buf(),
+            dir,
+            repo_root,
+            loaded,
+        },
+        true,
+    ))
 }

@@ -173,7 +173,8 @@ const KEYED: [&str; 7] = [
 /// can forge a line of a log or a terminal escape.
 pub fn printable(s: &str) -> String {
     // Bidirectional overrides and isolates reorder what a reader sees: escaped too.
-    let hidden = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let hidden =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     if !s.chars().any(hidden) {
         return s.to_owned();
     }
@@ -686,9 +687,20 @@ impl Walker<'_> {
                 continue;
             }
             let segs = [section.to_string()];
-            let anchor = self
-                .head_anchor(&segs)
-                .or_else(|| self.head_anchor(&[format!("{section}_dir")]))
+            let exact = |key: String| {
+                let sheet = self.head.sheet;
+                self.head
+                    .present
+                    .then(|| sheet.span_of(&format!("/{key}")))
+                    .flatten()
+                    .map(|span| Anchor {
+                        source: Arc::clone(&sheet.source),
+                        span,
+                    })
+            };
+            let anchor = exact(section.to_string())
+                .or_else(|| exact(format!("{section}_dir")))
+                .or_else(|| self.head_anchor(&segs))
                 .unwrap_or(Anchor {
                     source: Arc::clone(e.source),
                     span: e.span,

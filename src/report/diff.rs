@@ -64,7 +64,11 @@ pub fn human(gov: &Governance, compared: &Compared<'_>, findings: &[Finding]) ->
         s.errors,
         if s.errors == 1 { "error" } else { "errors" },
         s.warnings,
-        if s.warnings == 1 { "warning" } else { "warnings" }
+        if s.warnings == 1 {
+            "warning"
+        } else {
+            "warnings"
+        }
     );
     out
 }
@@ -79,21 +83,24 @@ pub fn human_changes(out: &mut String, gov: &Governance) {
         out,
         "{} governance {}, {} {} the gate\n",
         gov.changes.len(),
-        if gov.changes.len() == 1 { "change" } else { "changes" },
+        if gov.changes.len() == 1 {
+            "change"
+        } else {
+            "changes"
+        },
         gov.weakening,
-        if gov.weakening == 1 { "weakens" } else { "weaken" }
+        if gov.weakening == 1 {
+            "weakens"
+        } else {
+            "weaken"
+        }
     );
     for weak in [true, false] {
         for (group, list) in grouped(&gov.changes, weak) {
             let _ = writeln!(out, "{group}{}", if weak { " (weakened)" } else { "" });
             for c in list {
                 let mark = if weak { "!" } else { " " };
-                let _ = writeln!(
-                    out,
-                    "  {mark} {}   {}",
-                    c.describe_as(false),
-                    place(c)
-                );
+                let _ = writeln!(out, "  {mark} {}   {}", c.describe_as(false), place(c));
                 if let Some(why) = &c.weakens {
                     let _ = writeln!(out, "      {why}");
                 }
@@ -153,7 +160,11 @@ pub fn markdown(gov: &Governance, compared: &Compared<'_>) -> String {
                 "{total} governance {}, {} {} the gate",
                 if total == 1 { "change" } else { "changes" },
                 gov.weakening,
-                if gov.weakening == 1 { "weakens" } else { "weaken" }
+                if gov.weakening == 1 {
+                    "weakens"
+                } else {
+                    "weaken"
+                }
             )
         }
     );
@@ -173,10 +184,7 @@ pub fn markdown(gov: &Governance, compared: &Compared<'_>) -> String {
         if weak {
             let _ = writeln!(out, "#### ⚠️ Weakening changes ({count})\n");
         } else {
-            let _ = writeln!(
-                out,
-                "<details><summary>Other changes ({count})</summary>\n"
-            );
+            let _ = writeln!(out, "<details><summary>Other changes ({count})</summary>\n");
         }
         let mut shown = 0;
         'groups: for (_, list) in groups {
@@ -213,7 +221,11 @@ pub fn markdown(gov: &Governance, compared: &Compared<'_>) -> String {
 /// The group heading: the section in words, the id as code.
 fn group_markdown(c: &Change) -> String {
     match &c.id {
-        Some(id) => format!("{} {}", crate::diff::singular(&c.section), code(&printable(id))),
+        Some(id) => format!(
+            "{} {}",
+            crate::diff::singular(&c.section),
+            code(&printable(id))
+        ),
         None => code(&printable(&c.section)),
     }
 }

@@ -142,6 +142,14 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
             plural(report.outside_root, "changed path", "changed paths")
         );
     }
+    if let Some(g) = &report.governance {
+        let _ = writeln!(
+            out,
+            "governance changes since {}:",
+            crate::diff::printable(&g.base)
+        );
+        super::diff::human_changes(&mut out, g);
+    }
     if report.required.is_empty() {
         let _ = writeln!(
             out,
