@@ -361,7 +361,11 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                     label: base.label,
                     base: base_sheet,
                     sheet_path: super::diff::repo_path(&repo, &on_disk.path)?,
-                    paths: changes.paths.clone(),
+                    paths: changes
+                        .paths
+                        .iter()
+                        .map(|(p, d)| (p.clone(), since.or(*d)))
+                        .collect(),
                     deleted,
                 });
             }

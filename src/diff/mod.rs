@@ -133,7 +133,10 @@ impl Change {
         match (self.kind, &self.item) {
             (Kind::Added, Some(v)) => format!("added `{}` to {what}", short(v)),
             (Kind::Removed, Some(v)) => format!("removed `{}` from {what}", short(v)),
-            (Kind::Added, None) => format!("added {what}"),
+            (Kind::Added, None) => match (&self.after, self.path.is_empty()) {
+                (Some(v), false) => format!("added {what}: `{}`", short(v)),
+                _ => format!("added {what}"),
+            },
             (Kind::Removed, None) => format!("removed {what}"),
             (Kind::Changed, _) => format!(
                 "changed {what}: `{}` -> `{}`",

@@ -58,17 +58,16 @@ pub fn human(gov: &Governance, compared: &Compared<'_>, findings: &[Finding]) ->
     );
     human_changes(&mut out, gov);
     let s = Summary::of(findings, 1);
+    let word = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     let _ = writeln!(
         out,
-        "{} governance-weakened {}, {} {}",
+        "governance-weakened: {} {}, {} {}, {} {}",
         s.errors,
-        if s.errors == 1 { "error" } else { "errors" },
+        word(s.errors, "error", "errors"),
         s.warnings,
-        if s.warnings == 1 {
-            "warning"
-        } else {
-            "warnings"
-        }
+        word(s.warnings, "warning", "warnings"),
+        s.infos,
+        word(s.infos, "info", "infos")
     );
     out
 }
