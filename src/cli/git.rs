@@ -325,31 +325,6 @@ pub fn parse_log(out: &[u8]) -> HashMap<String, NaiveDate> {
     dates
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn name_status_keeps_every_path() {
-        let out = b"D\0a b.txt\0A\0c.txt\0R100\0old\"q\".txt\0new\xc3\xbc.txt\0M\0x\0";
-        assert_eq!(
-            parse_name_status(out),
-            vec!["a b.txt", "c.txt", "old\"q\".txt", "new\u{fc}.txt", "x"]
-        );
-    }
-
-    #[test]
-    fn log_gives_the_newest_date_per_path() {
-        let out = b"\x01\x022026-11-02\0\na b.txt\0c.txt\0\x01\x022026-11-05\0\x01\x022026-11-01\0\na b.txt\0z\0";
-        let d = parse_log(out);
-        let day = |n| NaiveDate::from_ymd_opt(2026, 11, n).unwrap();
-        assert_eq!(d["a b.txt"], day(2));
-        assert_eq!(d["c.txt"], day(2));
-        assert_eq!(d["z"], day(1));
-        assert_eq!(d.len(), 3);
-    }
-}
-
 /// Reading files as they are at a revision (`govsheet diff`, the sheet at the merge base).
 impl Repo {
     /// The regular files at `paths` (relative to the top-level; a path ending in `/` is a
@@ -457,5 +432,30 @@ impl Repo {
             rest = &rest[nl + 1 + size + 1..];
         }
         Ok(files)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_status_keeps_every_path() {
+        let out = b"D\0a b.txt\0A\0c.txt\0R100\0old\"q\".txt\0new\xc3\xbc.txt\0M\0x\0";
+        assert_eq!(
+            parse_name_status(out),
+            vec!["a b.txt", "c.txt", "old\"q\".txt", "new\u{fc}.txt", "x"]
+        );
+    }
+
+    #[test]
+    fn log_gives_the_newest_date_per_path() {
+        let out = b"\x01\x022026-11-02\0\na b.txt\0c.txt\0\x01\x022026-11-05\0\x01\x022026-11-01\0\na b.txt\0z\0";
+        let d = parse_log(out);
+        let day = |n| NaiveDate::from_ymd_opt(2026, 11, n).unwrap();
+        assert_eq!(d["a b.txt"], day(2));
+        assert_eq!(d["c.txt"], day(2));
+        assert_eq!(d["z"], day(1));
+        assert_eq!(d.len(), 3);
     }
 }

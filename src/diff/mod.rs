@@ -611,7 +611,7 @@ impl Walker<'_> {
 
     /// Lists compared as multisets of their items' canonical texts: ids and globs one change
     /// an item; entries (waivers, reviews) one change an entry.
-    fn seq(&mut self, segs: &mut Vec<String>, b: Option<&[Node]>, h: Option<&[Node]>) {
+    fn seq(&mut self, segs: &mut [String], b: Option<&[Node]>, h: Option<&[Node]>) {
         let b = b.unwrap_or_default();
         let h = h.unwrap_or_default();
         let mut left: HashMap<String, usize> = HashMap::new();

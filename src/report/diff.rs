@@ -25,7 +25,7 @@ pub struct Compared<'a> {
 
 /// Changes in the order they are shown: weakening ones first, each part grouped by entry in
 /// sheet order.
-fn grouped<'a>(changes: &'a [Change], weak: bool) -> Vec<(String, Vec<&'a Change>)> {
+fn grouped(changes: &[Change], weak: bool) -> Vec<(String, Vec<&Change>)> {
     let mut groups: Vec<(String, Vec<&Change>)> = Vec::new();
     for c in changes.iter().filter(|c| c.weakens.is_some() == weak) {
         let g = c.group();
