@@ -532,3 +532,99 @@ fn governance_weakened_fires_on_its_fail_fixture_and_not_on_its_pass_fixture() {
         );
     }
 }
+
+#[test]
+fn diff_of_a_sheet_deleted_or_new_in_the_range() {
+    // deleted at head: every entry removed, judged by the base, shown at the base's lines
+    let repo = Repo::new();
+    repo.git(&["rm", "-q", "governance.yaml"]);
+    repo.commit_all("drop", "2026-11-20");
+    let (code, v) = repo.json(&["diff", "--base", "main", "--head", "feature"]);
+    assert_eq!(code, 0, "{v:#}");
+    let changes = v["changes"].as_array().unwrap();
+    assert!(changes.iter().all(|c| c["kind"] == "removed"), "{v:#}");
+    let purchase = findings(&v, "governance-weakened")
+        .into_iter()
+        .find(|f| f["pointer"] == "/events/Purchase")
+        .cloned()
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(purchase["line"], 8);
+    assert_eq!(
+        repo.run(&[
+            "--fail-on",
+            "warning",
+            "diff",
+            "--base",
+            "main",
+            "--head",
+            "feature"
+        ])
+        .code,
+        1
+    );
+    // new at head: every entry added, nothing weakened
+    let repo = Repo::new();
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["rm", "-q", "governance.yaml"]);
+    repo.commit_all("no sheet yet", "2026-11-02");
+    repo.git(&["checkout", "-q", "-B", "feature"]);
+    repo.write(
+        "governance.yaml",
+        &format!("{SHEET}waivers:\n  - {{rule: event-owner, target: /events/Lead, reason: r, approved_by: tracking, expires: 2027-01-01}}\n"),
+    );
+    repo.commit_all("adopt govsheet", "2026-11-20");
+    let (code, v) = repo.json(&["diff", "--base", "main"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(
+        v["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["kind"] == "added")
+    );
+    assert_eq!(v["weakening"], 0);
+    // absent on both sides: say so
+    let r = repo.run(&["diff", "--base", "main", "--sheet", "other.yaml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no sheet at main"), "{}", r.stderr);
+}
+
+#[test]
+fn the_pre_push_range_is_judged_by_both_sheets_too() {
+    let repo = Repo::new();
+    repo.pull_request(
+        "checkout/pay.js",
+        &SHEET.replace("triggers: [checkout]", "triggers: []"),
+    );
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_govsheet"));
+    cmd.args(["retests", "--format", "json"])
+        .current_dir(&repo.dir)
+        .env("GOVSHEET_TODAY", TODAY)
+        .env("PRE_COMMIT_FROM_REF", "main")
+        .env("PRE_COMMIT_TO_REF", "feature");
+    git_env(&mut cmd, TODAY);
+    let out = cmd.output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{v:#}");
+    assert_eq!(status(&v, "purchase-dedupe"), "missing");
+    assert_eq!(findings(&v, "governance-weakened").len(), 1);
+}
+
+#[test]
+fn diff_in_the_ci_formats_carries_the_findings() {
+    let repo = reviewed_repo();
+    let r = repo.run(&["diff", "--base", "main", "--format", "github"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("::warning file=governance.yaml,line=30,"),
+        "{}",
+        r.stdout
+    );
+    let r = repo.run(&["diff", "--base", "main", "--format", "sarif"]);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        v["runs"][0]["tool"]["driver"]["rules"][0]["id"],
+        "governance-weakened"
+    );
+}

@@ -237,7 +237,12 @@ pub fn findings(changes: &[Change], base_label: &str) -> Vec<Finding> {
             let anchor = c.anchor.as_ref()?;
             let was = match (&c.base, c.kind) {
                 (Some(b), Kind::Removed | Kind::Changed) => {
-                    format!(" (was {}:{} at {base_label})", b.file, b.line)
+                    format!(
+                        " (was {}:{} at {})",
+                        printable(&b.file),
+                        b.line,
+                        printable(base_label)
+                    )
                 }
                 _ => String::new(),
             };
