@@ -448,17 +448,27 @@ fn check_is_clean_when_current_and_fails_when_stale_or_missing() {
         assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
         assert!(stdout(&out).is_empty());
 
-        // Stale: exit 1 with the first differing lines, file untouched.
+        // Stale: exit 1 with a unified diff and the command that regenerates it, file
+        // untouched.
         let stale = written.replacen("Stop", "Go", 1);
         std::fs::write(&target, &stale).expect("write stale");
         let out = govsheet(&[&base[..], &["--check"]].concat());
         assert_eq!(out.status.code(), Some(1));
         let msg = stdout(&out);
+        assert!(msg.contains("is stale") && msg.contains("\n@@ -"), "{msg}");
+        let changed = stale
+            .lines()
+            .find(|l| l.contains("Go") && !written.contains(*l));
+        let changed = changed.expect("the edited line");
+        assert!(msg.contains(&format!("\n-{changed}\n")), "{msg}");
         assert!(
-            msg.contains("is stale") && msg.contains("first difference at line"),
+            msg.contains(&format!("\n+{}\n", changed.replacen("Go", "Stop", 1))),
             "{msg}"
         );
-        assert!(msg.contains("\n- ") && msg.contains("\n+ "), "{msg}");
+        assert!(
+            msg.contains(" doc --sheet ") && msg.contains("to update it"),
+            "{msg}"
+        );
         assert_eq!(std::fs::read_to_string(&target).expect("read"), stale);
 
         // Without --today, --check uses the date the file states, so time passing alone

@@ -347,3 +347,33 @@ fn an_expired_waiver_brings_the_finding_back() {
     let (_, json) = check_json(&fixtures().join("waiver-expired/pass.yaml"));
     assert!(!rules_in(&json).contains(&"event-owner".to_string()));
 }
+
+/// Issue 14: `pause: []` says "no decision rests on this event" and passes `event-rollback`;
+/// an empty `pause:` (null) or a missing one says nothing and stays a finding.
+#[test]
+fn an_explicit_empty_pause_list_passes_and_a_null_one_does_not() {
+    let pass = fixtures().join("event-rollback/pass.yaml");
+    let text = std::fs::read_to_string(&pass).unwrap();
+    assert!(text.contains("      pause: []\n"));
+    let (_, json) = check_json(&pass);
+    assert!(!rules_in(&json).contains(&"event-rollback".to_string()));
+
+    let dir = tempfile::tempdir().unwrap();
+    for (variant, replacement, pointer) in [
+        ("null", "      pause:\n", "/events/PageView/rollback/pause"),
+        ("missing", "", "/events/PageView/rollback"),
+    ] {
+        let path = dir.path().join(format!("{variant}.yaml"));
+        std::fs::write(&path, text.replace("      pause: []\n", replacement)).unwrap();
+        let (out, json) = check_json(&path);
+        let f = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "event-rollback")
+            .unwrap_or_else(|| panic!("{variant}: event-rollback did not fire: {json}"));
+        assert_eq!(f["pointer"], pointer, "{variant}");
+        assert_eq!(f["message"], "event `PageView` has no rollback pause list");
+        assert_eq!(out.status.code(), Some(1), "{variant}");
+    }
+}

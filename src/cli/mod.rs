@@ -202,7 +202,30 @@ fn warm_up() {
     });
 }
 
-/// The default sheet when no path is given.
+/// The default sheet when no path is given: `governance.yaml` in the current folder, else in
+/// the nearest parent that has one, up to the repository root (the first folder holding `.git`)
+/// and never above it; returned relative to the current folder (`../../governance.yaml`), so
+/// messages name it as the user would. Nothing found: `governance.yaml`, whose absence the
+/// command then reports.
 pub fn default_sheet() -> PathBuf {
-    PathBuf::from("governance.yaml")
+    let here = PathBuf::from("governance.yaml");
+    let Ok(cwd) = std::env::current_dir() else {
+        return here;
+    };
+    sheet_above(&cwd).unwrap_or(here)
+}
+
+/// The walk of [`default_sheet`] from `start`.
+fn sheet_above(start: &std::path::Path) -> Option<PathBuf> {
+    let mut up = PathBuf::new();
+    for dir in start.ancestors() {
+        if dir.join("governance.yaml").is_file() {
+            return Some(up.join("governance.yaml"));
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+        up.push("..");
+    }
+    None
 }

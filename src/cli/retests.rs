@@ -19,8 +19,9 @@ use crate::sheet::Sheet;
 
 #[derive(Debug, Args)]
 pub struct RetestsArgs {
-    /// The governance sheet
-    #[arg(long, value_name = "FILE", default_value = "governance.yaml")]
+    /// The governance sheet (default: `governance.yaml` here or in the nearest parent folder,
+    /// up to the repository root)
+    #[arg(long, value_name = "FILE", default_value_os_t = super::default_sheet())]
     pub sheet: PathBuf,
     /// Compare the merge base of REF and --head with --head (e.g. origin/main)
     #[arg(long, value_name = "REF", conflicts_with_all = ["staged", "files", "files_from"])]

@@ -149,6 +149,9 @@ impl Section {
 pub enum Kind {
     /// The field is present and not empty.
     Present(Field),
+    /// The field is written with a value; unlike `Present`, an explicit empty list or map
+    /// counts (`pause: []` says "nothing to pause", a missing `pause` says nothing).
+    Declared(Field),
     /// At least one of the fields is present and not empty.
     PresentAny(Vec<Field>),
     /// Every string the field holds (a string or a list) names an entry of a section.
@@ -206,6 +209,9 @@ struct Failure {
     vars: Vec<(&'static str, String)>,
     /// Help made from the sheet (a did-you-mean), preferred over the rule's help.
     help: Option<String>,
+    /// For a field that is not there at all: the pointer it would have (see
+    /// [`Finding::absent`]).
+    absent: Option<String>,
 }
 
 /// Follow a field from a match: the node when it exists, and the deepest place that exists.
@@ -227,6 +233,14 @@ fn resolve<'a, 'p>(m: &'p Match<'a>, field: &'p Field) -> (Option<&'a Node>, Pla
         }
     }
     (Some(node), place(field.segments.len(), span))
+}
+
+fn is_declared(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => false,
+        Value::Str(s) => !s.trim().is_empty(),
+        _ => true,
+    }
 }
 
 fn is_present(node: &Node) -> bool {
@@ -264,6 +278,7 @@ impl Assertion {
     fn field_text(&self) -> String {
         match &self.kind {
             Kind::Present(f)
+            | Kind::Declared(f)
             | Kind::Reference(f, _)
             | Kind::Pattern(f, _)
             | Kind::Enum(f, _)
@@ -278,9 +293,29 @@ impl Assertion {
         }
     }
 
+    /// What is wrong at the finding's span, in a few words (missing fields say it through
+    /// [`Finding::absent`]).
+    fn spot(&self) -> Option<String> {
+        match &self.kind {
+            Kind::Reference(_, section) => Some(format!("not a declared {}", section.kind())),
+            Kind::Pattern(..) => Some("not in the expected form".into()),
+            Kind::Enum(..) => Some("not an allowed value".into()),
+            Kind::Count(..) => Some("wrong number of entries".into()),
+            Kind::Equals(..) => Some("not the expected value".into()),
+            Kind::PresentAny(fs) => Some(format!(
+                "no {}",
+                fs.iter()
+                    .map(|f| format!("`{}`", f.text))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )),
+            Kind::Present(_) | Kind::Declared(_) | Kind::Schema(..) => None,
+        }
+    }
+
     fn default_message(&self) -> &'static str {
         match self.kind {
-            Kind::Present(_) => "{at} has no `{field}`",
+            Kind::Present(_) | Kind::Declared(_) => "{at} has no `{field}`",
             Kind::PresentAny(_) => "{at} has none of {expected}",
             Kind::Reference(..) => {
                 "`{field}` of {at} names `{value}`, which is not a declared {expected}"
@@ -302,6 +337,20 @@ impl Assertion {
             span: place.span,
             vars,
             help: None,
+            absent: None,
+        };
+        // A field missing altogether: the finding says where it would be, so that an unknown
+        // key meant as that field (`ownr:`) explains it.
+        let absent = |f: &Field, node: Option<&Node>, mut failure: Failure| {
+            if node.is_none() {
+                let mut p = m.pointer.to_string();
+                for seg in &f.segments {
+                    p.push('/');
+                    p.push_str(&escape_pointer(seg));
+                }
+                failure.absent = Some(p);
+            }
+            failure
         };
         match &self.kind {
             Kind::Present(f) => {
@@ -309,7 +358,15 @@ impl Assertion {
                 if node.is_some_and(is_present) {
                     Vec::new()
                 } else {
-                    vec![fail(&place, Vec::new())]
+                    vec![absent(f, node, fail(&place, Vec::new()))]
+                }
+            }
+            Kind::Declared(f) => {
+                let (node, place) = resolve(m, f);
+                if node.is_some_and(is_declared) {
+                    Vec::new()
+                } else {
+                    vec![absent(f, node, fail(&place, Vec::new()))]
                 }
             }
             Kind::PresentAny(fs) => {
@@ -326,7 +383,15 @@ impl Assertion {
                     segments: &[],
                     span: m.key.map_or(m.node.span, |k| k.span),
                 };
-                vec![fail(&place, vec![("expected", expected)])]
+                // Missing fields, like `present`: the first one (an unknown key meant as it
+                // explains the finding; the place's own faults do not).
+                let failure = fail(&place, vec![("expected", expected)]);
+                match fs.first() {
+                    Some(f) if fs.iter().all(|f| resolve(m, f).0.is_none()) => {
+                        vec![absent(f, None, failure)]
+                    }
+                    _ => vec![failure],
+                }
             }
             Kind::Reference(f, section) => {
                 let (Some(node), place) = resolve(m, f) else {
@@ -367,6 +432,7 @@ impl Assertion {
                             ("expected", section.kind().to_string()),
                         ],
                         help: Some(help),
+                        absent: None,
                     });
                 }
                 out
@@ -386,6 +452,7 @@ impl Assertion {
                             ("expected", re.as_str().to_string()),
                         ],
                         help: None,
+                        absent: None,
                     })
                     .collect()
             }
@@ -476,6 +543,7 @@ impl Assertion {
                             span,
                             vars: vec![("error", e.to_string())],
                             help: None,
+                            absent: None,
                         }
                     })
                     .collect()
@@ -538,6 +606,8 @@ impl SelectCheck {
                     if let Some(h) = help {
                         f = f.with_help(h);
                     }
+                    f.absent = failure.absent.clone();
+                    f.spot = a.spot();
                     out.push(f);
                 }
             }

@@ -135,7 +135,17 @@ impl Diagnostic for Diag {
     }
 }
 
+/// The words under the underline: what is wrong at that spot when the finding says it, a
+/// missing field's name, else the severity.
 fn label_for(f: &Finding) -> String {
+    if let Some(spot) = &f.spot {
+        return spot.clone();
+    }
+    if let Some(absent) = &f.absent
+        && let Some(field) = absent.rsplit('/').next()
+    {
+        return format!("no `{}` here", crate::sheet::yaml::unescape_pointer(field));
+    }
     match f.rule.as_str() {
         "yaml-syntax" => "here".into(),
         _ => f.severity.as_str().into(),
