@@ -290,6 +290,14 @@ fn a_pull_request_that_removes_the_trigger_still_fails() {
         human.contains("! removed `checkout` from `triggers`"),
         "{human}"
     );
+    let md = repo
+        .run(&["retests", "--base", "main", "--format", "markdown"])
+        .stdout;
+    assert!(
+        md.contains("Governance changes since `main (merge base "),
+        "{md}"
+    );
+    assert!(md.contains(": 1, 1 weakening"), "{md}");
 }
 
 #[test]
