@@ -133,7 +133,13 @@ pub fn sheet_at(
             "incidents_dir"
         };
         let folder = join_inside(dir, &field.value, || format!("{path} at {label}: {key}"))?;
-        let listed = repo.files_at(rev, label, &[format!("{folder}/")])?;
+        // The top-level itself is listed by naming no path.
+        let wanted: Vec<String> = if folder.is_empty() {
+            Vec::new()
+        } else {
+            vec![format!("{folder}/")]
+        };
+        let listed = repo.files_at(rev, label, &wanted)?;
         for (file, bytes) in listed {
             if !(file.ends_with(".yaml") || file.ends_with(".yml")) {
                 continue;
