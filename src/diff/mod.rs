@@ -310,19 +310,15 @@ fn reparse<'a>(
     out
 }
 
-/// The records of a sheet (inline and `records_dir`), with their trees.
+/// The entries of a list kept in the sheet and in files of a folder (records, incidents), with
+/// their trees.
 struct Listed<'a> {
     sheet: &'a Sheet,
     parsed: HashMap<String, Node>,
     items: Vec<(&'a Arc<SourceFile>, &'a str, Span)>,
 }
 
-fn records(sheet: &Sheet) -> Listed<'_> {
-    let items: Vec<_> = sheet
-        .records
-        .iter()
-        .map(|r| (&r.source, r.pointer.as_str(), r.span))
-        .collect();
+fn listed<'a>(sheet: &'a Sheet, items: Vec<(&'a Arc<SourceFile>, &'a str, Span)>) -> Listed<'a> {
     Listed {
         sheet,
         parsed: reparse(sheet, items.iter().map(|i| i.0)),
@@ -330,17 +326,24 @@ fn records(sheet: &Sheet) -> Listed<'_> {
     }
 }
 
-fn incidents(sheet: &Sheet) -> Listed<'_> {
-    let items: Vec<_> = sheet
-        .incidents
-        .iter()
-        .map(|r| (&r.source, r.pointer.as_str(), r.span))
-        .collect();
-    Listed {
+fn records(sheet: &Sheet) -> Listed<'_> {
+    let items = sheet.records.iter();
+    listed(
         sheet,
-        parsed: reparse(sheet, items.iter().map(|i| i.0)),
-        items,
-    }
+        items
+            .map(|r| (&r.source, r.pointer.as_str(), r.span))
+            .collect(),
+    )
+}
+
+fn incidents(sheet: &Sheet) -> Listed<'_> {
+    let items = sheet.incidents.iter();
+    listed(
+        sheet,
+        items
+            .map(|i| (&i.source, i.pointer.as_str(), i.span))
+            .collect(),
+    )
 }
 
 impl<'a> Listed<'a> {
