@@ -102,6 +102,89 @@ pub enum Command {
     Verify(verify::VerifyArgs),
 }
 
+/// The global flags each subcommand has no use for: they are still accepted anywhere (so a
+/// wrapper can pass them to every command), but left out of that subcommand's help.
+const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
+    ("doc", &["fail_on"]),
+    ("graph", &["color", "today", "fail_on"]),
+    ("schema", &["color", "today", "fail_on"]),
+    ("rules", &["color", "today", "fail_on"]),
+    ("explain", &["color", "today", "fail_on"]),
+    ("init", &["color", "fail_on"]),
+    ("record", &["color", "fail_on"]),
+];
+
+/// One example per subcommand, shown at the end of its help.
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "check",
+        "govsheet check                              # governance.yaml here or above
+  govsheet check shop/ --format sarif --output govsheet.sarif",
+    ),
+    (
+        "retests",
+        "govsheet retests --base origin/main          # the retests this branch needs, and their records",
+    ),
+    (
+        "record",
+        "govsheet record purchase-dedupe --result pass --by tracking --evidence \"Test Events: 3 orders, 1 event each\"",
+    ),
+    (
+        "doc",
+        "govsheet doc -o GOVERNANCE.md --check        # exit 1 with a diff when the document is stale",
+    ),
+    ("graph", "govsheet graph | dot -Tsvg > graph.svg"),
+    ("schema", "govsheet schema > governance.schema.json"),
+    ("rules", "govsheet rules --format markdown"),
+    ("explain", "govsheet explain dedupe-event-id"),
+    (
+        "init",
+        "govsheet init                               # writes ./governance.yaml",
+    ),
+    (
+        "verify",
+        "govsheet verify --server capi.jsonl --browser pixel.jsonl --orders orders.csv",
+    ),
+];
+
+/// The command line as clap builds it, with each subcommand's help showing only the global
+/// flags it uses and ending with an example.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    for (name, unused) in UNUSED_GLOBALS {
+        // A subcommand that declares an argument itself does not get the global one of the
+        // same id: a hidden copy (same id, same value type, so its value still reaches the
+        // global settings) keeps the flag accepted there, out of its help.
+        cmd = cmd.mut_subcommand(*name, |mut sub| {
+            for id in *unused {
+                let long = if *id == "fail_on" { "fail-on" } else { id };
+                let flag = clap::Arg::new(*id).long(long).hide(true);
+                sub = sub.arg(match *id {
+                    "color" => flag.value_parser(clap::value_parser!(ColorWhen)),
+                    "fail_on" => flag.value_parser(clap::value_parser!(FailOn)),
+                    _ => flag.value_name("DATE"),
+                });
+            }
+            sub
+        });
+    }
+    for (name, example) in EXAMPLES {
+        cmd = cmd.mut_subcommand(*name, |sub| {
+            sub.after_help(format!("Example:\n  {example}"))
+        });
+    }
+    cmd
+}
+
+/// Parse the process's arguments (see [`command`]).
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+}
+
 /// Why a run could not be done (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
