@@ -112,6 +112,7 @@ const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
     ("explain", &["color", "today", "fail_on"]),
     ("init", &["color", "fail_on"]),
     ("record", &["color", "fail_on"]),
+    ("diff", &["color"]),
 ];
 
 /// One example per subcommand, shown at the end of its help.
@@ -124,6 +125,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "retests",
         "govsheet retests --base origin/main          # the retests this branch needs, and their records",
+    ),
+    (
+        "diff",
+        "govsheet diff --base origin/main --format markdown   # the sheet's changes, for a pull-request comment",
     ),
     (
         "record",
