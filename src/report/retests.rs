@@ -143,12 +143,13 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
         );
     }
     if let Some(g) = &report.governance {
-        let _ = writeln!(
-            out,
-            "governance changes since {}:",
-            crate::diff::printable(&g.base)
-        );
-        super::diff::human_changes(&mut out, g);
+        let base = crate::diff::printable(&g.base);
+        if g.changes.is_empty() {
+            let _ = writeln!(out, "governance changes since {base}: none\n");
+        } else {
+            let _ = writeln!(out, "governance changes since {base}:");
+            super::diff::human_changes(&mut out, g);
+        }
     }
     if report.required.is_empty() {
         let _ = writeln!(
