@@ -222,6 +222,50 @@ fn hostile_text_cannot_break_or_inject_markdown() {
     assert!(plain.contains("$x$ math and *emphasis* and _under_"));
 }
 
+/// The router sits right after the Stop/Go gate, each route has an anchor its incidents link
+/// to, and a route id that is not kebab-case gets neither an anchor nor a link.
+#[test]
+fn routes_are_linked_from_their_incidents_and_hostile_route_ids_are_not() {
+    let md = doc(HOSTILE, "markdown");
+    let order: Vec<&str> = md.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        &order[..3],
+        [
+            "## Stop or Go",
+            "## Signal incident router",
+            "## Event contract"
+        ]
+    );
+    assert!(md.contains("### Route: spike\n"));
+    // The incident names the route: the Stop/Go gate and the incident log link to it.
+    assert_eq!(md.matches("[`spike`](#route-spike)").count(), 2, "{md}");
+    // Inherited from the route: the incident writes no `paused`.
+    assert!(md.contains("| `creative-winners` | declaring creative winners and losers | ⛔ **paused** by `inc-routed` |"));
+    assert!(md.contains("### Route: Bad Route\\](\\#x)\\<i\\>"));
+    assert!(!md.contains("](#route-Bad"));
+    assert!(md.contains("(not in the router)"));
+    let html = doc(HOSTILE, "html");
+    assert!(html.contains("<h3 id=\"route-spike\">Route: spike</h3>"));
+    assert_eq!(html.matches("<a href=\"#route-spike\">").count(), 2);
+    assert!(html.contains("<h3>Route: Bad Route](#x)&lt;i&gt;</h3>"));
+    // The shipped examples carry the lesson's four routes.
+    for sheet in example_sheets() {
+        let md = doc(&sheet.display().to_string(), "markdown");
+        for route in [
+            "purchase-spike",
+            "value-drift",
+            "content-ids-mismatch",
+            "emq-up-reconciliation-down",
+        ] {
+            assert!(
+                md.contains(&format!("### Route: {route}\n")),
+                "{}: {route}",
+                sheet.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn example_markdown_is_well_formed() {
     for sheet in example_sheets() {
@@ -274,8 +318,8 @@ fn assert_html_is_clean(html: &str) -> String {
     let (mut elements, mut attrs, mut text) = (Vec::new(), Vec::new(), String::new());
     walk(&dom.document, &mut elements, &mut attrs, &mut text);
     let allowed = [
-        "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "nav", "a", "p",
-        "div", "table", "thead", "tbody", "tr", "th", "td", "code", "strong", "span", "br",
+        "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "nav", "a",
+        "p", "div", "table", "thead", "tbody", "tr", "th", "td", "code", "strong", "span", "br",
         "details", "summary", "pre", "svg", "text", "path", "g", "rect", "defs", "marker",
     ];
     for e in &elements {

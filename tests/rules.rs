@@ -47,7 +47,7 @@ fn rules_in(json: &Value) -> Vec<String> {
 }
 
 /// The rule ids the CLI contract (cli.md) fixes.
-const CONTRACT_IDS: [&str; 25] = [
+const CONTRACT_IDS: [&str; 26] = [
     "yaml-syntax",
     "schema",
     "unknown-reference",
@@ -69,6 +69,7 @@ const CONTRACT_IDS: [&str; 25] = [
     "incident-resolution",
     "review-overdue",
     "record-date",
+    "route-incomplete",
     "waiver-expired",
     "waiver-unused",
     "retest-missing",
@@ -260,6 +261,15 @@ fn init_writes_a_sheet_that_checks_and_never_overwrites() {
     let sheet = tmp.path().join("governance.yaml");
     let text = std::fs::read_to_string(&sheet).unwrap();
     assert!(text.starts_with("# "), "the starter sheet is commented");
+    // The lesson's four routes of the signal incident router.
+    for route in [
+        "purchase-spike",
+        "value-drift",
+        "content-ids-mismatch",
+        "emq-up-reconciliation-down",
+    ] {
+        assert!(text.contains(&format!("\n  {route}:\n")), "{route}");
+    }
     let (out, json) = check_json(&sheet);
     assert_eq!(out.status.code(), Some(0), "{json}");
     assert_eq!(json["summary"]["errors"], 0, "{json}");

@@ -306,16 +306,6 @@ impl Repo {
             format!("cannot read the output of {what}: {why}"),
         )
     }
-
-    /// Every file of a commit (a new branch with nothing to compare against).
-    pub fn all_files(&self, commit: &str) -> Result<Vec<String>, CliError> {
-        let out = self.git(["ls-tree", "-r", "-z", "--name-only", commit, "--"])?;
-        Ok(out
-            .split(|&b| b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect())
-    }
 }
 
 /// One entry of a tree or of the index: mode, object id and path from the top folder.
@@ -570,6 +560,50 @@ fn parse_ls_files(out: &[u8]) -> Result<Vec<TreeEntry>, String> {
         }
     }
     Ok(entries)
+}
+
+/// Reading files as they are at a revision (`govsheet diff`, the sheet at the merge base).
+impl Repo {
+    /// The regular files at `paths` (relative to the top-level; a path ending in `/` is a
+    /// folder: its files, not recursing) at commit `rev`, with their bytes: one `git ls-tree`
+    /// ([`Repo::ls_tree`]) and one `git cat-file --batch` ([`Repo::objects`]), the reader
+    /// `retests` reads its records with. A path the revision does not have is left out; a
+    /// symlink, a submodule or a file over the size limit is an error naming it and `label`
+    /// (how the user named the revision).
+    pub fn files_at(
+        &self,
+        rev: &str,
+        label: &str,
+        paths: &[String],
+    ) -> Result<Vec<(String, Vec<u8>)>, CliError> {
+        let specs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let entries = self.ls_tree(rev, &specs)?;
+        let mut objects: Option<Objects> = None;
+        let mut files = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let what = match entry.object.mode & 0o170000 {
+                0o040000 => continue,
+                0o100000 => None,
+                0o120000 => Some("a symlink"),
+                0o160000 => Some("a submodule"),
+                _ => Some("not a regular file"),
+            };
+            let at = format!("{} at {label}", entry.path);
+            if let Some(what) = what {
+                return Err(CliError::file(
+                    at,
+                    format!("is {what} in git, not a file govsheet reads"),
+                ));
+            }
+            let reader = match &mut objects {
+                Some(r) => r,
+                None => objects.insert(self.objects()?),
+            };
+            let bytes = reader.blob(&entry.object.id, &at)?;
+            files.push((entry.path, bytes));
+        }
+        Ok(files)
+    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,9 @@ pub struct Changes {
     tip: Tip,
     /// The commit whose records are "before the range" (the merge base, HEAD); `None`: none.
     base: Option<String>,
+    /// A range's merge base and how the user named its base: the sheet there judges the range
+    /// too (`retest::gate`). `None` for the index and for a whole history.
+    pub merge_base: Option<(String, String)>,
 }
 
 /// The records that may cover a change, with the position at which each entered.
@@ -68,6 +71,7 @@ pub fn range(
         compared: Some(format!("{base}...{head} (merge base {})", short(&mb))),
         history,
         tip: Tip::Commit(head_sha),
+        merge_base: Some((mb.clone(), base.to_string())),
         base: Some(mb),
     })
 }
@@ -93,6 +97,7 @@ pub fn whole_history(repo: &Repo, head: &str, head_flag: &str) -> Result<Changes
         history,
         tip: Tip::Commit(head_sha),
         base: None,
+        merge_base: None,
     })
 }
 
@@ -118,6 +123,7 @@ pub fn staged(repo: &Repo, today: NaiveDate) -> Result<Changes, CliError> {
         history,
         tip: Tip::Index,
         base: head,
+        merge_base: None,
     })
 }
 
@@ -156,9 +162,24 @@ impl Places {
         sheet_dir: &Path,
         records_dir: Option<&str>,
     ) -> Result<Places, CliError> {
-        let canonical = sheet_path.canonicalize().map_err(|e| {
-            CliError::file(sheet_path.display().to_string(), workspace::io_message(&e))
-        })?;
+        // A sheet gone from the working tree (a range judged by the merge base's sheet) is
+        // placed by its folder.
+        let canonical = match sheet_path.canonicalize() {
+            Ok(c) => c,
+            Err(e) => match (
+                sheet_path.exists(),
+                sheet_dir.canonicalize(),
+                sheet_path.file_name(),
+            ) {
+                (false, Ok(dir), Some(name)) => dir.join(name),
+                _ => {
+                    return Err(CliError::file(
+                        sheet_path.display().to_string(),
+                        workspace::io_message(&e),
+                    ));
+                }
+            },
+        };
         let outside = || {
             CliError::file(
                 sheet_path.display().to_string(),

@@ -2,10 +2,12 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+pub mod diff;
 mod doc;
 pub mod git;
 mod graph;
 mod history;
+mod incident;
 mod init;
 mod output;
 pub mod packs;
@@ -84,6 +86,8 @@ pub enum Command {
     Retests(retests::RetestsArgs),
     /// Record the result of a retest as a new file in the sheet's `records_dir`
     Record(record::RecordArgs),
+    /// The governance changes of a branch: the sheet at the merge base against the sheet at head
+    Diff(diff::DiffArgs),
     /// Render the governance document (Markdown or HTML) with the Stop/Go status of each event
     Doc(doc::DocArgs),
     /// Print the dependency graph (components, events, retests) as dot or Mermaid
@@ -98,6 +102,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Check captured Pixel and Conversions API events against the sheet, Meta's rules and the orders
     Verify(verify::VerifyArgs),
+    /// Open an incident file from a route of the router, or resolve one in its own file
+    Incident(incident::IncidentArgs),
 }
 
 /// The global flags each subcommand has no use for: they are still accepted anywhere (so a
@@ -110,6 +116,8 @@ const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
     ("explain", &["color", "today", "fail_on"]),
     ("init", &["color", "fail_on"]),
     ("record", &["color", "fail_on"]),
+    ("incident", &["color", "fail_on"]),
+    ("diff", &["color"]),
 ];
 
 /// One example per subcommand, shown at the end of its help.
@@ -122,6 +130,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "retests",
         "govsheet retests --base origin/main          # the retests this branch needs, and their records",
+    ),
+    (
+        "diff",
+        "govsheet diff --base origin/main --format markdown   # the sheet's changes, for a pull-request comment",
     ),
     (
         "record",
@@ -143,6 +155,11 @@ const EXAMPLES: &[(&str, &str)] = &[
         "verify",
         "govsheet verify --server capi.jsonl --browser pixel.jsonl --orders orders.csv",
     ),
+    (
+        "incident",
+        "govsheet incident open purchase-spike        # a new file in incidents_dir
+  govsheet incident resolve ID --fix \"Data sharing back to Standard\" --resume-when \"3 clean days\"",
+    ),
 ];
 
 /// The command line as clap builds it, with each subcommand's help showing only the global
@@ -154,15 +171,15 @@ pub fn command() -> clap::Command {
         // A subcommand that declares an argument itself does not get the global one of the
         // same id: a hidden copy (same id, same value type, so its value still reaches the
         // global settings) keeps the flag accepted there, out of its help.
-        cmd = cmd.mut_subcommand(*name, |mut sub| {
-            for id in *unused {
-                let long = if *id == "fail_on" { "fail-on" } else { id };
-                let flag = clap::Arg::new(*id).long(long).hide(true);
-                sub = sub.arg(match *id {
-                    "color" => flag.value_parser(clap::value_parser!(ColorWhen)),
-                    "fail_on" => flag.value_parser(clap::value_parser!(FailOn)),
-                    _ => flag.value_name("DATE"),
-                });
+        // A subcommand's own subcommands (`incident open`) hide the same flags.
+        cmd = cmd.mut_subcommand(*name, |sub| {
+            let nested: Vec<String> = sub
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            let mut sub = hide_globals(sub, unused);
+            for n in nested {
+                sub = sub.mut_subcommand(n, |c| hide_globals(c, unused));
             }
             sub
         });
@@ -173,6 +190,20 @@ pub fn command() -> clap::Command {
         });
     }
     cmd
+}
+
+/// Add hidden copies of the global flags `unused` to a subcommand (see [`command`]).
+fn hide_globals(mut sub: clap::Command, unused: &[&'static str]) -> clap::Command {
+    for id in unused {
+        let long = if *id == "fail_on" { "fail-on" } else { id };
+        let flag = clap::Arg::new(*id).long(long).hide(true);
+        sub = sub.arg(match *id {
+            "color" => flag.value_parser(clap::value_parser!(ColorWhen)),
+            "fail_on" => flag.value_parser(clap::value_parser!(FailOn)),
+            _ => flag.value_name("DATE"),
+        });
+    }
+    sub
 }
 
 /// Parse the process's arguments (see [`command`]).
@@ -255,6 +286,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Check(args) => check::run(&ctx, args),
         Command::Retests(args) => retests::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
         Command::Doc(args) => doc::run(&ctx, args, cli.global.today.is_some()),
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
@@ -265,6 +297,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Rules(args) => rules::run_rules(&ctx, args),
         Command::Explain(args) => rules::run_explain(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
+        Command::Incident(args) => incident::run(&ctx, args),
     }
 }
 

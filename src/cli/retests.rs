@@ -15,7 +15,7 @@ use super::{CliError, Context, Format, ReportArgs, exit_for, workspace};
 use crate::finding::{self, Finding, Severity};
 use crate::globs::Matcher;
 use crate::report;
-use crate::retest::{self, ChangedPath, Entered, History, coverage};
+use crate::retest::{self, ChangedPath, Entered, History, coverage, gate};
 use crate::sheet::Sheet;
 
 #[derive(Debug, Args)]
@@ -179,16 +179,25 @@ fn listed_to_root(p: &Path, cwd: &Path, root: &Path) -> Option<String> {
 /// `retest-missing` a warning) and waivers, with the same packs `check` loads. Waivers are
 /// checked for being unused or expired only for the rules of this command; configuration
 /// problems of the policy itself (`unknown-rule`) are `check`'s to report.
+/// In a range whose merge base has the sheet, the range's own findings are judged by both
+/// sheets (`retest::gate`): the stricter severity, the base's waivers.
 fn apply_policy(
     on_disk: &workspace::SheetOnDisk,
     sheet: &Sheet,
+    base: Option<&Sheet>,
     findings: Vec<Finding>,
     today: NaiveDate,
 ) -> Result<Vec<Finding>, CliError> {
     let policy = super::packs::policy_for(on_disk)?;
-    let ran = |id: &str| policy.rule(id).is_some_and(|r| r.command == "retests");
-    Ok(policy
-        .finalize(sheet, findings, today, &ran)
+    let range_rule = |id: &str| base.is_some() && gate::RANGE_RULES.contains(&id);
+    let ran = |id: &str| policy.rule(id).is_some_and(|r| r.command == "retests") && !range_rule(id);
+    let (range, others): (Vec<Finding>, Vec<Finding>) =
+        findings.into_iter().partition(|f| range_rule(&f.rule));
+    let mut out = policy.finalize(sheet, others, today, &ran);
+    if let Some(base) = base {
+        out.extend(super::diff::judge_range(&policy, base, sheet, range, today));
+    }
+    Ok(out
         .into_iter()
         .filter(|f| f.rule != "unknown-rule")
         .collect())
@@ -223,7 +232,17 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
         })?),
         None => None,
     };
-    let on_disk = workspace::load_sheet(&args.sheet)?;
+    let pre_commit = (env_ref("PRE_COMMIT_FROM_REF"), env_ref("PRE_COMMIT_TO_REF"));
+    let asked_range = match (&args.base, &pre_commit) {
+        (Some(b), _) => Some((b.as_str(), args.head.as_str())),
+        (None, (Some(f), Some(t))) if !f.chars().all(|c| c == '0') => {
+            Some((f.as_str(), t.as_str()))
+        }
+        _ => None,
+    };
+    let listed = !args.files.is_empty() || args.files_from.is_some();
+    let (on_disk, deleted) =
+        super::diff::load_for_range(&args.sheet, asked_range.filter(|_| !listed && !args.staged))?;
     let Some(sheet) = on_disk.loaded.sheet.as_ref() else {
         // The sheet is not YAML: its findings are the whole report.
         let mut findings = on_disk.loaded.findings.clone();
@@ -240,8 +259,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     };
     let root = canonical(&on_disk.component_root())?;
 
-    let pre_commit = (env_ref("PRE_COMMIT_FROM_REF"), env_ref("PRE_COMMIT_TO_REF"));
-    let listed = !args.files.is_empty() || args.files_from.is_some();
+    let mut range: Option<super::diff::Range> = None;
     let outside_root;
     let (relative, compared, history, evidence): (Vec<ChangedPath>, _, History, Option<Evidence>) =
         if listed {
@@ -295,6 +313,24 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                 sheet.records_dir.as_ref().map(|t| t.value.as_str()),
             )?;
             let evidence = history::evidence(&repo, &changes, &places)?;
+            // A range whose merge base has the sheet is judged by that sheet too, with the
+            // same positioned paths (and, below, the same records and history) as head's.
+            if let Some((mb, name)) = &changes.merge_base {
+                let base = super::diff::base_sheet(&repo, mb, name, &on_disk.path)?;
+                if let Some(base_sheet) = base.sheet {
+                    range = Some(super::diff::Range {
+                        label: base.label,
+                        base: base_sheet,
+                        sheet_path: super::diff::repo_path(&repo, &on_disk.path)?,
+                        paths: changes
+                            .paths
+                            .iter()
+                            .map(|(p, at, d)| (p.clone(), *at, since.or(*d)))
+                            .collect(),
+                        deleted,
+                    });
+                }
+            }
             let total = changes.paths.len();
             let paths: Vec<ChangedPath> = changes
                 .paths
@@ -323,7 +359,8 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
 
     let (matcher, glob_errors) = Matcher::new(&sheet.components);
     // Listed files have no history: every record on disk counts. Otherwise the records of the
-    // tip (head or index), each where it entered the history.
+    // tip (head or index), each where it entered the history: the one set of evidence, for
+    // head's sheet and, in a range, the merge base's sheet alike.
     let records: Vec<Entered<'_>> = match &evidence {
         Some(e) => e
             .records
@@ -333,15 +370,30 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
             .collect(),
         None => coverage::without_history(&sheet.records),
     };
-    let mut report = retest::evaluate(
-        sheet,
-        &matcher,
-        relative,
-        &records,
-        &history,
-        since.unwrap_or(ctx.today),
-        ctx.today,
-    );
+    let judging = retest::Judging {
+        records: &records,
+        history: &history,
+        default_date: since.unwrap_or(ctx.today),
+        today: ctx.today,
+    };
+    let (mut report, weakened, base) = match range {
+        Some(range) => {
+            let j = super::diff::evaluate_range(sheet, &matcher, relative, range, judging)?;
+            (j.report, j.weakened, Some(j.base))
+        }
+        None => {
+            let r = retest::evaluate(
+                sheet,
+                &matcher,
+                relative,
+                &records,
+                &history,
+                judging.default_date,
+                judging.today,
+            );
+            (r, Vec::new(), None)
+        }
+    };
     report.compared = compared;
     if let Some(e) = &evidence {
         name_records_not_in_git(&mut report, &sheet.records, e, args.staged);
@@ -350,7 +402,8 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     let mut findings = on_disk.loaded.findings.clone();
     findings.extend(glob_findings(sheet, &glob_errors));
     findings.extend(retest::findings(sheet, &report));
-    let mut findings = apply_policy(&on_disk, sheet, findings, ctx.today)?;
+    findings.extend(weakened);
+    let mut findings = apply_policy(&on_disk, sheet, base.as_ref(), findings, ctx.today)?;
     finding::sort(&mut findings);
 
     let human = |color: bool| {

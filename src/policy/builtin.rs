@@ -178,16 +178,15 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
             for inc in sheet.incidents.iter().filter(|i| i.is_open()) {
                 let name = inc.id.as_ref().map_or("(no id)", |t| t.as_str());
                 let status = inc.status.as_ref().map_or("open", |s| s.as_str());
-                let list = |v: &[crate::sheet::model::Text]| -> String {
+                let list = |v: &mut dyn Iterator<Item = &str>| -> String {
+                    let v: Vec<String> = v.map(|t| format!("`{t}`")).collect();
                     if v.is_empty() {
                         "none listed".into()
                     } else {
-                        v.iter()
-                            .map(|t| format!("`{}`", t.value))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        v.join(", ")
                     }
                 };
+                let plan = sheet.incident_plan(inc);
                 let (pointer, span) = match &inc.status {
                     Some(s) => (format!("{}/status", inc.pointer), s.span),
                     None => (
@@ -195,14 +194,27 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
                         inc.id.as_ref().map_or(inc.span, |t| t.span),
                     ),
                 };
+                let route = match plan.route {
+                    Some(r) if plan.paused_from_route => {
+                        format!(" (from route `{}`)", r.id.value)
+                    }
+                    _ => String::new(),
+                };
+                let mut help = String::from(
+                    "make no paused decision from these events until the incident is resolved; then write `status: resolved`, `resolved`, `fix` and `resume_when`",
+                );
+                if let Some(action) = plan.first_action {
+                    let action = action.value.trim().trim_end_matches('.');
+                    help = format!("first action: {action}; {help}");
+                }
                 out.push(
                     new(format!(
-                        "incident `{name}` is {status}: events {} are stopped and conclusions {} are paused",
-                        list(&inc.events),
-                        list(&inc.paused)
+                        "incident `{name}` is {status}: events {} are stopped and conclusions {} are paused{route}",
+                        list(&mut inc.events.iter().map(|t| t.as_str())),
+                        list(&mut plan.paused.iter().copied())
                     ))
                     .at(&inc.source, pointer, Some(span))
-                    .with_help("make no paused decision from these events until the incident is resolved; then write `status: resolved`, `resolved`, `fix` and `resume_when`"),
+                    .with_help(help),
                 );
             }
         }

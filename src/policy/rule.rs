@@ -86,16 +86,21 @@ pub enum Section {
     Retests,
     Conclusions,
     Events,
+    Router,
+    /// The rule ids of `govsheet verify` (the registry's, not a section of the sheet).
+    VerifyRules,
 }
 
 impl Section {
-    pub const ALL: [(&'static str, Section); 6] = [
+    pub const ALL: [(&'static str, Section); 8] = [
         ("owners", Section::Owners),
         ("systems", Section::Systems),
         ("components", Section::Components),
         ("retests", Section::Retests),
         ("conclusions", Section::Conclusions),
         ("events", Section::Events),
+        ("router", Section::Router),
+        ("verify-rules", Section::VerifyRules),
     ];
 
     pub fn parse(s: &str) -> Option<Section> {
@@ -118,6 +123,8 @@ impl Section {
             Section::Retests => "retest",
             Section::Conclusions => "conclusion",
             Section::Events => "event",
+            Section::Router => "route",
+            Section::VerifyRules => "verify rule",
         }
     }
 
@@ -129,6 +136,8 @@ impl Section {
             Section::Retests => sheet.retests.contains(id),
             Section::Conclusions => sheet.has_conclusion(id),
             Section::Events => sheet.events.contains(id),
+            Section::Router => sheet.router.contains(id),
+            Section::VerifyRules => crate::verify::rules::IDS.contains(&id),
         }
     }
 
@@ -141,6 +150,8 @@ impl Section {
             Section::Retests => ids(&mut sheet.retests.ids()),
             Section::Conclusions => sheet.conclusion_list().into_iter().map(|c| c.0).collect(),
             Section::Events => ids(&mut sheet.events.ids()),
+            Section::Router => ids(&mut sheet.router.ids()),
+            Section::VerifyRules => ids(&mut crate::verify::rules::IDS.iter().copied()),
         }
     }
 }
@@ -406,6 +417,13 @@ impl Assertion {
                     let ids = section.ids(sheet);
                     let help = match did_you_mean(id, ids.iter().map(String::as_str)) {
                         Some(s) => format!("did you mean `{s}`?"),
+                        None if *section == Section::VerifyRules => format!(
+                            "name a rule of `govsheet verify`: {}",
+                            ids.iter()
+                                .map(|i| format!("`{i}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                         None if ids.is_empty() => format!(
                             "declare `{id}` under `{}`; the sheet has no {} yet",
                             section.name(),

@@ -153,6 +153,15 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
             plural(report.outside_root, "changed path", "changed paths")
         );
     }
+    if let Some(g) = &report.governance {
+        let base = crate::diff::printable(&g.base);
+        if g.changes.is_empty() {
+            let _ = writeln!(out, "governance changes since {base}: none\n");
+        } else {
+            let _ = writeln!(out, "governance changes since {base}:");
+            super::diff::human_changes(&mut out, g);
+        }
+    }
     if report.required.is_empty() {
         let _ = writeln!(
             out,
@@ -177,9 +186,13 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
     if !report.incidents.is_empty() {
         let _ = writeln!(out, "open incidents on the affected events:");
         for i in &report.incidents {
+            let route = i
+                .route
+                .as_deref()
+                .map_or(String::new(), |r| format!(", route {r}"));
             let _ = writeln!(
                 out,
-                "  {} ({}) on {}: paused {} ({}:{})",
+                "  {} ({}) on {}: paused {}{route} ({}:{})",
                 i.id.as_deref().unwrap_or("(no id)"),
                 i.status,
                 i.events.join(", "),
