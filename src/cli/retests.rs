@@ -437,6 +437,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
             report::human::HumanOptions {
                 color,
                 max_findings: args.max_findings,
+                width: ctx.out.width(),
                 ..Default::default()
             },
         )
@@ -495,6 +496,7 @@ fn render_findings_only(
             report::human::HumanOptions {
                 color,
                 max_findings: args.max_findings,
+                width: ctx.out.width(),
                 ..Default::default()
             },
         )
