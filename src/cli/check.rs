@@ -104,6 +104,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
             report::human::HumanOptions {
                 color,
                 max_findings: args.max_findings,
+                width: ctx.out.width(),
                 ..Default::default()
             },
         )
@@ -122,6 +123,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
             &repo_paths(&sheets),
             report::human::HumanOptions {
                 max_findings: args.max_findings,
+                width: ctx.out.width(),
                 ..Default::default()
             },
         ),

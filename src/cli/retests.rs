@@ -413,6 +413,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
             report::human::HumanOptions {
                 color,
                 max_findings: args.max_findings,
+                width: ctx.out.width(),
                 ..Default::default()
             },
         )
@@ -516,6 +517,7 @@ fn render_findings_only(
             report::human::HumanOptions {
                 color,
                 max_findings: args.max_findings,
+                width: ctx.out.width(),
                 ..Default::default()
             },
         )
