@@ -414,7 +414,6 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                 color,
                 max_findings: args.max_findings,
                 width: ctx.out.width(),
-                ..Default::default()
             },
         )
     };
@@ -518,7 +517,6 @@ fn render_findings_only(
                 color,
                 max_findings: args.max_findings,
                 width: ctx.out.width(),
-                ..Default::default()
             },
         )
     };
