@@ -105,7 +105,6 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
                 color,
                 max_findings: args.max_findings,
                 width: ctx.out.width(),
-                ..Default::default()
             },
         )
     };

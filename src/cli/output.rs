@@ -47,7 +47,9 @@ impl Output {
         if !std::io::stdout().is_terminal() {
             return width_from(None, || None);
         }
-        let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok());
         width_from(columns, || {
             terminal_size::terminal_size_of(std::io::stdout())
                 .map(|(terminal_size::Width(w), _)| usize::from(w))

@@ -438,7 +438,6 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                 color,
                 max_findings: args.max_findings,
                 width: ctx.out.width(),
-                ..Default::default()
             },
         )
     };
@@ -497,7 +496,6 @@ fn render_findings_only(
                 color,
                 max_findings: args.max_findings,
                 width: ctx.out.width(),
-                ..Default::default()
             },
         )
     };

@@ -139,7 +139,6 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
                 color,
                 max_findings: args.max_findings,
                 width: ctx.out.width(),
-                ..Default::default()
             },
         )
     };
