@@ -188,6 +188,55 @@ fn required_block(out: &mut String, r: &Required, findings: &[Finding], opts: Hu
     }
 }
 
+/// JUnit of a retests run: one case per required retest (failed when it is missing or failed
+/// and its finding is at or above `fail_on`), then one case per other finding.
+pub fn junit(
+    report: &Report,
+    findings: &[Finding],
+    sheet: &str,
+    fail_on: crate::finding::Severity,
+) -> String {
+    use super::junit::{Case, line_of, render_cases};
+    let mut cases = Vec::new();
+    for r in &report.required {
+        let needle = format!("retest `{}`", r.retest);
+        let finding = findings
+            .iter()
+            .filter(|f| matches!(f.rule.as_str(), "retest-missing" | "retest-failed"))
+            .find(|f| f.message.contains(&needle));
+        let (failure, output) = match finding {
+            Some(f) if f.severity >= fail_on => {
+                (Some((f.rule.clone(), f.message.clone(), line_of(f))), None)
+            }
+            Some(f) => (None, Some(line_of(f))),
+            None => (
+                None,
+                Some(format!("{}: {}", label(r).to_lowercase(), r.reason)),
+            ),
+        };
+        cases.push(Case {
+            classname: format!("{sheet}.retests"),
+            name: r.retest.clone(),
+            failure,
+            output,
+        });
+    }
+    for (i, f) in findings
+        .iter()
+        .filter(|f| !matches!(f.rule.as_str(), "retest-missing" | "retest-failed"))
+        .enumerate()
+    {
+        let failing = f.severity >= fail_on;
+        cases.push(Case {
+            classname: format!("{sheet}.{}", f.rule),
+            name: format!("{} #{}", f.rule, i + 1),
+            failure: failing.then(|| (f.rule.clone(), f.message.clone(), line_of(f))),
+            output: (!failing).then(|| line_of(f)),
+        });
+    }
+    render_cases(sheet, &cases)
+}
+
 /// The human report: what changed, one block per required retest (each once: the
 /// `retest-missing` / `retest-failed` findings are these blocks, and only count in the
 /// summary), what to pause, then the other findings and the summary.
