@@ -1,7 +1,6 @@
 //! `govsheet record`: write one retest result as a NEW file in the sheet's `records_dir`
 //! (never rewriting the sheet or an existing record) and print its path.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -122,8 +121,7 @@ pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
 
     let folder = workspace::inside_repo(&on_disk.dir, &dir_field.value, &on_disk.repo_root)
         .map_err(|why| CliError::file(&sheet_name, format!("records_dir: {why}")))?;
-    std::fs::create_dir_all(&folder)
-        .map_err(|e| CliError::file(folder.display().to_string(), workspace::io_message(&e)))?;
+    super::fsio::create_dir_inside(&folder, &on_disk.repo_root)?;
     let text = record::to_yaml(&NewRecord {
         retest: args.retest.clone(),
         date: date.to_string(),
@@ -137,23 +135,9 @@ pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
     for n in 1..=10_000 {
         let name = record::file_name(&date.to_string(), &args.retest, n);
         let path = folder.join(&name);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path);
-        let mut file = match file {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(CliError::file(
-                    path.display().to_string(),
-                    workspace::io_message(&e),
-                ));
-            }
-        };
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| CliError::file(path.display().to_string(), workspace::io_message(&e)))?;
+        if !super::fsio::create_new(&path, text.as_bytes())? {
+            continue;
+        }
         ctx.out
             .print(&format!("{}\n", display_dir.join(&name).display()));
         return Ok(ExitCode::SUCCESS);

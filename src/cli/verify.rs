@@ -1,6 +1,5 @@
 //! `govsheet verify`: open the captures, the orders and the sheet, stream them through the verifier, render.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,13 +58,7 @@ fn open(p: &Path) -> Result<Box<dyn BufRead>, CliError> {
             io::stdin().lock(),
         )));
     }
-    let name = display(p);
-    let meta =
-        std::fs::metadata(p).map_err(|e| CliError::file(&name, workspace::io_message(&e)))?;
-    if meta.is_dir() {
-        return Err(CliError::file(&name, "is a folder, not a capture file"));
-    }
-    let f = File::open(p).map_err(|e| CliError::file(&name, workspace::io_message(&e)))?;
+    let f = super::fsio::open_input(p, None)?;
     Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
 }
 

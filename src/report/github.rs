@@ -15,6 +15,9 @@ pub fn escape_data(s: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            c if super::escape::is_hidden(c) => {
+                out.push_str(&super::escape::control(c.encode_utf8(&mut [0; 4])))
+            }
             c => out.push(c),
         }
     }

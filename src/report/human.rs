@@ -153,8 +153,24 @@ fn snippet_fits(text: &str, offset: usize) -> bool {
     end - start <= MAX_SNIPPET_LINE
 }
 
+/// A finding whose text from the inputs (file, pointer, message, help, labels) has every
+/// control character written as a visible escape, so no input can forge a line of the log.
+fn escaped(f: &Finding) -> Finding {
+    let esc = |s: &str| super::escape::control(s).into_owned();
+    let mut f = f.clone();
+    f.file = esc(&f.file);
+    f.pointer = esc(&f.pointer);
+    f.message = esc(&f.message);
+    f.help = f.help.as_deref().map(|h| esc(h.trim_end()));
+    for l in &mut f.labels {
+        l.message = esc(&l.message);
+    }
+    f
+}
+
 /// Render one finding: `file:line:col` header, then the snippet.
 pub fn render_one(f: &Finding, handler: &GraphicalReportHandler) -> String {
+    let f = &escaped(f);
     let mut out = String::new();
     let location = match f.location {
         Some(l) => format!("{}:{}:{}", f.file, l.line, l.column),

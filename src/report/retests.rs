@@ -36,7 +36,11 @@ fn list(items: &[String]) -> String {
     if items.is_empty() {
         return "none".into();
     }
-    let shown = items[..items.len().min(MAX_NAMES)].join(", ");
+    let shown = items[..items.len().min(MAX_NAMES)]
+        .iter()
+        .map(|i| esc(i))
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > MAX_NAMES {
         format!("{shown} (+{} more)", items.len() - MAX_NAMES)
     } else {
@@ -60,17 +64,25 @@ fn label(r: &Required) -> &'static str {
 }
 
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    esc(&s.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned()
+}
+
+/// Text from the inputs (paths, ids, values) with control characters as visible escapes.
+fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    super::escape::control(s)
 }
 
 fn required_block(out: &mut String, r: &Required) {
     let title = r
         .title
         .as_deref()
-        .map(|t| format!("  {t}"))
+        .map(|t| format!("  {}", one_line(t)))
         .unwrap_or_default();
-    let _ = writeln!(out, "{:<10} {}{title}", label(r), r.retest);
-    let mut facts = vec![format!("owner: {}", r.owner.as_deref().unwrap_or("(none)"))];
+    let _ = writeln!(out, "{:<10} {}{title}", label(r), esc(&r.retest));
+    let mut facts = vec![format!(
+        "owner: {}",
+        esc(r.owner.as_deref().unwrap_or("(none)"))
+    )];
     facts.push(format!("change: {}", r.change_date));
     if let Some(d) = r.max_age_days {
         facts.push(format!("max age: {d} days"));
@@ -90,7 +102,7 @@ fn required_block(out: &mut String, r: &Required) {
             if shown == MAX_CHAINS_SHOWN {
                 break 'outer;
             }
-            let _ = writeln!(out, "             {}", chain_text(f, w));
+            let _ = writeln!(out, "             {}", esc(&chain_text(f, w)));
             shown += 1;
         }
     }
@@ -103,7 +115,11 @@ fn required_block(out: &mut String, r: &Required) {
             let _ = writeln!(
                 out,
                 "           record: {} on {} by {} ({}:{})",
-                rec.result, rec.date, by, rec.file, rec.line
+                esc(&rec.result),
+                esc(&rec.date),
+                esc(by),
+                esc(&rec.file),
+                rec.line
             );
             if let Some(e) = &rec.evidence {
                 let _ = writeln!(out, "             evidence: {}", one_line(e));
@@ -117,7 +133,7 @@ fn required_block(out: &mut String, r: &Required) {
         }
     }
     if r.status != Status::Covered {
-        let _ = writeln!(out, "           why: {}", r.reason);
+        let _ = writeln!(out, "           why: {}", esc(&r.reason));
     }
     out.push('\n');
 }
@@ -126,7 +142,7 @@ fn required_block(out: &mut String, r: &Required) {
 pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> String {
     let mut out = String::new();
     if let Some(c) = &report.compared {
-        let _ = writeln!(out, "compared: {c}");
+        let _ = writeln!(out, "compared: {}", esc(c));
     }
     let _ = writeln!(
         out,
@@ -159,7 +175,13 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
             } else {
                 format!("until {} pass", p.until.join(", "))
             };
-            let _ = writeln!(out, "  {}: {} {until}", p.event, p.conclusions.join(", "));
+            let _ = writeln!(
+                out,
+                "  {}: {} {}",
+                esc(&p.event),
+                esc(&p.conclusions.join(", ")),
+                esc(&until)
+            );
         }
         out.push('\n');
     }
@@ -169,11 +191,11 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
             let _ = writeln!(
                 out,
                 "  {} ({}) on {}: paused {} ({}:{})",
-                i.id.as_deref().unwrap_or("(no id)"),
-                i.status,
-                i.events.join(", "),
+                esc(i.id.as_deref().unwrap_or("(no id)")),
+                esc(&i.status),
+                esc(&i.events.join(", ")),
                 list(&i.paused),
-                i.file,
+                esc(&i.file),
                 i.line
             );
         }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{RuleInfo, human, json as json_report, junit as junit_report};
+use super::{RuleInfo, escape, human, json as json_report, junit as junit_report, markdown};
 use crate::finding::{Finding, Severity, Summary};
 use crate::sheet::source::Location;
 use crate::verify::{EventRow, OrderFigures, VerifyReport};
@@ -96,10 +96,11 @@ fn cells(report: &VerifyReport) -> Vec<[String; 10]> {
         .iter()
         .map(|r| {
             let paired = r.browser > 0 && r.server > 0;
+            let event = escape::control(&r.event);
             let name = if r.declared || report.sheet.is_none() {
-                r.event.clone()
+                event.into_owned()
             } else {
-                format!("{} (undeclared)", r.event)
+                format!("{event} (undeclared)")
             };
             [
                 name,
@@ -118,7 +119,7 @@ fn cells(report: &VerifyReport) -> Vec<[String; 10]> {
 }
 
 fn order_lines(o: &OrderFigures) -> Vec<String> {
-    let e = &o.event;
+    let e = escape::control(&o.event);
     vec![
         format!(
             "orders: {} ({} paid), matched by a {e}: {}, {e}s matched to an order: {}",
@@ -140,10 +141,9 @@ fn order_lines(o: &OrderFigures) -> Vec<String> {
 }
 
 fn inputs_line(report: &VerifyReport) -> String {
-    let sheet = report
-        .sheet
-        .as_deref()
-        .map_or("no sheet".to_string(), |s| format!("sheet {s}"));
+    let sheet = report.sheet.as_deref().map_or("no sheet".to_string(), |s| {
+        format!("sheet {}", escape::control(s))
+    });
     format!(
         "govsheet verify: {} input file{} against {sheet}",
         report.files.len(),
@@ -159,10 +159,14 @@ fn pause_lines(report: &VerifyReport) -> Vec<String> {
             if p.conclusions.is_empty() {
                 format!(
                     "{}: the sheet names no conclusions to pause (rollback.pause)",
-                    p.event
+                    escape::control(&p.event)
                 )
             } else {
-                format!("{}: pause {}", p.event, p.conclusions.join(", "))
+                format!(
+                    "{}: pause {}",
+                    escape::control(&p.event),
+                    escape::control(&p.conclusions.join(", "))
+                )
             }
         })
         .collect()
@@ -232,8 +236,10 @@ fn summary(report: &VerifyReport) -> String {
     }
 }
 
+/// Text from the captures, the orders or the sheet in a Markdown line or cell: the checks'
+/// one Markdown escaping step (no link, HTML or @-mention from an input).
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    markdown::escape_cell(s)
 }
 
 /// The markdown report, for a pull-request comment or a saved QA record.
@@ -278,10 +284,10 @@ pub fn markdown(report: &VerifyReport) -> String {
             None => f.file.clone(),
         };
         out.push_str(&format!(
-            "- **{}** `{}` `{}`: {}\n",
+            "- **{}** {} {}: {}\n",
             f.severity,
-            f.rule,
-            md_escape(&loc),
+            markdown::code(&f.rule),
+            markdown::code(&loc),
             md_escape(&f.message)
         ));
     }
