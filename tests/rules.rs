@@ -261,9 +261,9 @@ fn init_writes_a_sheet_that_checks_and_never_overwrites() {
     let text = std::fs::read_to_string(&sheet).unwrap();
     assert!(text.starts_with("# "), "the starter sheet is commented");
     let (out, json) = check_json(&sheet);
-    assert_eq!(out.status.code(), Some(0), "{json}");
-    assert_eq!(json["summary"]["errors"], 0, "{json}");
-    // The only warning: the example component's files do not exist here.
+    // The only findings: the example component's globs match no file here (an error, so the
+    // starter sheet cannot pass before its components name the repository's real files).
+    assert_eq!(out.status.code(), Some(1), "{json}");
     assert_eq!(rules_in(&json), ["component-matches-nothing"], "{json}");
     let again = bin().current_dir(tmp.path()).arg("init").output().unwrap();
     assert_eq!(again.status.code(), Some(2));

@@ -357,3 +357,346 @@ fn a_closed_standard_output_keeps_the_exit_code_of_the_findings() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", all(&o));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Text from the inputs: no forged log line, no active Markdown
+
+/// No line of a plain-text report may start a GitHub Actions workflow command.
+#[track_caller]
+fn no_workflow_command(text: &str) {
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("::"),
+            "a line of the report starts a workflow command: {line:?}\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_file_name_with_a_newline_cannot_forge_a_workflow_command() {
+    let tmp = shop();
+    let name = "theme/x\n::notice title=pwned::all retests passed.liquid";
+    write(tmp.path(), name, "");
+    let o = govsheet(tmp.path(), &["retests", name]);
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    no_workflow_command(&all(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("theme/x\\n::notice"));
+    // A record file so named, with an error in it, in the check report.
+    write(
+        tmp.path(),
+        "records/r\n::error::forged.yaml",
+        "retest: lead-check\ndate: 2026-11-20\nresult: pass\nby: tracking\nevidence: seen\nextra: 1\n",
+    );
+    let o = govsheet(tmp.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    no_workflow_command(&all(&o));
+}
+
+#[test]
+fn a_file_name_starting_with_colons_cannot_start_a_workflow_command() {
+    let tmp = shop();
+    write(tmp.path(), "theme/::warning::x.liquid", "");
+    let o = govsheet(tmp.path(), &["retests", "theme/::warning::x.liquid"]);
+    no_workflow_command(&all(&o));
+    write(
+        tmp.path(),
+        "records/::error::x.yaml",
+        "retest: lead-check\ndate: 2026-11-20\nresult: pass\nby: tracking\nevidence: seen\nextra: 1\n",
+    );
+    let o = govsheet(tmp.path(), &["check"]);
+    no_workflow_command(&all(&o));
+}
+
+/// A Purchase capture whose event name and ids carry a link, HTML and a mention.
+const HOSTILE_CAPTURE: &str = r#"{"data": [{"event_name": "Lead[x](https://evil.example) <img src=x onerror=alert(1)> @org/team", "event_time": 1795511732, "action_source": "website", "event_id": "e1", "user_data": {"em": ["7b17fb0bd173f625b58636fb796407c22b3d16fc78302d79f0fd30c2fc2fc068"]}}]}
+"#;
+
+#[test]
+fn captured_text_is_inert_in_the_markdown_report() {
+    let tmp = shop();
+    write(tmp.path(), "server.json", HOSTILE_CAPTURE);
+    let o = govsheet(
+        tmp.path(),
+        &["verify", "--server", "server.json", "--format", "markdown"],
+    );
+    let md = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(md.contains("Lead"), "{md}");
+    // Outside code spans (where nothing is active), none of it is left as written.
+    let outside_code: String = md.split('`').step_by(2).collect();
+    for active in ["](https://", "@org", "https://"] {
+        assert!(
+            !outside_code.contains(active),
+            "{active:?} is active in:\n{md}"
+        );
+    }
+    // Rendered, the report holds no link, no HTML and no raw mention.
+    let events = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES);
+    for e in events {
+        assert!(
+            !matches!(
+                e,
+                pulldown_cmark::Event::Html(_)
+                    | pulldown_cmark::Event::InlineHtml(_)
+                    | pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { .. })
+                    | pulldown_cmark::Event::Start(pulldown_cmark::Tag::Image { .. })
+            ),
+            "{e:?} in:\n{md}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Walking folders, file names that are not UTF-8, the environment
+
+#[test]
+fn a_symlinked_sheet_is_checked_when_inside_and_refused_when_outside() {
+    let tmp = shop();
+    write(tmp.path(), "sheets/shop.yaml", SHEET);
+    std::fs::create_dir(tmp.path().join("web")).unwrap();
+    std::os::unix::fs::symlink(
+        "../sheets/shop.yaml",
+        tmp.path().join("web/governance.yaml"),
+    )
+    .unwrap();
+    let o = govsheet(tmp.path(), &["check", "web"]);
+    expect(&o, 0, &["ok: no findings in 1 sheet"]);
+
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "governance.yaml", SHEET);
+    std::fs::remove_file(tmp.path().join("web/governance.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("governance.yaml"),
+        tmp.path().join("web/governance.yaml"),
+    )
+    .unwrap();
+    let o = govsheet(tmp.path(), &["check", "web"]);
+    expect(&o, 2, &["web/governance.yaml", "outside the repository"]);
+}
+
+#[test]
+fn a_changed_path_that_is_not_utf8_is_not_dropped() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = shop();
+    let name = std::ffi::OsStr::from_bytes(b"theme/caf\xe9.liquid");
+    std::fs::write(tmp.path().join(name), "").unwrap();
+    let o = bin()
+        .current_dir(tmp.path())
+        .args(["--color", "never", "--today", TODAY, "retests"])
+        .arg(name)
+        .output()
+        .unwrap();
+    expect(&o, 2, &["not UTF-8"]);
+}
+
+#[test]
+fn an_empty_govsheet_today_counts_as_unset() {
+    let tmp = shop();
+    let o = bin()
+        .current_dir(tmp.path())
+        .env("GOVSHEET_TODAY", "")
+        .args(["--color", "never", "check"])
+        .output()
+        .unwrap();
+    expect(&o, 0, &["ok"]);
+    // An explicit empty --today is still a mistake.
+    let o = bin()
+        .current_dir(tmp.path())
+        .args(["--today", "", "check"])
+        .output()
+        .unwrap();
+    expect(&o, 2, &["--today"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sheet: events, unknown keys, incomplete records, globs
+
+#[test]
+fn a_sheet_without_events_fails() {
+    let tmp = shop();
+    let start = SHEET.find("events:\n").unwrap();
+    let end = SHEET.find("components:\n").unwrap();
+    let text = format!("{}{}", &SHEET[..start], &SHEET[end..]);
+    write(tmp.path(), "governance.yaml", &text);
+    expect(&govsheet(tmp.path(), &["check"]), 1, &["no-events"]);
+}
+
+#[test]
+fn unknown_keys_are_errors_whatever_their_value() {
+    let tmp = shop();
+    write(
+        tmp.path(),
+        "governance.yaml",
+        &format!("{SHEET}pahts:\nsheet: {{description: a, b}}\n"),
+    );
+    let o = govsheet(tmp.path(), &["check"]);
+    expect(
+        &o,
+        1,
+        &["unknown key `pahts`", "unknown key `b` in `sheet`"],
+    );
+}
+
+#[test]
+fn a_record_without_by_or_evidence_is_a_finding_and_covers_nothing() {
+    let tmp = shop();
+    for (name, record) in [
+        (
+            "no-by.yaml",
+            "retest: lead-check\ndate: 2026-11-25\nresult: pass\nevidence: seen\n",
+        ),
+        (
+            "no-evidence.yaml",
+            "retest: lead-check\ndate: 2026-11-25\nresult: pass\nby: tracking\n",
+        ),
+        (
+            "no-notes.yaml",
+            "retest: lead-check\ndate: 2026-11-25\nresult: not-needed\nby: tracking\nevidence: seen\n",
+        ),
+    ] {
+        write(tmp.path(), &format!("records/{name}"), record);
+        let o = govsheet(tmp.path(), &["check"]);
+        expect(&o, 1, &["record-evidence", name]);
+        let o = govsheet(tmp.path(), &["retests", "theme/layout.liquid"]);
+        expect(&o, 1, &["MISSING", "lead-check"]);
+        std::fs::remove_file(tmp.path().join("records").join(name)).unwrap();
+    }
+    // The complete record covers the change.
+    write(
+        tmp.path(),
+        "records/ok.yaml",
+        "retest: lead-check\ndate: 2026-11-25\nresult: pass\nby: tracking\nevidence: seen\n",
+    );
+    expect(
+        &govsheet(tmp.path(), &["retests", "theme/layout.liquid"]),
+        0,
+        &["COVERED"],
+    );
+}
+
+#[test]
+fn a_glob_typo_is_reported_even_when_a_sibling_glob_matches() {
+    let tmp = shop();
+    write(tmp.path(), "sections/main-product.liquid", "");
+    write(tmp.path(), "sgtm/tag.js", "");
+    let text = SHEET.replace(
+        r#"  theme: {paths: ["theme/**"]}"#,
+        r#"  theme: {paths: ["theme/**", "sections/main-product.liqiud"]}
+  sgtm: {paths: ["sgtm/", "sgtm", "/sgtm/**"]}"#,
+    );
+    write(tmp.path(), "governance.yaml", &text);
+    let o = govsheet(tmp.path(), &["check"]);
+    expect(
+        &o,
+        1,
+        &[
+            "glob `sections/main-product.liqiud` of component `theme` matches no file",
+            "did you mean `sections/main-product.liquid`?",
+            "glob `sgtm/` of component `sgtm`",
+            "glob `sgtm` of component `sgtm`",
+            "glob `/sgtm/**` of component `sgtm`",
+            "write `sgtm/**`",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify: the orders read strictly, the thresholds through the schema
+
+const PURCHASES: &str = r#"{"data": [{"event_name": "Purchase", "event_time": 1795511732, "action_source": "website", "event_id": "purchase-1001", "user_data": {"em": ["7b17fb0bd173f625b58636fb796407c22b3d16fc78302d79f0fd30c2fc2fc068"]}, "custom_data": {"value": 59.9, "currency": "EUR", "order_id": "1001"}}]}
+"#;
+
+#[test]
+fn a_stray_quote_in_the_orders_never_hides_the_rows_after_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "server.json", PURCHASES);
+    write(
+        tmp.path(),
+        "orders.csv",
+        "id,total,currency,note\n1001,59.90,EUR,ok\n1002,10.00,EUR,5\" screen\n1003,20.00,EUR,x\n1004,30.00,EUR,y\n",
+    );
+    let o = govsheet(
+        tmp.path(),
+        &[
+            "verify",
+            "--server",
+            "server.json",
+            "--orders",
+            "orders.csv",
+            "--orders-columns",
+            "id=id,value=total,currency=currency",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let orders = &j["orders"];
+    // 1003 and 1004 are still orders, without a Purchase; the broken row is unreconciled.
+    assert_eq!(orders["orders"], 3, "{orders}");
+    assert_eq!(orders["orders_without_purchase"], 2, "{orders}");
+    assert_eq!(orders["unreconciled"], 1, "{orders}");
+    let rows: Vec<&serde_json::Value> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "orders-row")
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["severity"], "error");
+    assert!(
+        rows[0]["message"].as_str().unwrap().contains("row 3"),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn unreadable_or_blank_totals_and_currencies_are_unreconciled_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "server.json", PURCHASES);
+    write(
+        tmp.path(),
+        "orders.csv",
+        "id,total,currency\n1001,\"€1,000.00\",EUR\n1002,,EUR\n1003,5.00,\n1004,5.00,€\n",
+    );
+    let o = govsheet(
+        tmp.path(),
+        &[
+            "verify",
+            "--server",
+            "server.json",
+            "--orders",
+            "orders.csv",
+            "--orders-columns",
+            "id=id,value=total,currency=currency",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", all(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["orders"]["unreconciled"], 4, "{}", j["orders"]);
+    let rows: Vec<String> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "orders-row" && f["severity"] == "error")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    for row in ["row 2", "row 3", "row 4", "row 5"] {
+        assert!(rows.iter().any(|m| m.contains(row)), "{row}: {rows:?}");
+    }
+}
+
+#[test]
+fn a_nan_threshold_is_a_schema_error_in_verify() {
+    let tmp = shop();
+    let text = SHEET.replace(
+        "    triggers: [theme]\n",
+        "    triggers: [theme]\n    verify: {min_dedupe_rate: .nan}\n",
+    );
+    write(tmp.path(), "governance.yaml", &text);
+    write(tmp.path(), "server.json", PURCHASES);
+    let o = govsheet(tmp.path(), &["verify", "--server", "server.json"]);
+    expect(&o, 1, &["schema", "min_dedupe_rate"]);
+    expect(&govsheet(tmp.path(), &["check"]), 1, &["schema", ".nan"]);
+}

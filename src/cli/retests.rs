@@ -287,6 +287,14 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
         if let Some(from) = &args.files_from {
             list.extend(read_list(from)?);
         }
+        // Component globs and the report hold UTF-8 paths: a name that is not UTF-8 cannot be
+        // matched, so it stops the run instead of dropping out of the change set.
+        if let Some(bad) = list.iter().find(|p| p.to_str().is_none()) {
+            return Err(CliError::file(
+                bad.display().to_string(),
+                "this changed path is not UTF-8 text, which component globs cannot match; rename the file or list the change with --base REF",
+            ));
+        }
         let cwd = std::env::current_dir()
             .map_err(|e| CliError::Usage(format!("cannot read the current folder: {e}")))?;
         let cwd = canonical(&cwd)?;

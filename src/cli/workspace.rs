@@ -72,13 +72,43 @@ pub fn find_sheets(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
                         || !(e.file_type().is_dir()
                             && matches!(n.as_ref(), ".git" | "target" | "node_modules"))
                 });
+            // A linked sheet is checked when it stays inside the repository (or the folder
+            // walked, outside one), and stops the run when it does not: never skipped quietly.
+            let allowed = git_root(p).unwrap_or_else(|| p.clone());
             for entry in walker {
                 let entry =
                     entry.map_err(|e| CliError::file(p.display().to_string(), e.to_string()))?;
-                if entry.file_type().is_file()
-                    && is_sheet_name(&entry.file_name().to_string_lossy())
-                {
+                if !is_sheet_name(&entry.file_name().to_string_lossy()) {
+                    continue;
+                }
+                if entry.file_type().is_file() {
                     out.push(entry.into_path());
+                } else if entry.file_type().is_symlink() {
+                    let path = entry.into_path();
+                    let target = path.canonicalize().map_err(|e| {
+                        CliError::file(
+                            path.display().to_string(),
+                            format!(
+                                "is a link to a sheet that cannot be read: {}",
+                                io_message(&e)
+                            ),
+                        )
+                    })?;
+                    let root = allowed.canonicalize().map_err(|e| {
+                        CliError::file(allowed.display().to_string(), io_message(&e))
+                    })?;
+                    if !target.starts_with(&root) {
+                        return Err(CliError::file(
+                            path.display().to_string(),
+                            format!(
+                                "is a link to a sheet outside the repository ({}); check that file where it lives",
+                                root.display()
+                            ),
+                        ));
+                    }
+                    if target.is_file() {
+                        out.push(path);
+                    }
                 }
             }
             if out.len() == before {

@@ -41,6 +41,47 @@ fn push_control(out: &mut String, c: char) {
     }
 }
 
+/// A plain-text report as a CI log reads it: a line whose first non-blank characters are `::`
+/// is a workflow command to GitHub Actions, and govsheet's own plain-text reports never start a
+/// line so. Input text placed at the start of a line (a file named `::notice::x`, an event
+/// named so in a capture) gets its first `:` written as `\u{3a}`.
+pub fn log_lines(text: String) -> String {
+    if !text.lines().any(|l| l.trim_start().starts_with("::")) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.split_inclusive('\n') {
+        let blank = line.len() - line.trim_start().len();
+        if line[blank..].starts_with("::") {
+            out.push_str(&line[..blank]);
+            out.push_str("\\u{3a}");
+            out.push_str(&line[blank + 1..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// JSON text (a whole document from serde_json, which escapes the C0 controls itself) with
+/// every other hidden character (DEL, C1 controls such as U+009B, a terminal's CSI, line
+/// separators, bidi overrides) written as a `\uXXXX` escape. Outside strings serde_json writes
+/// only ASCII punctuation, spaces and line feeds, so this touches string contents alone.
+pub fn json(text: String) -> String {
+    if !text.chars().any(|c| c != '\n' && is_hidden(c)) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c != '\n' && is_hidden(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A zero-width space as an HTML character reference: it breaks a mention (`@org/team`) or
 /// an autolink (`https://`, `www.`) and renders as nothing.
 pub const BREAK: &str = "&#8203;";
@@ -53,14 +94,16 @@ pub const MARKDOWN_SPECIAL: &[char] = &[
 
 /// Inline Markdown for input text outside a code span: punctuation backslash-escaped, hidden
 /// characters as visible escapes, line breaks as `<br>` (the only HTML written), and mentions
-/// and autolinks broken by a zero-width space, so the text renders as the text it is and
-/// notifies nobody.
+/// (`@org/team`) and URL autolinks (`https://`, `www.`) broken by a zero-width space, so the
+/// text renders as the text it is, links nowhere and notifies nobody. An e-mail address
+/// (`name@example.com`) is left as it is: GitHub shows it as a mailto link at most.
 pub fn markdown_text(s: &str, out: &mut String) {
     let chars: Vec<char> = s.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         match c {
             '\n' => out.push_str("<br>"),
-            '@' => {
+            // A mention starts after a non-word character; `name@example.com` is an address.
+            '@' if i == 0 || !chars[i - 1].is_alphanumeric() => {
                 out.push('@');
                 out.push_str(BREAK);
             }
@@ -121,6 +164,14 @@ mod tests {
         assert_eq!(control("a\n::notice::x"), "a\\n::notice::x");
         assert_eq!(control("\u{1b}[31m\t\u{202e}"), "\\u{1b}[31m\\t\\u{202e}");
         assert!(matches!(control("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn no_line_starts_a_workflow_command() {
+        assert_eq!(
+            log_lines("ok\n  ::notice::x\n::error::y".into()),
+            "ok\n  \\u{3a}:notice::x\n\\u{3a}:error::y"
+        );
     }
 
     #[test]

@@ -147,10 +147,27 @@ fn label_for(f: &Finding) -> String {
 const MAX_SNIPPET_LINE: usize = 400;
 
 fn snippet_fits(text: &str, offset: usize) -> bool {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    end - start <= MAX_SNIPPET_LINE
+    // miette shows one line of context on each side: those must fit too.
+    let before = text[..start.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let after = if end < text.len() {
+        text[end + 1..]
+            .find('\n')
+            .map_or(text.len(), |i| end + 1 + i)
+    } else {
+        end
+    };
+    let fits = |a: usize, b: usize| b.saturating_sub(a) <= MAX_SNIPPET_LINE;
+    fits(start, end)
+        && (start == 0 || fits(before, start - 1))
+        && (end >= text.len() || fits(end + 1, after))
 }
 
 /// A finding whose text from the inputs (file, pointer, message, help, labels) has every
@@ -227,7 +244,7 @@ pub fn render_findings(findings: &[Finding], opts: HumanOptions) -> String {
             findings.len() - opts.max_findings
         ));
     }
-    out
+    super::escape::log_lines(out)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -24,7 +24,7 @@ pub fn escape_cell(s: &str) -> String {
         let after = &rest[open + 1..];
         let Some(close) = after.find('`') else { break };
         escape_plain(&rest[..open], &mut out);
-        let code = after[..close].replace('\n', " ");
+        let code = super::escape::code_span_text(&after[..close]);
         if code.trim().is_empty() {
             out.push_str("\\`");
             out.push_str(&code);

@@ -22,7 +22,7 @@ pub fn json(report: &Report, findings: &[Finding]) -> String {
     obj.extend(super::json::findings_object(findings, 1));
     let mut s = serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or_default();
     s.push('\n');
-    s
+    super::escape::json(s)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -213,7 +213,7 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
         );
     }
     out.push_str(&human::render(findings, 1, opts));
-    out
+    super::escape::log_lines(out)
 }
 
 #[cfg(test)]

@@ -37,18 +37,23 @@ pub struct Coverage<'a> {
 }
 
 /// A record that can take part: the retest matches, the date is a calendar date, the result is
-/// known, and a not-needed carries its notes.
+/// known, a pass or not-needed names `by` and `evidence`, and a not-needed carries its notes.
 fn usable<'a>(r: &'a Record, retest: &str) -> Option<(NaiveDate, &'a str)> {
     if r.retest.as_ref()?.as_str() != retest {
         return None;
     }
     let date = r.date.as_ref()?.date?;
     let result = r.result.as_ref()?.as_str();
+    // `record-evidence`: a pass or not-needed without `by` or `evidence` covers nothing; a
+    // fail counts whatever it lacks (ignoring it could let an older pass decide).
+    let filled = |t: &Option<crate::sheet::model::Text>| {
+        t.as_ref().is_some_and(|t| !t.value.trim().is_empty())
+    };
+    let complete = filled(&r.by) && filled(&r.evidence);
     match result {
-        "pass" | "fail" => Some((date, result)),
-        "not-needed" if r.notes.as_ref().is_some_and(|n| !n.value.trim().is_empty()) => {
-            Some((date, result))
-        }
+        "fail" => Some((date, result)),
+        "pass" if complete => Some((date, result)),
+        "not-needed" if complete && filled(&r.notes) => Some((date, result)),
         _ => None,
     }
 }
