@@ -124,7 +124,18 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
                 .map_err(|e| CliError::file(&name, workspace::io_message(&e)))?;
         }
     }
-    let result = v.finish();
+    let mut result = v.finish();
+    // The sheet goes through the same schema as `check`: a threshold that is not a number
+    // (`.nan` would make every comparison false, disabling the check) fails the run.
+    if let Some(d) = &on_disk {
+        let sheet_errors = d.loaded.findings.iter().filter(|f| {
+            matches!(f.rule.as_str(), "schema" | "yaml-syntax")
+                && f.severity == crate::finding::Severity::Error
+        });
+        let mut all: Vec<_> = sheet_errors.cloned().collect();
+        all.append(&mut result.findings);
+        result.findings = all;
+    }
     let human = |color: bool| {
         report::verify::human(
             &result,

@@ -126,6 +126,10 @@ fn order_lines(o: &OrderFigures) -> Vec<String> {
             o.orders, o.paid_orders, o.orders_matched, o.purchases_matched
         ),
         format!("paid orders without a {e}: {}", o.orders_without_purchase),
+        format!(
+            "rows and orders that could not be read (not reconciled): {}",
+            o.unreconciled
+        ),
         format!("{e}s without an order: {}", o.purchases_without_order),
         format!("orders sent as several {e}s: {}", o.duplicate_orders),
         format!(
@@ -217,7 +221,7 @@ pub fn human(report: &VerifyReport, opts: human::HumanOptions) -> String {
             out.push_str(&format!("  {p}\n"));
         }
     }
-    out
+    escape::log_lines(out)
 }
 
 fn summary(report: &VerifyReport) -> String {
@@ -313,7 +317,7 @@ pub fn json(report: &VerifyReport) -> String {
     }
     let mut s = serde_json::to_string_pretty(&Value::Object(m)).unwrap_or_default();
     s.push('\n');
-    s
+    super::escape::json(s)
 }
 
 #[cfg(test)]
