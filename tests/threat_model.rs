@@ -173,6 +173,35 @@ fn a_fifo_or_a_device_as_the_sheet_is_exit_2_without_blocking() {
 }
 
 #[test]
+fn a_fifo_named_like_a_sheet_is_not_skipped_when_walking_or_by_verify() {
+    let tmp = shop();
+    std::fs::create_dir(tmp.path().join("web")).unwrap();
+    mkfifo(&tmp.path().join("web/governance.yaml"));
+    let mut cmd = bin();
+    cmd.current_dir(tmp.path())
+        .args(["--today", TODAY, "check", "web"]);
+    expect(
+        &within_10s(cmd),
+        2,
+        &["web/governance.yaml", "not a regular file"],
+    );
+    write(tmp.path(), "web/server.json", "");
+    let mut cmd = bin();
+    cmd.current_dir(tmp.path().join("web")).args([
+        "--today",
+        TODAY,
+        "verify",
+        "--server",
+        "server.json",
+    ]);
+    expect(
+        &within_10s(cmd),
+        2,
+        &["governance.yaml", "not a regular file"],
+    );
+}
+
+#[test]
 fn a_fifo_as_a_record_file_is_exit_2_without_blocking() {
     let tmp = shop();
     std::fs::create_dir(tmp.path().join("records")).unwrap();

@@ -81,7 +81,9 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
         .map_err(|m| CliError::Usage(format!("--orders-columns: {m}")))?;
     let sheet_path = match &args.sheet {
         Some(p) => Some(p.clone()),
-        None => Some(super::default_sheet()).filter(|p| p.is_file()),
+        // Whatever is there under the default name is read (and refused when it is no
+        // regular file): a sheet never drops out of the run quietly.
+        None => Some(super::default_sheet()).filter(|p| std::fs::symlink_metadata(p).is_ok()),
     };
     let on_disk = sheet_path
         .as_deref()

@@ -109,6 +109,12 @@ pub fn find_sheets(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
                     if target.is_file() {
                         out.push(path);
                     }
+                } else if !entry.file_type().is_dir() {
+                    // A FIFO, a socket or a device named like a sheet: never skipped quietly.
+                    return Err(CliError::file(
+                        entry.path().display().to_string(),
+                        "is not a regular file (a FIFO, a device or a socket); only regular files are read",
+                    ));
                 }
             }
             if out.len() == before {
