@@ -359,15 +359,27 @@ fn outputs_replace_the_file_instead_of_truncating_it_in_place() {
 #[test]
 fn a_failed_write_leaves_the_previous_file_whole_and_exits_2() {
     let tmp = shop();
-    // The temporary file cannot be made (its folder is a file): the write fails before the
-    // rename, as on a full disk, and the file that was there stays as it was.
     write(tmp.path(), "GOVERNANCE.md", "the previous document\n");
-    let o = govsheet(tmp.path(), &["doc", "-o", "GOVERNANCE.md/x.md"]);
-    expect(&o, 2, &["GOVERNANCE.md/x.md"]);
+    // A full disk, as the process sees it: a file size limit of 1 KiB with SIGXFSZ ignored,
+    // so a write past it fails with EFBIG (the document is larger than that).
+    let o = Command::new("sh")
+        .current_dir(tmp.path())
+        .env_remove("GOVSHEET_TODAY")
+        .arg("-c")
+        .arg(r#"trap "" XFSZ; ulimit -f 2; exec "$0" --color never --today 2026-11-25 doc -o GOVERNANCE.md"#)
+        .arg(env!("CARGO_BIN_EXE_govsheet"))
+        .output()
+        .unwrap();
+    expect(&o, 2, &["GOVERNANCE.md"]);
     assert_eq!(
         std::fs::read_to_string(tmp.path().join("GOVERNANCE.md")).unwrap(),
-        "the previous document\n"
+        "the previous document\n",
+        "the failed write damaged the previous file"
     );
+    // Without the limit the same command writes the whole document.
+    expect(&govsheet(tmp.path(), &["doc", "-o", "GOVERNANCE.md"]), 0, &[]);
+    let doc = std::fs::read_to_string(tmp.path().join("GOVERNANCE.md")).unwrap();
+    assert!(doc.len() > 2048, "the document is only {} bytes", doc.len());
 }
 
 #[test]
@@ -422,17 +434,17 @@ fn a_file_name_with_a_newline_cannot_forge_a_workflow_command() {
 }
 
 #[test]
-fn a_file_name_starting_with_colons_cannot_start_a_workflow_command() {
+fn text_at_the_start_of_a_report_line_cannot_start_a_workflow_command() {
     let tmp = shop();
-    write(tmp.path(), "theme/::warning::x.liquid", "");
-    let o = govsheet(tmp.path(), &["retests", "theme/::warning::x.liquid"]);
-    no_workflow_command(&all(&o));
+    // verify's table starts each line with the captured event name.
     write(
         tmp.path(),
-        "records/::error::x.yaml",
-        "retest: lead-check\ndate: 2026-11-20\nresult: pass\nby: tracking\nevidence: seen\nextra: 1\n",
+        "server.json",
+        r#"{"data": [{"event_name": "::warning::pwned", "event_time": 1795511732, "action_source": "website"}]}
+"#,
     );
-    let o = govsheet(tmp.path(), &["check"]);
+    let o = govsheet(tmp.path(), &["verify", "--server", "server.json"]);
+    assert!(all(&o).contains(":warning::pwned"), "{}", all(&o));
     no_workflow_command(&all(&o));
 }
 
