@@ -1053,3 +1053,143 @@ fn generated_sheets_are_clean_and_the_python_generator_matches() {
     expect(&o, 0, &[]);
     assert_eq!(json(&o)["findings"], serde_json::json!([]));
 }
+
+/// Issue 14: run from a subfolder, `check`, `graph`, `doc` and `retests` find the sheet in the
+/// nearest parent, and never look above the repository root.
+#[test]
+fn the_sheet_is_found_in_a_parent_folder_up_to_the_repository_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sheet = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/event-rollback/pass.yaml"),
+    )
+    .unwrap();
+    let repo = tmp.path().join("repo");
+    let deep = repo.join("theme/sections");
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    write(&repo, "governance.yaml", &sheet);
+
+    // `root: .` of the sheet is the repository root, two levels up: its globs match there.
+    let o = govsheet(&deep, &["check"]);
+    expect(&o, 0, &["ok: no findings in 1 sheet"]);
+    let mut with_typo = sheet.clone();
+    with_typo.extend_from_slice(b"colour: blue\n");
+    write(&repo, "governance.yaml", &with_typo);
+    let o = govsheet(&deep, &["check", "--format", "json"]);
+    assert_eq!(json(&o)["findings"][0]["file"], "../../governance.yaml");
+    write(&repo, "governance.yaml", &sheet);
+    let o = govsheet(&deep, &["graph"]);
+    expect(&o, 0, &["Purchase"]);
+    let o = govsheet(&deep, &["doc"]);
+    expect(&o, 0, &["Purchase"]);
+    let o = govsheet(&deep, &["retests", "--help"]);
+    expect(&o, 0, &["../../governance.yaml"]);
+
+    // A sheet above the repository root is not this repository's sheet.
+    let outer = tmp.path().join("outer");
+    let inner = outer.join("repo/sub");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::create_dir(outer.join("repo/.git")).unwrap();
+    write(&outer, "governance.yaml", &sheet);
+    let o = govsheet(&inner, &["check"]);
+    expect(&o, 2, &["governance.yaml"]);
+}
+
+/// Issue 14: no schema finding shows a regular expression of the schema; each says in words
+/// what to write (`x-govsheet-expected` / `x-govsheet-help` in the schema).
+#[test]
+fn no_schema_finding_shows_a_raw_regex() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schema/governance.schema.json")).unwrap();
+    fn patterns(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v.as_str()) {
+                        ("pattern", Some(p)) => out.push(p.to_string()),
+                        _ => patterns(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| patterns(v, out)),
+            _ => {}
+        }
+    }
+    let mut regexes = Vec::new();
+    patterns(&schema, &mut regexes);
+    assert!(regexes.len() >= 6, "{regexes:?}");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/schema-in-the-sheets-words");
+    let o = govsheet(&dir, &["check", "--format", "json", "governance.yaml"]);
+    let report = json(&o);
+    let schema_findings: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "schema")
+        .collect();
+    assert!(schema_findings.len() >= 10, "{report}");
+    // Where a fix can be derived from the value, the help writes it.
+    let help_at = |pointer: &str| {
+        schema_findings
+            .iter()
+            .find(|f| f["pointer"] == pointer)
+            .and_then(|f| f["help"].as_str())
+            .unwrap_or_else(|| panic!("no schema finding at {pointer}: {report}"))
+    };
+    assert!(help_at("/owners/checkout_pixel").contains(": write `checkout-pixel`"));
+    assert!(help_at("/events/Add To Cart").contains(": write `AddToCart`"));
+    assert!(help_at("/events/Purchase/parameters/content ids").contains(": write `content_ids`"));
+    assert!(help_at("/policy/rules/Event_Owner").contains(": write `event-owner`"));
+    for f in schema_findings {
+        let text = format!("{} {}", f["message"], f["help"]);
+        assert!(
+            f["help"].is_string(),
+            "a schema finding without help: {text}"
+        );
+        for re in &regexes {
+            assert!(!text.contains(re.as_str()), "raw regex {re} in: {text}");
+        }
+        assert!(!text.contains("^[") && !text.contains("]*$"), "{text}");
+    }
+}
+
+/// Issue 14: one mistake, one finding. `ownr:` is an unknown key meant as `owner`, which
+/// explains "event `Lead` has no owner"; `owner: Tracking_Team` is refused by the schema, which
+/// explains that it names no declared owner. The exit code is unchanged.
+#[test]
+fn a_finding_another_explains_is_folded_into_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "governance.yaml",
+        "version: 1\nowners:\n  tracking: {name: T}\n  tracking-team: {name: TT}\nevents:\n  \
+         Lead:\n    meaning: A lead\n    ownr: tracking\n  Purchase:\n    meaning: A purchase\n    \
+         owner: Tracking_Team\n",
+    );
+    let o = govsheet(tmp.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let report = json(&o);
+    let findings = report["findings"].as_array().unwrap();
+    let at = |p: &str| {
+        findings
+            .iter()
+            .filter(|f| f["pointer"] == p)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        !findings.iter().any(|f| f["rule"] == "event-owner"),
+        "{report}"
+    );
+    let ownr = at("/events/Lead/ownr");
+    assert_eq!(ownr.len(), 1, "{report}");
+    assert_eq!(
+        ownr[0]["help"],
+        "did you mean `owner`?\nit also explains `event-owner`: event `Lead` has no owner"
+    );
+    let owner = at("/events/Purchase/owner");
+    assert_eq!(owner.len(), 1, "{report}");
+    assert_eq!(owner[0]["rule"], "schema");
+    let help = owner[0]["help"].as_str().unwrap();
+    assert!(help.contains("write `tracking-team`"), "{help}");
+    assert!(help.contains("it also fails `unknown-reference`"), "{help}");
+}

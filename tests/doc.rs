@@ -222,6 +222,50 @@ fn hostile_text_cannot_break_or_inject_markdown() {
     assert!(plain.contains("$x$ math and *emphasis* and _under_"));
 }
 
+/// The router sits right after the Stop/Go gate, each route has an anchor its incidents link
+/// to, and a route id that is not kebab-case gets neither an anchor nor a link.
+#[test]
+fn routes_are_linked_from_their_incidents_and_hostile_route_ids_are_not() {
+    let md = doc(HOSTILE, "markdown");
+    let order: Vec<&str> = md.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(
+        &order[..3],
+        [
+            "## Stop or Go",
+            "## Signal incident router",
+            "## Event contract"
+        ]
+    );
+    assert!(md.contains("### Route: spike\n"));
+    // The incident names the route: the Stop/Go gate and the incident log link to it.
+    assert_eq!(md.matches("[`spike`](#route-spike)").count(), 2, "{md}");
+    // Inherited from the route: the incident writes no `paused`.
+    assert!(md.contains("| `creative-winners` | declaring creative winners and losers | ⛔ **paused** by `inc-routed` |"));
+    assert!(md.contains("### Route: Bad Route\\](\\#x)\\<i\\>"));
+    assert!(!md.contains("](#route-Bad"));
+    assert!(md.contains("(not in the router)"));
+    let html = doc(HOSTILE, "html");
+    assert!(html.contains("<h3 id=\"route-spike\">Route: spike</h3>"));
+    assert_eq!(html.matches("<a href=\"#route-spike\">").count(), 2);
+    assert!(html.contains("<h3>Route: Bad Route](#x)&lt;i&gt;</h3>"));
+    // The shipped examples carry the lesson's four routes.
+    for sheet in example_sheets() {
+        let md = doc(&sheet.display().to_string(), "markdown");
+        for route in [
+            "purchase-spike",
+            "value-drift",
+            "content-ids-mismatch",
+            "emq-up-reconciliation-down",
+        ] {
+            assert!(
+                md.contains(&format!("### Route: {route}\n")),
+                "{}: {route}",
+                sheet.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn example_markdown_is_well_formed() {
     for sheet in example_sheets() {
@@ -274,8 +318,8 @@ fn assert_html_is_clean(html: &str) -> String {
     let (mut elements, mut attrs, mut text) = (Vec::new(), Vec::new(), String::new());
     walk(&dom.document, &mut elements, &mut attrs, &mut text);
     let allowed = [
-        "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "nav", "a", "p",
-        "div", "table", "thead", "tbody", "tr", "th", "td", "code", "strong", "span", "br",
+        "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "nav", "a",
+        "p", "div", "table", "thead", "tbody", "tr", "th", "td", "code", "strong", "span", "br",
         "details", "summary", "pre", "svg", "text", "path", "g", "rect", "defs", "marker",
     ];
     for e in &elements {
@@ -448,17 +492,27 @@ fn check_is_clean_when_current_and_fails_when_stale_or_missing() {
         assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
         assert!(stdout(&out).is_empty());
 
-        // Stale: exit 1 with the first differing lines, file untouched.
+        // Stale: exit 1 with a unified diff and the command that regenerates it, file
+        // untouched.
         let stale = written.replacen("Stop", "Go", 1);
         std::fs::write(&target, &stale).expect("write stale");
         let out = govsheet(&[&base[..], &["--check"]].concat());
         assert_eq!(out.status.code(), Some(1));
         let msg = stdout(&out);
+        assert!(msg.contains("is stale") && msg.contains("\n@@ -"), "{msg}");
+        let changed = stale
+            .lines()
+            .find(|l| l.contains("Go") && !written.contains(*l));
+        let changed = changed.expect("the edited line");
+        assert!(msg.contains(&format!("\n-{changed}\n")), "{msg}");
         assert!(
-            msg.contains("is stale") && msg.contains("first difference at line"),
+            msg.contains(&format!("\n+{}\n", changed.replacen("Go", "Stop", 1))),
             "{msg}"
         );
-        assert!(msg.contains("\n- ") && msg.contains("\n+ "), "{msg}");
+        assert!(
+            msg.contains(" doc --sheet ") && msg.contains("to update it"),
+            "{msg}"
+        );
         assert_eq!(std::fs::read_to_string(&target).expect("read"), stale);
 
         // Without --today, --check uses the date the file states, so time passing alone

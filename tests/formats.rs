@@ -104,6 +104,19 @@ fn sarif_with_findings_is_valid_and_repo_relative() {
     assert_eq!(results[0]["ruleId"], "schema");
     assert_eq!(results[0]["level"], "error");
     assert_eq!(log["runs"][0]["tool"]["driver"]["name"], "govsheet");
+    // Issue 14: each rule's `name` is its id in PascalCase, its short description the
+    // registry's summary.
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let schema = rules.iter().find(|r| r["id"] == "schema").unwrap();
+    assert_eq!(schema["name"], "Schema");
+    let owner = rules.iter().find(|r| r["id"] == "event-owner").unwrap();
+    assert_eq!(owner["name"], "EventOwner");
+    assert_eq!(
+        owner["shortDescription"]["text"],
+        "an event without an owner"
+    );
     assert_eq!(
         log["runs"][0]["tool"]["driver"]["version"],
         env!("CARGO_PKG_VERSION")

@@ -47,7 +47,7 @@ fn rules_in(json: &Value) -> Vec<String> {
 }
 
 /// The rule ids the CLI contract (cli.md) fixes.
-const CONTRACT_IDS: [&str; 25] = [
+const CONTRACT_IDS: [&str; 26] = [
     "yaml-syntax",
     "schema",
     "unknown-reference",
@@ -69,6 +69,7 @@ const CONTRACT_IDS: [&str; 25] = [
     "incident-resolution",
     "review-overdue",
     "record-date",
+    "route-incomplete",
     "waiver-expired",
     "waiver-unused",
     "retest-missing",
@@ -260,11 +261,28 @@ fn init_writes_a_sheet_that_checks_and_never_overwrites() {
     let sheet = tmp.path().join("governance.yaml");
     let text = std::fs::read_to_string(&sheet).unwrap();
     assert!(text.starts_with("# "), "the starter sheet is commented");
+    // The lesson's four routes of the signal incident router.
+    for route in [
+        "purchase-spike",
+        "value-drift",
+        "content-ids-mismatch",
+        "emq-up-reconciliation-down",
+    ] {
+        assert!(text.contains(&format!("\n  {route}:\n")), "{route}");
+    }
     let (out, json) = check_json(&sheet);
-    // The only findings: the example component's globs match no file here (an error, so the
-    // starter sheet cannot pass before its components name the repository's real files).
+    // The example component's globs match no file here: an error, so the starter sheet cannot
+    // pass before its components name the repository's real files. The rest are warnings of
+    // what to fill in: the placeholders and the review never held (tests/init.rs follows them).
     assert_eq!(out.status.code(), Some(1), "{json}");
-    assert_eq!(rules_in(&json), ["component-matches-nothing"], "{json}");
+    let mut rules = rules_in(&json);
+    rules.sort();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        ["component-matches-nothing", "placeholder", "review-overdue"],
+        "{json}"
+    );
     let again = bin().current_dir(tmp.path()).arg("init").output().unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
@@ -346,4 +364,34 @@ fn an_expired_waiver_brings_the_finding_back() {
     assert!(rules.contains(&"event-owner".to_string()), "{rules:?}");
     let (_, json) = check_json(&fixtures().join("waiver-expired/pass.yaml"));
     assert!(!rules_in(&json).contains(&"event-owner".to_string()));
+}
+
+/// Issue 14: `pause: []` says "no decision rests on this event" and passes `event-rollback`;
+/// an empty `pause:` (null) or a missing one says nothing and stays a finding.
+#[test]
+fn an_explicit_empty_pause_list_passes_and_a_null_one_does_not() {
+    let pass = fixtures().join("event-rollback/pass.yaml");
+    let text = std::fs::read_to_string(&pass).unwrap();
+    assert!(text.contains("      pause: []\n"));
+    let (_, json) = check_json(&pass);
+    assert!(!rules_in(&json).contains(&"event-rollback".to_string()));
+
+    let dir = tempfile::tempdir().unwrap();
+    for (variant, replacement, pointer) in [
+        ("null", "      pause:\n", "/events/PageView/rollback/pause"),
+        ("missing", "", "/events/PageView/rollback"),
+    ] {
+        let path = dir.path().join(format!("{variant}.yaml"));
+        std::fs::write(&path, text.replace("      pause: []\n", replacement)).unwrap();
+        let (out, json) = check_json(&path);
+        let f = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "event-rollback")
+            .unwrap_or_else(|| panic!("{variant}: event-rollback did not fire: {json}"));
+        assert_eq!(f["pointer"], pointer, "{variant}");
+        assert_eq!(f["message"], "event `PageView` has no rollback pause list");
+        assert_eq!(out.status.code(), Some(1), "{variant}");
+    }
 }

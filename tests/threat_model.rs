@@ -377,7 +377,11 @@ fn a_failed_write_leaves_the_previous_file_whole_and_exits_2() {
         "the failed write damaged the previous file"
     );
     // Without the limit the same command writes the whole document.
-    expect(&govsheet(tmp.path(), &["doc", "-o", "GOVERNANCE.md"]), 0, &[]);
+    expect(
+        &govsheet(tmp.path(), &["doc", "-o", "GOVERNANCE.md"]),
+        0,
+        &[],
+    );
     let doc = std::fs::read_to_string(tmp.path().join("GOVERNANCE.md")).unwrap();
     assert!(doc.len() > 2048, "the document is only {} bytes", doc.len());
 }

@@ -420,3 +420,180 @@ fn stdin_is_read_with_a_dash() {
     assert_eq!(v["findings"][0]["file"], "<stdin>");
     assert_eq!(v["findings"][0]["rule"], "payload-currency-value");
 }
+
+/// The sheet with a router: `purchase-spike` detects order reconciliation, `drift` parity.
+const ROUTED: &str = r#"router:
+  purchase-spike:
+    symptom: Meta Purchase rises, but orders do not
+    first_action: >
+      Sample 10 orders and compare browser event,
+      server log, event_id, value and event_time
+    pause: [budget, roas]
+    do_not: Do not treat the spike as a scaling signal
+    owner: tracking
+    detect: [order-reconciliation]
+  drift:
+    symptom: Purchase value drifts
+    first_action: Reconcile 10 orders
+    pause: [roas]
+    owner: commerce
+    detect: [parameter-parity]
+"#;
+
+fn routed_run(format: &str) -> (Output, String) {
+    let d = Dir::new();
+    d.write("governance.yaml", &format!("{SHEET}{ROUTED}"));
+    // Two Purchases, three orders: order 3 has no Purchase.
+    d.write(
+        "server.jsonl",
+        &format!(
+            "{}\n{}\n",
+            purchase(1, 10.0, "EUR"),
+            purchase(2, 20.0, "EUR")
+        ),
+    );
+    d.write(
+        "orders.csv",
+        "id,amount,cur\n1,10,EUR\n2,20,EUR\n3,30,EUR\n",
+    );
+    let o = d.run(&[
+        "--server",
+        "server.jsonl",
+        "--orders",
+        "orders.csv",
+        "--orders-columns",
+        "id=id,value=amount,currency=cur",
+        "--format",
+        format,
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    (o, out)
+}
+
+#[test]
+fn a_detected_finding_names_its_route_first_action_and_pause_in_every_format() {
+    let first =
+        "Sample 10 orders and compare browser event, server log, event_id, value and event_time";
+    let named = "route `purchase-spike` (pause `budget`, `roas` first)";
+
+    let (o, human) = routed_run("human");
+    assert_eq!(o.status.code(), Some(1), "{human}");
+    assert!(human.contains(named), "{human}");
+    // The help wraps at the terminal width: its start is on one line.
+    assert!(
+        human.contains("help: first action (route `purchase-spike`): Sample 10 orders"),
+        "{human}"
+    );
+    let closing = &human[human
+        .find("what to pause until the signal is fixed:")
+        .expect("closing")..];
+    assert!(
+        closing.contains(
+            "  route purchase-spike: pause budget, roas first (1 finding of order-reconciliation)\n"
+        ),
+        "{closing}"
+    );
+    assert!(
+        closing.contains(&format!("    first action: {first}\n")),
+        "{closing}"
+    );
+    assert!(closing.contains("    do not: Do not treat the spike as a scaling signal\n"));
+    assert!(closing.contains("    owner: tracking\n"));
+    assert!(
+        !closing.contains("route drift"),
+        "nothing detected drift: {closing}"
+    );
+
+    let (_, out) = routed_run("json");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let rec = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "order-reconciliation")
+        .expect("an order-reconciliation finding");
+    assert!(
+        rec["message"].as_str().is_some_and(|m| m.contains(named)),
+        "{rec}"
+    );
+    assert!(
+        rec["help"].as_str().is_some_and(
+            |h| h.starts_with("first action (route `purchase-spike`): Sample 10 orders")
+        ),
+        "{rec}"
+    );
+    assert_eq!(
+        v["routes"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        v["routes"]
+    );
+    let r = &v["routes"][0];
+    assert_eq!(r["route"], "purchase-spike");
+    assert_eq!(r["pause"], serde_json::json!(["budget", "roas"]));
+    assert_eq!(r["first_action"], first);
+    assert_eq!(r["owner"], "tracking");
+    assert_eq!(r["rules"], serde_json::json!(["order-reconciliation"]));
+
+    let (_, md) = routed_run("markdown");
+    assert!(md.contains(named), "{md}");
+    assert!(
+        md.contains("  help: first action (route `purchase-spike`): Sample 10 orders"),
+        "{md}"
+    );
+    let pause = &md[md.find("## What to pause").expect("a pause section")..];
+    assert!(
+        pause.contains(
+            "- route purchase-spike: pause budget, roas first (1 finding of order-reconciliation)\n"
+        ),
+        "{pause}"
+    );
+    assert!(
+        pause.contains("  - do not: Do not treat the spike as a scaling signal\n"),
+        "{pause}"
+    );
+
+    for format in ["sarif", "github", "junit"] {
+        let (_, out) = routed_run(format);
+        assert!(
+            out.contains("purchase-spike") && out.contains("Sample 10 orders"),
+            "{format}: {out}"
+        );
+    }
+}
+
+/// A route id or pause id that is no kebab-case id (a schema error `verify` still reads) cannot
+/// inject a link or HTML into the Markdown report through the messages that name it.
+#[test]
+fn hostile_route_text_stays_text_in_markdown() {
+    let d = Dir::new();
+    let hostile = "router:\n  \"x`[a](https://evil.example)`<b>\":\n    first_action: \"[click](https://evil.example) <img src=x>\"\n    pause: [\"p`<i>[y](https://evil.example)\"]\n    detect: [order-reconciliation]\n";
+    d.write("governance.yaml", &format!("{SHEET}{hostile}"));
+    d.write("server.jsonl", &format!("{}\n", purchase(1, 10.0, "EUR")));
+    d.write("orders.csv", "id,amount,cur\n1,10,EUR\n2,20,EUR\n");
+    let o = d.run(&[
+        "--server",
+        "server.jsonl",
+        "--orders",
+        "orders.csv",
+        "--orders-columns",
+        "id=id,value=amount,currency=cur",
+        "--format",
+        "markdown",
+    ]);
+    let (md, _) = text(&o);
+    assert!(md.contains("evil.example"), "the text is still shown: {md}");
+    let mut opts = pulldown_cmark::Options::empty();
+    opts.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    for ev in pulldown_cmark::Parser::new_ext(&md, opts) {
+        match ev {
+            pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { dest_url, .. }) => {
+                panic!("a link from sheet text: {dest_url}\n{md}")
+            }
+            pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) => {
+                panic!("HTML from sheet text: {h}\n{md}")
+            }
+            _ => {}
+        }
+    }
+}

@@ -17,8 +17,9 @@ pub enum DocFormatArg {
 
 #[derive(Debug, Args)]
 pub struct DocArgs {
-    /// The sheet to render
-    #[arg(long, value_name = "FILE", default_value = "governance.yaml")]
+    /// The sheet to render (default: `governance.yaml` here or in the nearest parent folder, up
+    /// to the repository root)
+    #[arg(long, value_name = "FILE", default_value_os_t = super::default_sheet())]
     pub sheet: PathBuf,
     /// Output format
     #[arg(long, value_enum, default_value_t = DocFormatArg::Markdown)]
@@ -26,7 +27,7 @@ pub struct DocArgs {
     /// Write to this file instead of stdout
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Write nothing; exit 1 with the first differing lines when the -o file is stale or
+    /// Write nothing; exit 1 with a unified diff when the -o file is stale, or when it is
     /// missing. Without --today, the status is judged as of the date the file states
     #[arg(long, requires = "output")]
     pub check: bool,
@@ -35,40 +36,73 @@ pub struct DocArgs {
 /// The largest committed document `--check` reads.
 const DOC_LIMIT: usize = 64 * 1024 * 1024;
 
-/// How many differing lines `--check` shows from each side.
-const DIFF_LINES: usize = 6;
+/// How many lines of unified diff `--check` prints before it says how many it left out.
+const DIFF_LINES: usize = 60;
 
-/// A short description of how `old` differs from `new`: the first differing line and a few
-/// lines after it from each side.
-pub fn short_diff(old: &str, new: &str) -> String {
-    let a: Vec<&str> = old.lines().collect();
-    let b: Vec<&str> = new.lines().collect();
-    let first = a
-        .iter()
-        .zip(&b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    let mut out = format!("first difference at line {}:\n", first + 1);
-    for l in a.iter().skip(first).take(DIFF_LINES) {
-        out.push_str(&format!("- {l}\n"));
+/// Text from a file, made safe to print in a CI log: control characters (a `\r` of CRLF, an
+/// escape sequence, a NUL) are shown as `\u{..}`, so a line of the file can neither forge a
+/// workflow command nor hide what differs.
+fn visible(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c.is_control() && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
     }
-    if a.len() > first + DIFF_LINES {
-        out.push_str(&format!(
-            "- ... ({} more lines)\n",
-            a.len() - first - DIFF_LINES
-        ));
+    out
+}
+
+/// How `old` (the file, named `old_name`) differs from `new` (what `doc` renders now): a
+/// unified diff with three lines of context, cut after [`DIFF_LINES`] lines, the removed lines
+/// red and the added ones green when `color`.
+pub fn unified_diff(old: &str, new: &str, old_name: &str, color: bool) -> String {
+    use owo_colors::OwoColorize;
+    use similar::{ChangeTag, TextDiff};
+
+    let diff = TextDiff::from_lines(old, new);
+    let mut lines = vec![
+        format!("--- {} (committed)", visible(old_name)),
+        format!("+++ {} (rendered now)", visible(old_name)),
+    ];
+    for group in diff.grouped_ops(3) {
+        let (first, last) = (&group[0], &group[group.len() - 1]);
+        let (o, n) = (first.old_range().start, first.new_range().start);
+        let o_len = last.old_range().end - o;
+        let n_len = last.new_range().end - n;
+        let header = format!("@@ -{},{o_len} +{},{n_len} @@", o + 1, n + 1);
+        lines.push(if color {
+            header.cyan().to_string()
+        } else {
+            header
+        });
+        for op in &group {
+            for change in diff.iter_changes(op) {
+                let text = visible(change.value().strip_suffix('\n').unwrap_or(change.value()));
+                let missing_newline = change.missing_newline();
+                let line = match change.tag() {
+                    ChangeTag::Equal => format!(" {text}"),
+                    ChangeTag::Delete if color => format!("-{text}").red().to_string(),
+                    ChangeTag::Delete => format!("-{text}"),
+                    ChangeTag::Insert if color => format!("+{text}").green().to_string(),
+                    ChangeTag::Insert => format!("+{text}"),
+                };
+                lines.push(line);
+                if missing_newline {
+                    lines.push("\\ No newline at end of file".to_string());
+                }
+            }
+        }
     }
-    for l in b.iter().skip(first).take(DIFF_LINES) {
-        out.push_str(&format!("+ {l}\n"));
+    let total = lines.len();
+    let mut out = String::new();
+    for line in lines.iter().take(DIFF_LINES) {
+        out.push_str(line);
+        out.push('\n');
     }
-    if b.len() > first + DIFF_LINES {
-        out.push_str(&format!(
-            "+ ... ({} more lines)\n",
-            b.len() - first - DIFF_LINES
-        ));
-    }
-    if a.len() == b.len() && first == a.len() {
-        out.push_str("(the files differ only in line endings or a final newline)\n");
+    if total > DIFF_LINES {
+        out.push_str(&format!("... ({} more diff lines)\n", total - DIFF_LINES));
     }
     out
 }
@@ -129,14 +163,18 @@ fn check_file(
         Some(old) if old == text => ExitCode::SUCCESS,
         Some(old) => {
             ctx.out.print(&format!(
-                "{shown} is stale; {}{regenerate}\n",
-                short_diff(old, text)
+                "{} is stale: it differs from what `govsheet doc` renders now\n{}{}\n",
+                visible(&shown),
+                unified_diff(old, text, &shown, ctx.out.color()),
+                visible(&regenerate)
             ));
             ExitCode::from(1)
         }
         None => {
-            ctx.out
-                .print(&format!("{shown} does not exist; {regenerate}\n"));
+            ctx.out.print(&format!(
+                "{}\n",
+                visible(&format!("{shown} does not exist; {regenerate}"))
+            ));
             ExitCode::from(1)
         }
     }
@@ -194,13 +232,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn diff_shows_the_first_differing_lines() {
-        let d = short_diff("a\nb\nc\n", "a\nB\nc\n");
-        assert!(
-            d.starts_with("first difference at line 2:\n- b\n- c\n+ B\n+ c\n"),
-            "{d}"
+    fn diff_is_unified_with_context_and_hunk_headers() {
+        let d = unified_diff("a\nb\nc\n", "a\nB\nc\n", "GOVERNANCE.md", false);
+        assert_eq!(
+            d,
+            "--- GOVERNANCE.md (committed)\n+++ GOVERNANCE.md (rendered now)\n\
+             @@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
         );
-        let d = short_diff("a\n", "a\nb\n");
-        assert!(d.contains("line 2") && d.contains("+ b"), "{d}");
+        let d = unified_diff("a\n", "a\nb\n", "G.md", false);
+        assert!(d.ends_with("@@ -1,1 +1,2 @@\n a\n+b\n"), "{d}");
+    }
+
+    #[test]
+    fn diff_shows_line_endings_and_control_characters_escaped() {
+        let d = unified_diff("a\r\n", "a\n", "G.md", false);
+        assert!(d.contains("-a\\u{d}\n+a\n"), "{d}");
+        let d = unified_diff("x\n", "::notice\u{1b}[31m\n", "G\n::error::x", false);
+        assert!(!d.contains('\u{1b}') && !d.contains("\n::"), "{d}");
+    }
+
+    #[test]
+    fn long_diffs_are_cut_and_say_how_much_was_left_out() {
+        let old: String = (0..200).map(|i| format!("{i}\n")).collect();
+        let d = unified_diff(&old, "", "G.md", false);
+        assert_eq!(d.lines().count(), DIFF_LINES + 1);
+        assert!(d.ends_with("... (143 more diff lines)\n"), "{d}");
     }
 }

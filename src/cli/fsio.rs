@@ -343,6 +343,20 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Replace a file the command edits on purpose (`incident resolve` rewrites its incident):
+/// the same temporary file and rename as [`write_output`], the mode kept, but the file may be
+/// an input of the run. `path` must be a regular file, not a link (the caller checks).
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let mut tmp = temp_in(path)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = tmp.as_file().set_permissions(meta.permissions());
+    }
+    fill(&mut tmp, bytes, path)?;
+    tmp.persist(path)
+        .map_err(|e| err(path, io_message(&e.error)))?;
+    Ok(())
+}
+
 /// Write a NEW file: `Ok(false)` when `path` already exists (nothing is written), never
 /// overwriting it; the content appears whole or not at all.
 pub fn create_new(path: &Path, bytes: &[u8]) -> Result<bool, CliError> {

@@ -16,8 +16,9 @@ pub enum GraphFormat {
 
 #[derive(Debug, Args)]
 pub struct GraphArgs {
-    /// The sheet to read
-    #[arg(long, value_name = "FILE", default_value = "governance.yaml")]
+    /// The sheet to read (default: `governance.yaml` here or in the nearest parent folder, up
+    /// to the repository root)
+    #[arg(long, value_name = "FILE", default_value_os_t = super::default_sheet())]
     pub sheet: PathBuf,
     /// Output format
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]

@@ -2,10 +2,12 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+pub mod diff;
 mod doc;
 pub mod fsio;
 pub mod git;
 mod graph;
+mod incident;
 mod init;
 mod output;
 pub mod packs;
@@ -85,6 +87,8 @@ pub enum Command {
     Retests(retests::RetestsArgs),
     /// Record the result of a retest as a new file in the sheet's `records_dir`
     Record(record::RecordArgs),
+    /// The governance changes of a branch: the sheet at the merge base against the sheet at head
+    Diff(diff::DiffArgs),
     /// Render the governance document (Markdown or HTML) with the Stop/Go status of each event
     Doc(doc::DocArgs),
     /// Print the dependency graph (components, events, retests) as dot or Mermaid
@@ -99,6 +103,116 @@ pub enum Command {
     Init(init::InitArgs),
     /// Check captured Pixel and Conversions API events against the sheet, Meta's rules and the orders
     Verify(verify::VerifyArgs),
+    /// Open an incident file from a route of the router, or resolve one in its own file
+    Incident(incident::IncidentArgs),
+}
+
+/// The global flags each subcommand has no use for: they are still accepted anywhere (so a
+/// wrapper can pass them to every command), but left out of that subcommand's help.
+const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
+    ("doc", &["fail_on"]),
+    ("graph", &["color", "today", "fail_on"]),
+    ("schema", &["color", "today", "fail_on"]),
+    ("rules", &["color", "today", "fail_on"]),
+    ("explain", &["color", "today", "fail_on"]),
+    ("init", &["color", "fail_on"]),
+    ("record", &["color", "fail_on"]),
+    ("incident", &["color", "fail_on"]),
+    ("diff", &["color"]),
+];
+
+/// One example per subcommand, shown at the end of its help.
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "check",
+        "govsheet check                              # governance.yaml here or above
+  govsheet check shop/ --format sarif --output govsheet.sarif",
+    ),
+    (
+        "retests",
+        "govsheet retests --base origin/main          # the retests this branch needs, and their records",
+    ),
+    (
+        "diff",
+        "govsheet diff --base origin/main --format markdown   # the sheet's changes, for a pull-request comment",
+    ),
+    (
+        "record",
+        "govsheet record purchase-dedupe --result pass --by tracking --evidence \"Test Events: 3 orders, 1 event each\"",
+    ),
+    (
+        "doc",
+        "govsheet doc -o GOVERNANCE.md --check        # exit 1 with a diff when the document is stale",
+    ),
+    ("graph", "govsheet graph | dot -Tsvg > graph.svg"),
+    ("schema", "govsheet schema > governance.schema.json"),
+    ("rules", "govsheet rules --format markdown"),
+    ("explain", "govsheet explain dedupe-event-id"),
+    (
+        "init",
+        "govsheet init                               # writes ./governance.yaml",
+    ),
+    (
+        "verify",
+        "govsheet verify --server capi.jsonl --browser pixel.jsonl --orders orders.csv",
+    ),
+    (
+        "incident",
+        "govsheet incident open purchase-spike        # a new file in incidents_dir
+  govsheet incident resolve ID --fix \"Data sharing back to Standard\" --resume-when \"3 clean days\"",
+    ),
+];
+
+/// The command line as clap builds it, with each subcommand's help showing only the global
+/// flags it uses and ending with an example.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    for (name, unused) in UNUSED_GLOBALS {
+        // A subcommand that declares an argument itself does not get the global one of the
+        // same id: a hidden copy (same id, same value type, so its value still reaches the
+        // global settings) keeps the flag accepted there, out of its help.
+        // A subcommand's own subcommands (`incident open`) hide the same flags.
+        cmd = cmd.mut_subcommand(*name, |sub| {
+            let nested: Vec<String> = sub
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            let mut sub = hide_globals(sub, unused);
+            for n in nested {
+                sub = sub.mut_subcommand(n, |c| hide_globals(c, unused));
+            }
+            sub
+        });
+    }
+    for (name, example) in EXAMPLES {
+        cmd = cmd.mut_subcommand(*name, |sub| {
+            sub.after_help(format!("Example:\n  {example}"))
+        });
+    }
+    cmd
+}
+
+/// Add hidden copies of the global flags `unused` to a subcommand (see [`command`]).
+fn hide_globals(mut sub: clap::Command, unused: &[&'static str]) -> clap::Command {
+    for id in unused {
+        let long = if *id == "fail_on" { "fail-on" } else { id };
+        let flag = clap::Arg::new(*id).long(long).hide(true);
+        sub = sub.arg(match *id {
+            "color" => flag.value_parser(clap::value_parser!(ColorWhen)),
+            "fail_on" => flag.value_parser(clap::value_parser!(FailOn)),
+            _ => flag.value_name("DATE"),
+        });
+    }
+    sub
+}
+
+/// Parse the process's arguments (see [`command`]).
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
 }
 
 /// Why a run could not be done (exit 2).
@@ -187,6 +301,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Check(args) => check::run(&ctx, args),
         Command::Retests(args) => retests::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
         Command::Doc(args) => doc::run(&ctx, args, cli.global.today_given()),
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
@@ -197,6 +312,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Rules(args) => rules::run_rules(&ctx, args),
         Command::Explain(args) => rules::run_explain(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
+        Command::Incident(args) => incident::run(&ctx, args),
     }
 }
 
@@ -214,7 +330,32 @@ fn warm_up() {
     });
 }
 
-/// The default sheet when no path is given.
+/// The default sheet when no path is given: `governance.yaml` in the current folder, else in
+/// the nearest parent that has one, up to the repository root (the first folder holding `.git`)
+/// and never above it; returned relative to the current folder (`../../governance.yaml`), so
+/// messages name it as the user would. Nothing found: `governance.yaml`, whose absence the
+/// command then reports.
 pub fn default_sheet() -> PathBuf {
-    PathBuf::from("governance.yaml")
+    let here = PathBuf::from("governance.yaml");
+    let Ok(cwd) = std::env::current_dir() else {
+        return here;
+    };
+    sheet_above(&cwd).unwrap_or(here)
+}
+
+/// The walk of [`default_sheet`] from `start`.
+fn sheet_above(start: &std::path::Path) -> Option<PathBuf> {
+    let mut up = PathBuf::new();
+    for dir in start.ancestors() {
+        // Whatever has the name stops the walk (a FIFO or a folder is then refused when it is
+        // read): a sheet is never passed over for one further up.
+        if std::fs::symlink_metadata(dir.join("governance.yaml")).is_ok() {
+            return Some(up.join("governance.yaml"));
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+        up.push("..");
+    }
+    None
 }

@@ -112,5 +112,6 @@ pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, C
     };
     let input = Input::new(ctx.today, files.as_deref());
     findings.extend(policy.check(s, &input));
-    Ok(policy.finalize(s, findings, ctx.today, &|id| policy.runs_in_check(id)))
+    let findings = policy.finalize(s, findings, ctx.today, &|id| policy.runs_in_check(id));
+    Ok(crate::finding::fold(findings))
 }

@@ -50,8 +50,9 @@ pub struct RecordArgs {
     /// The commit the retest ran against
     #[arg(long, value_name = "SHA")]
     pub commit: Option<String>,
-    /// The governance sheet
-    #[arg(long, value_name = "FILE", default_value = "governance.yaml")]
+    /// The governance sheet (default: `governance.yaml` here or in the nearest parent folder,
+    /// up to the repository root)
+    #[arg(long, value_name = "FILE", default_value_os_t = super::default_sheet())]
     pub sheet: PathBuf,
 }
 

@@ -171,7 +171,11 @@ pub fn normalize(p: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                // `..` folds a name before it, never another `..` (`../..` stays two levels
+                // up) nor the root.
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !out.has_root() {
                     out.push("..");
                 }
             }
@@ -425,6 +429,8 @@ mod tests {
         assert_eq!(normalize(Path::new("./.")), PathBuf::from("."));
         assert_eq!(normalize(Path::new("a/..")), PathBuf::from("."));
         assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(normalize(Path::new("../../.")), PathBuf::from("../.."));
+        assert_eq!(normalize(Path::new("/..")), PathBuf::from("/"));
     }
 
     #[test]

@@ -1,10 +1,10 @@
-//! Builds the format-neutral governance document from a sheet: Stop/Go, event contract, rollback, parameter map, regression gate, retests, incidents, reviews, owners and the graph, all in sheet order.
+//! Builds the format-neutral governance document from a sheet: Stop/Go, the signal incident router, event contract, rollback, parameter map, regression gate, retests, incidents, reviews, owners and the graph, all in sheet order.
 
 use super::graph::{ELIDED, Graph, regression_gate};
 use super::status::{
     self, Gate, RetestState, RetestStatus, ReviewState, StopReason, event_statuses, retest_status,
 };
-use super::{Block, Cell, DocOptions, Document, Inline, Table, Tone};
+use super::{Block, Cell, DocOptions, Document, Inline, Table, Tone, route_anchor};
 use crate::finding::Finding;
 use crate::sheet::Sheet;
 use crate::sheet::model::{Date, Spanned, Text};
@@ -23,6 +23,14 @@ fn code(s: impl Into<String>) -> Inline {
 /// A value the sheet should have but does not.
 fn not_set() -> Inline {
     Inline::Badge(Tone::Warn, "not set".into())
+}
+
+/// A route id linking to its entry in the router section.
+fn route_link(id: &str) -> Inline {
+    match route_anchor(id) {
+        Some(anchor) => Inline::Link(id.to_string(), anchor),
+        None => code(id),
+    }
 }
 
 fn opt_text(t: Option<&Text>) -> Cell {
@@ -128,6 +136,7 @@ fn stop_reason(reason: &StopReason) -> Cell {
             status,
             opened,
             paused,
+            route,
         } => {
             let mut c = vec![text("incident "), code(id.as_str())];
             c.push(text(format!(" is {status}")));
@@ -137,6 +146,10 @@ fn stop_reason(reason: &StopReason) -> Cell {
             if !paused.is_empty() {
                 c.push(text("; paused: "));
                 c.extend(ids(paused.iter().map(String::as_str)));
+            }
+            if let Some(r) = route {
+                c.push(text("; route "));
+                c.push(route_link(r));
             }
             c
         }
@@ -350,15 +363,20 @@ fn rollback(sheet: &Sheet) -> Vec<Block> {
             ]
         })
         .collect();
-    let open: Vec<_> = sheet.incidents.iter().filter(|i| i.is_open()).collect();
+    let open: Vec<_> = sheet
+        .incidents
+        .iter()
+        .filter(|i| i.is_open())
+        .map(|i| (i, sheet.incident_plan(i)))
+        .collect();
     let conclusions = sheet
         .conclusion_list()
         .into_iter()
         .map(|(id, desc)| {
             let paused_by: Vec<&str> = open
                 .iter()
-                .filter(|i| i.paused.iter().any(|p| p.value == id))
-                .map(|i| i.id.as_ref().map_or("(no id)", |t| t.value.as_str()))
+                .filter(|(_, plan)| plan.paused.contains(&id.as_str()))
+                .map(|(i, _)| i.id.as_ref().map_or("(no id)", |t| t.value.as_str()))
                 .collect();
             let state = if paused_by.is_empty() {
                 vec![Inline::Badge(Tone::Good, "usable".into())]
@@ -675,9 +693,19 @@ fn incidents(sheet: &Sheet) -> Vec<Block> {
                     code(s.value.as_str()),
                 ]);
             }
+            let plan = sheet.incident_plan(i);
+            match (plan.route, &i.route) {
+                (Some(r), _) => head.push(vec![text("route "), route_link(r.id.as_str())]),
+                (None, Some(r)) => head.push(vec![
+                    text("route "),
+                    code(r.as_str()),
+                    text(" (not in the router)"),
+                ]),
+                (None, None) => {}
+            }
             let mut action = Vec::new();
             for (label, value) in [
-                ("First action:", i.first_action.as_ref()),
+                ("First action:", plan.first_action),
                 ("Fix:", i.fix.as_ref()),
                 ("Resume when:", i.resume_when.as_ref()),
             ] {
@@ -698,10 +726,10 @@ fn incidents(sheet: &Sheet) -> Vec<Block> {
             } else {
                 ids(i.events.iter().map(|t| t.value.as_str()))
             };
-            let paused = if i.paused.is_empty() {
+            let paused = if plan.paused.is_empty() {
                 vec![text("-")]
             } else {
-                ids(i.paused.iter().map(|t| t.value.as_str()))
+                ids(plan.paused.iter().copied())
             };
             vec![
                 lines(head),
@@ -735,6 +763,80 @@ fn incidents(sheet: &Sheet) -> Vec<Block> {
             ],
             rows,
         }));
+    }
+    blocks
+}
+
+/// The signal incident router: for each symptom what to pause first, the first check and
+/// the tempting wrong move, with the open incidents that follow each route.
+fn router(sheet: &Sheet) -> Vec<Block> {
+    let mut blocks = vec![Block::Heading("Signal incident router", "router")];
+    if sheet.router.is_empty() {
+        blocks.push(Block::Para(vec![text(
+            "The sheet has no router: add router routes (symptom, first action, what to \
+             pause first, what not to do, owner) so whoever is on call knows what to stop.",
+        )]));
+        return blocks;
+    }
+    blocks.push(Block::Para(vec![text(
+        "When you see one of these symptoms: pause the listed conclusions first, then do the \
+         first action, and do not make the tempting move. govsheet incident open ROUTE \
+         writes the incident file.",
+    )]));
+    for r in &sheet.router {
+        let route = &r.item;
+        let id = r.id.value.as_str();
+        blocks.push(Block::SubHeading(format!("Route: {id}"), route_anchor(id)));
+        let mut parts = Vec::new();
+        let field = |label: &str, value: Cell| {
+            let mut c = vec![Inline::Strong(label.into()), text(" ")];
+            c.extend(value);
+            c
+        };
+        parts.push(field("Symptom:", opt_text(route.symptom.as_ref())));
+        if let Some(cause) = route
+            .likely_cause
+            .as_ref()
+            .filter(|t| !t.value.trim().is_empty())
+        {
+            parts.push(field("Likely cause:", vec![text(cause.value.trim())]));
+        }
+        if let Some(events) = route.events.as_ref().filter(|e| !e.value.is_empty()) {
+            parts.push(field(
+                "Events:",
+                ids(events.value.iter().map(|t| t.value.as_str())),
+            ));
+        }
+        let mut pause = vec![Inline::Badge(Tone::Bad, "pause first".into()), text(" ")];
+        pause.extend(id_list(route.pause.as_ref()));
+        parts.push(pause);
+        parts.push(field(
+            "First action:",
+            opt_text(route.first_action.as_ref()),
+        ));
+        if let Some(d) = route.do_not.as_ref().filter(|t| !t.value.trim().is_empty()) {
+            parts.push(field("Do not:", vec![text(d.value.trim())]));
+        }
+        parts.push(field("Owner:", owner(sheet, route.owner.as_ref())));
+        if let Some(d) = route.detect.as_ref().filter(|d| !d.value.is_empty()) {
+            parts.push(field(
+                "Detected by verify:",
+                ids(d.value.iter().map(|t| t.value.as_str())),
+            ));
+        }
+        let open: Vec<&str> = sheet
+            .incidents
+            .iter()
+            .filter(|i| i.is_open())
+            .filter(|i| i.route.as_ref().is_some_and(|x| x.value == id))
+            .map(|i| i.id.as_ref().map_or("(no id)", |t| t.value.as_str()))
+            .collect();
+        if !open.is_empty() {
+            let mut c = vec![Inline::Badge(Tone::Bad, "open".into()), text(" ")];
+            c.extend(ids(open));
+            parts.push(c);
+        }
+        blocks.push(Block::Para(lines(parts)));
     }
     blocks
 }
@@ -862,6 +964,7 @@ pub fn build(sheet: &Sheet, findings: &[Finding], opts: DocOptions<'_>) -> Docum
         );
     let mut blocks = header(sheet, &opts);
     blocks.extend(stop_go(sheet, findings, &opts));
+    blocks.extend(router(sheet));
     blocks.extend(events(sheet));
     blocks.extend(rollback(sheet));
     blocks.extend(parameters(sheet));

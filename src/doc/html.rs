@@ -41,6 +41,9 @@ body { margin: 0; color: var(--ink); background: #fff;
 main { max-width: 1280px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 26px; margin: 0 0 12px; line-height: 1.25; }
 h2 { font-size: 19px; margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 15px; margin: 18px 0 4px; }
+h3:target { background: var(--warn-bg); }
+a code { color: #0969da; }
 p { margin: 8px 0; max-width: 960px; }
 nav { margin: 12px 0 4px; font-size: 13px; }
 nav a { color: #0969da; text-decoration: none; margin-right: 14px; white-space: nowrap; }
@@ -115,6 +118,12 @@ fn inline(parts: &[Inline]) -> String {
                 };
                 let _ = write!(out, "<span class=\"badge {class}\">{}</span>", escape(t));
             }
+            Inline::Link(c, anchor) if super::safe_anchor(anchor) => {
+                let _ = write!(out, "<a href=\"#{anchor}\"><code>{}</code></a>", escape(c));
+            }
+            Inline::Link(c, _) => {
+                let _ = write!(out, "<code>{}</code>", escape(c));
+            }
             Inline::Break => out.push_str("<br>"),
         }
     }
@@ -126,7 +135,11 @@ fn cell_len(cell: &[Inline]) -> Option<usize> {
     let mut n = 0;
     for p in cell {
         n += match p {
-            Inline::Text(t) | Inline::Code(t) | Inline::Strong(t) | Inline::Badge(_, t) => {
+            Inline::Text(t)
+            | Inline::Code(t)
+            | Inline::Strong(t)
+            | Inline::Badge(_, t)
+            | Inline::Link(t, _) => {
                 if t.contains('\n') {
                     return None;
                 }
@@ -347,13 +360,22 @@ pub fn render(doc: &Document) -> String {
                 if !nav_done {
                     out.push_str("<nav>");
                     for (t, a) in sections(doc) {
-                        let _ = write!(out, "<a href=\"#{a}\">{}</a>", escape(t));
+                        // A line break between links: the only place the list may wrap.
+                        let _ = writeln!(out, "<a href=\"#{a}\">{}</a>", escape(t));
                     }
                     out.push_str("</nav>\n");
                     nav_done = true;
                 }
                 let _ = writeln!(out, "<h2 id=\"{anchor}\">{}</h2>", escape(title));
             }
+            Block::SubHeading(title, anchor) => match anchor.as_deref() {
+                Some(a) if super::safe_anchor(a) => {
+                    let _ = writeln!(out, "<h3 id=\"{a}\">{}</h3>", escape(title));
+                }
+                _ => {
+                    let _ = writeln!(out, "<h3>{}</h3>", escape(title));
+                }
+            },
             Block::Para(p) => {
                 let _ = writeln!(out, "<p>{}</p>", inline(p));
             }

@@ -68,6 +68,13 @@ fn inline(parts: &[Inline]) -> String {
                 };
                 let _ = write!(out, "{mark}**{}**", escape(t.trim()));
             }
+            Inline::Link(c, anchor) if code_safe(c) && super::safe_anchor(anchor) => {
+                let _ = write!(out, "[`{c}`](#{anchor})");
+            }
+            Inline::Link(c, _) if code_safe(c) => {
+                let _ = write!(out, "`{c}`");
+            }
+            Inline::Link(c, _) => out.push_str(&escape(c)),
             Inline::Break => out.push_str("<br>"),
         }
     }
@@ -127,6 +134,9 @@ pub fn render(doc: &Document) -> String {
                 }
                 let _ = writeln!(out, "## {}\n", escape(title));
             }
+            Block::SubHeading(title, _) => {
+                let _ = writeln!(out, "### {}\n", escape(title));
+            }
             Block::Para(p) => {
                 let _ = writeln!(out, "{}\n", guard_line_start(inline(p)));
             }
@@ -168,6 +178,28 @@ mod tests {
         assert_eq!(guard_line_start("- x".into()), "\\- x");
         assert_eq!(guard_line_start("12. x".into()), "12\\. x");
         assert_eq!(guard_line_start("12 x".into()), "12 x");
+    }
+
+    #[test]
+    fn route_headings_get_the_anchor_their_links_use() {
+        for id in ["purchase-spike", "emq-vs-reconciliation", "3ds"] {
+            let anchor = super::super::route_anchor(id).unwrap();
+            assert_eq!(slug(&format!("Route: {id}")), anchor);
+        }
+        assert_eq!(super::super::route_anchor("Spike"), None);
+        assert_eq!(super::super::route_anchor("a b"), None);
+        assert_eq!(
+            inline(&[Inline::Link("a".into(), "route-a".into())]),
+            "[`a`](#route-a)"
+        );
+        assert_eq!(
+            inline(&[Inline::Link("a".into(), "x)(javascript:".into())]),
+            "`a`"
+        );
+        assert_eq!(
+            inline(&[Inline::Link("a|b".into(), "route-a".into())]),
+            "a\\|b"
+        );
     }
 
     #[test]

@@ -29,7 +29,31 @@ pub enum Inline {
     Strong(String),
     /// A status word with a colour (Stop, Go, overdue, ...).
     Badge(Tone, String),
+    /// An identifier (shown as code) linking to an anchor of this document, made by
+    /// [`route_anchor`]; renderers fall back to plain code when the anchor is not safe.
+    Link(String, String),
     Break,
+}
+
+/// The anchor of a router route's heading (`route-ID`), only for a kebab-case id: the anchor
+/// GitHub and GitLab derive from the heading `Route: ID` is then the same string.
+pub fn route_anchor(id: &str) -> Option<String> {
+    let kebab = id
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    kebab.then(|| format!("route-{id}"))
+}
+
+/// Whether an anchor is one this document makes (`[a-z0-9-]`, not empty).
+pub fn safe_anchor(anchor: &str) -> bool {
+    !anchor.is_empty()
+        && anchor
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// The content of one table cell or paragraph.
@@ -45,6 +69,8 @@ pub struct Table {
 pub enum Block {
     /// A section heading (level 2) with its anchor id.
     Heading(&'static str, &'static str),
+    /// A heading inside a section (level 3) with its anchor, when it has a safe one.
+    SubHeading(String, Option<String>),
     Para(Cell),
     Table(Table),
     /// The dependency graph (Mermaid in Markdown; an inline SVG and the Mermaid source in HTML).

@@ -107,7 +107,10 @@ pub enum StopReason {
         id: String,
         status: String,
         opened: Option<String>,
+        /// What it pauses, its route's when it writes none.
         paused: Vec<String>,
+        /// The router route it follows, when the router declares it.
+        route: Option<String>,
     },
     /// An error finding points at the event or inside it.
     Finding { rule: String, message: String },
@@ -175,6 +178,7 @@ pub fn event_status<'a>(
     let mut reasons = Vec::new();
     for inc in sheet.incidents.iter().filter(|i| i.is_open()) {
         if inc.events.iter().any(|e| e.value == event) {
+            let plan = sheet.incident_plan(inc);
             reasons.push(StopReason::OpenIncident {
                 id: inc
                     .id
@@ -187,7 +191,8 @@ pub fn event_status<'a>(
                     .map(|t| t.value.clone())
                     .unwrap_or_else(|| "open".into()),
                 opened: inc.opened.as_ref().map(|d| d.raw.clone()),
-                paused: inc.paused.iter().map(|t| t.value.clone()).collect(),
+                paused: plan.paused.iter().map(|p| p.to_string()).collect(),
+                route: plan.route.map(|r| r.id.value.clone()),
             });
         }
     }

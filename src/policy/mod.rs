@@ -10,6 +10,8 @@ pub mod select;
 pub mod template;
 mod waiver;
 
+pub use waiver::Config;
+
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -86,14 +88,19 @@ pub fn finalize(
 
 /// The severity a sheet gives a rule: `None` when it turns the rule off.
 pub fn effective(sheet: Option<&Sheet>, info: &RuleInfo) -> Option<Severity> {
-    let configured = sheet.and_then(|s| {
-        s.policy
-            .rules
-            .iter()
-            .rev()
-            .find(|(id, _)| id.value == info.id)
-            .map(|(_, v)| v.value.as_str())
-    });
+    effective_in(sheet.map_or(&[], |s| s.policy.rules.as_slice()), info)
+}
+
+/// The severity `policy.rules` entries give a rule: `None` when they turn it off.
+pub fn effective_in(
+    rules: &[(crate::sheet::model::Text, crate::sheet::model::Text)],
+    info: &RuleInfo,
+) -> Option<Severity> {
+    let configured = rules
+        .iter()
+        .rev()
+        .find(|(id, _)| id.value == info.id)
+        .map(|(_, v)| v.value.as_str());
     match configured {
         Some("off") => None,
         Some(s) => Some(Severity::parse(s).unwrap_or(info.severity)),
@@ -230,6 +237,18 @@ impl Policy {
         ran: &dyn Fn(&str) -> bool,
     ) -> Vec<Finding> {
         waiver::finalize(self, sheet, findings, today, ran)
+    }
+
+    /// [`Policy::finalize`] with rules and waivers other than the sheet's own (a commit
+    /// range's findings, judged by both of its sheets).
+    pub fn finalize_with(
+        &self,
+        config: &Config<'_>,
+        findings: Vec<Finding>,
+        today: NaiveDate,
+        ran: &dyn Fn(&str) -> bool,
+    ) -> Vec<Finding> {
+        waiver::finalize_with(self, config, findings, today, ran)
     }
 }
 
@@ -572,7 +591,9 @@ events:
 records:
   - {retest: purchase-dedup, by: opz, events: [Purchas], date: 2026-11-01}
 incidents:
-  - {id: i, owner: opz, events: [Purchas], suspected_change: themes, paused: [budgt]}
+  - {id: i, owner: opz, events: [Purchas], suspected_change: themes, paused: [budgt], route: purchase-spik}
+router:
+  purchase-spike: {owner: opz, events: [Purchas], pause: [budgt], detect: [order-reconciliaton]}
 reviews:
   - {cadence: weekly, owner: opz}
 waivers:
@@ -605,6 +626,11 @@ waivers:
             "/incidents/0/events/0",
             "/incidents/0/suspected_change",
             "/incidents/0/paused/0",
+            "/incidents/0/route",
+            "/router/purchase-spike/owner",
+            "/router/purchase-spike/events/0",
+            "/router/purchase-spike/pause/0",
+            "/router/purchase-spike/detect/0",
             "/reviews/0/owner",
             "/waivers/0/approved_by",
         ];
@@ -622,13 +648,39 @@ waivers:
                     "themes",
                     "purchase-dedup",
                     "Purchas",
-                    "budgt"
+                    "budgt",
+                    "purchase-spik",
+                    "order-reconciliaton"
                 ]
                 .contains(&text),
                 "{} points at `{text}`",
                 f.pointer
             );
         }
+    }
+
+    #[test]
+    fn an_open_incident_pauses_what_its_route_pauses() {
+        let f = core_findings(
+            "version: 1\nrouter:\n  spike: {first_action: sample 10 orders, pause: [budget, roas]}\nincidents:\n  - {id: a, events: [Purchase], route: spike, status: open}\n  - {id: b, events: [Purchase], route: spike, paused: [product-sets]}\n",
+            "incident-open",
+        );
+        assert_eq!(f.len(), 2);
+        assert_eq!(
+            f[0].message,
+            "incident `a` is open: events `Purchase` are stopped and conclusions `budget`, `roas` are paused (from route `spike`)"
+        );
+        assert!(
+            f[0].help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("first action: sample 10 orders; ")),
+            "{:?}",
+            f[0].help
+        );
+        assert_eq!(
+            f[1].message,
+            "incident `b` is open: events `Purchase` are stopped and conclusions `product-sets` are paused"
+        );
     }
 
     #[test]

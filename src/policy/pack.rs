@@ -62,8 +62,9 @@ const RULE_KEYS: [&str; 14] = [
     "checks",
 ];
 const CHECK_KEYS: [&str; 6] = ["select", "when", "assert", "message", "help", "builtin"];
-const KINDS: [&str; 8] = [
+const KINDS: [&str; 9] = [
     "present",
+    "declared",
     "present_any",
     "reference",
     "pattern",
@@ -411,6 +412,7 @@ impl Parser {
         };
         let kind = match kind_name.as_str() {
             "present" => Kind::Present(self.field(v)?),
+            "declared" => Kind::Declared(self.field(v)?),
             "present_any" => {
                 let items = v
                     .as_seq()

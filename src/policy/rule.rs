@@ -86,16 +86,21 @@ pub enum Section {
     Retests,
     Conclusions,
     Events,
+    Router,
+    /// The rule ids of `govsheet verify` (the registry's, not a section of the sheet).
+    VerifyRules,
 }
 
 impl Section {
-    pub const ALL: [(&'static str, Section); 6] = [
+    pub const ALL: [(&'static str, Section); 8] = [
         ("owners", Section::Owners),
         ("systems", Section::Systems),
         ("components", Section::Components),
         ("retests", Section::Retests),
         ("conclusions", Section::Conclusions),
         ("events", Section::Events),
+        ("router", Section::Router),
+        ("verify-rules", Section::VerifyRules),
     ];
 
     pub fn parse(s: &str) -> Option<Section> {
@@ -118,6 +123,8 @@ impl Section {
             Section::Retests => "retest",
             Section::Conclusions => "conclusion",
             Section::Events => "event",
+            Section::Router => "route",
+            Section::VerifyRules => "verify rule",
         }
     }
 
@@ -129,6 +136,8 @@ impl Section {
             Section::Retests => sheet.retests.contains(id),
             Section::Conclusions => sheet.has_conclusion(id),
             Section::Events => sheet.events.contains(id),
+            Section::Router => sheet.router.contains(id),
+            Section::VerifyRules => crate::verify::rules::IDS.contains(&id),
         }
     }
 
@@ -141,6 +150,8 @@ impl Section {
             Section::Retests => ids(&mut sheet.retests.ids()),
             Section::Conclusions => sheet.conclusion_list().into_iter().map(|c| c.0).collect(),
             Section::Events => ids(&mut sheet.events.ids()),
+            Section::Router => ids(&mut sheet.router.ids()),
+            Section::VerifyRules => ids(&mut crate::verify::rules::IDS.iter().copied()),
         }
     }
 }
@@ -149,6 +160,9 @@ impl Section {
 pub enum Kind {
     /// The field is present and not empty.
     Present(Field),
+    /// The field is written with a value; unlike `Present`, an explicit empty list or map
+    /// counts (`pause: []` says "nothing to pause", a missing `pause` says nothing).
+    Declared(Field),
     /// At least one of the fields is present and not empty.
     PresentAny(Vec<Field>),
     /// Every string the field holds (a string or a list) names an entry of a section.
@@ -206,6 +220,9 @@ struct Failure {
     vars: Vec<(&'static str, String)>,
     /// Help made from the sheet (a did-you-mean), preferred over the rule's help.
     help: Option<String>,
+    /// For a field that is not there at all: the pointer it would have (see
+    /// [`Finding::absent`]).
+    absent: Option<String>,
 }
 
 /// Follow a field from a match: the node when it exists, and the deepest place that exists.
@@ -236,6 +253,14 @@ fn resolve<'a, 'p>(m: &'p Match<'a>, field: &'p Field) -> (Option<&'a Node>, Pla
         }
     }
     (Some(node), place(field.segments.len(), span))
+}
+
+fn is_declared(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => false,
+        Value::Str(s) => !s.trim().is_empty(),
+        _ => true,
+    }
 }
 
 fn is_present(node: &Node) -> bool {
@@ -273,6 +298,7 @@ impl Assertion {
     fn field_text(&self) -> String {
         match &self.kind {
             Kind::Present(f)
+            | Kind::Declared(f)
             | Kind::Reference(f, _)
             | Kind::Pattern(f, _)
             | Kind::Enum(f, _)
@@ -287,9 +313,29 @@ impl Assertion {
         }
     }
 
+    /// What is wrong at the finding's span, in a few words (missing fields say it through
+    /// [`Finding::absent`]).
+    fn spot(&self) -> Option<String> {
+        match &self.kind {
+            Kind::Reference(_, section) => Some(format!("not a declared {}", section.kind())),
+            Kind::Pattern(..) => Some("not in the expected form".into()),
+            Kind::Enum(..) => Some("not an allowed value".into()),
+            Kind::Count(..) => Some("wrong number of entries".into()),
+            Kind::Equals(..) => Some("not the expected value".into()),
+            Kind::PresentAny(fs) => Some(format!(
+                "no {}",
+                fs.iter()
+                    .map(|f| format!("`{}`", f.text))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )),
+            Kind::Present(_) | Kind::Declared(_) | Kind::Schema(..) => None,
+        }
+    }
+
     fn default_message(&self) -> &'static str {
         match self.kind {
-            Kind::Present(_) => "{at} has no `{field}`",
+            Kind::Present(_) | Kind::Declared(_) => "{at} has no `{field}`",
             Kind::PresentAny(_) => "{at} has none of {expected}",
             Kind::Reference(..) => {
                 "`{field}` of {at} names `{value}`, which is not a declared {expected}"
@@ -311,6 +357,20 @@ impl Assertion {
             span: place.span,
             vars,
             help: None,
+            absent: None,
+        };
+        // A field missing altogether: the finding says where it would be, so that an unknown
+        // key meant as that field (`ownr:`) explains it.
+        let absent = |f: &Field, node: Option<&Node>, mut failure: Failure| {
+            if node.is_none() {
+                let mut p = m.pointer.to_string();
+                for seg in &f.segments {
+                    p.push('/');
+                    p.push_str(&escape_pointer(seg));
+                }
+                failure.absent = Some(p);
+            }
+            failure
         };
         match &self.kind {
             Kind::Present(f) => {
@@ -318,7 +378,15 @@ impl Assertion {
                 if node.is_some_and(is_present) {
                     Vec::new()
                 } else {
-                    vec![fail(&place, Vec::new())]
+                    vec![absent(f, node, fail(&place, Vec::new()))]
+                }
+            }
+            Kind::Declared(f) => {
+                let (node, place) = resolve(m, f);
+                if node.is_some_and(is_declared) {
+                    Vec::new()
+                } else {
+                    vec![absent(f, node, fail(&place, Vec::new()))]
                 }
             }
             Kind::PresentAny(fs) => {
@@ -335,7 +403,15 @@ impl Assertion {
                     segments: &[],
                     span: m.key.map_or(m.node.span, |k| k.span),
                 };
-                vec![fail(&place, vec![("expected", expected)])]
+                // Missing fields, like `present`: the first one (an unknown key meant as it
+                // explains the finding; the place's own faults do not).
+                let failure = fail(&place, vec![("expected", expected)]);
+                match fs.first() {
+                    Some(f) if fs.iter().all(|f| resolve(m, f).0.is_none()) => {
+                        vec![absent(f, None, failure)]
+                    }
+                    _ => vec![failure],
+                }
             }
             Kind::Reference(f, section) => {
                 let (Some(node), place) = resolve(m, f) else {
@@ -350,6 +426,13 @@ impl Assertion {
                     let ids = section.ids(sheet);
                     let help = match did_you_mean(id, ids.iter().map(String::as_str)) {
                         Some(s) => format!("did you mean `{s}`?"),
+                        None if *section == Section::VerifyRules => format!(
+                            "name a rule of `govsheet verify`: {}",
+                            ids.iter()
+                                .map(|i| format!("`{i}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                         None if ids.is_empty() => format!(
                             "declare `{id}` under `{}`; the sheet has no {} yet",
                             section.name(),
@@ -376,6 +459,7 @@ impl Assertion {
                             ("expected", section.kind().to_string()),
                         ],
                         help: Some(help),
+                        absent: None,
                     });
                 }
                 out
@@ -395,6 +479,7 @@ impl Assertion {
                             ("expected", re.as_str().to_string()),
                         ],
                         help: None,
+                        absent: None,
                     })
                     .collect()
             }
@@ -485,6 +570,7 @@ impl Assertion {
                             span,
                             vars: vec![("error", e.to_string())],
                             help: None,
+                            absent: None,
                         }
                     })
                     .collect()
@@ -547,6 +633,8 @@ impl SelectCheck {
                     if let Some(h) = help {
                         f = f.with_help(h);
                     }
+                    f.absent = failure.absent.clone();
+                    f.spot = a.spot();
                     out.push(f);
                 }
             }

@@ -135,7 +135,17 @@ impl Diagnostic for Diag {
     }
 }
 
+/// The words under the underline: what is wrong at that spot when the finding says it, a
+/// missing field's name, else the severity.
 fn label_for(f: &Finding) -> String {
+    if let Some(spot) = &f.spot {
+        return spot.clone();
+    }
+    if let Some(absent) = &f.absent
+        && let Some(field) = absent.rsplit('/').next()
+    {
+        return format!("no `{}` here", crate::sheet::yaml::unescape_pointer(field));
+    }
     match f.rule.as_str() {
         "yaml-syntax" => "here".into(),
         _ => f.severity.as_str().into(),
@@ -178,7 +188,15 @@ fn escaped(f: &Finding) -> Finding {
     f.file = esc(&f.file);
     f.pointer = esc(&f.pointer);
     f.message = esc(&f.message);
-    f.help = f.help.as_deref().map(|h| esc(h.trim_end()));
+    // A help may hold line breaks of its own (a folded finding's explanation); every line
+    // is escaped, and `escape::log_lines` guards their starts.
+    f.help = f.help.as_deref().map(|h| {
+        h.trim_end()
+            .split('\n')
+            .map(&esc)
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
     for l in &mut f.labels {
         l.message = esc(&l.message);
     }

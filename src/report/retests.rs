@@ -158,6 +158,15 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
             plural(report.outside_root, "changed path", "changed paths")
         );
     }
+    if let Some(g) = &report.governance {
+        let base = crate::diff::printable(&g.base);
+        if g.changes.is_empty() {
+            let _ = writeln!(out, "governance changes since {base}: none\n");
+        } else {
+            let _ = writeln!(out, "governance changes since {base}:");
+            super::diff::human_changes(&mut out, g);
+        }
+    }
     if report.required.is_empty() {
         let _ = writeln!(
             out,
@@ -188,9 +197,13 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
     if !report.incidents.is_empty() {
         let _ = writeln!(out, "open incidents on the affected events:");
         for i in &report.incidents {
+            let route = i
+                .route
+                .as_deref()
+                .map_or(String::new(), |r| format!(", route {}", esc(r)));
             let _ = writeln!(
                 out,
-                "  {} ({}) on {}: paused {} ({}:{})",
+                "  {} ({}) on {}: paused {}{route} ({}:{})",
                 esc(i.id.as_deref().unwrap_or("(no id)")),
                 esc(&i.status),
                 esc(&i.events.join(", ")),

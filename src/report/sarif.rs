@@ -135,10 +135,23 @@ fn result(f: &Finding, rule_index: usize, path: &str, occurrence: usize) -> Valu
     Value::Object(r)
 }
 
+/// A rule id as SARIF's `name` wants it: `retest-missing` -> `RetestMissing`.
+pub fn pascal_case(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 fn rule_json(r: &RuleInfo) -> Value {
     json!({
         "id": r.id,
-        "name": r.id,
+        "name": pascal_case(&r.id),
         "shortDescription": { "text": r.summary },
         "fullDescription": { "text": r.description },
         "helpUri": r.help_uri,
@@ -200,6 +213,13 @@ pub fn render(findings: &[Finding], rules: &[RuleInfo], paths: &RepoPaths) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_names_are_pascal_case() {
+        assert_eq!(pascal_case("retest-missing"), "RetestMissing");
+        assert_eq!(pascal_case("schema"), "Schema");
+        assert_eq!(pascal_case("yaml-syntax"), "YamlSyntax");
+    }
 
     #[test]
     fn uri_paths_are_percent_encoded() {

@@ -155,11 +155,42 @@ fn inputs_line(report: &VerifyReport) -> String {
     )
 }
 
-fn pause_lines(report: &VerifyReport) -> Vec<String> {
-    report
-        .paused
+/// The closing "what to pause": one group per route the findings indicate (what to pause
+/// first, the first action, what not to do, who owns it), then each event with errors and its
+/// `rollback.pause`. Each entry is a line and its indented details.
+fn pause_lines(report: &VerifyReport) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = report
+        .routes
         .iter()
-        .map(|p| {
+        .map(|r| {
+            let pause = if r.pause.is_empty() {
+                "the route names no conclusions to pause".to_string()
+            } else {
+                format!("pause {} first", r.pause.join(", "))
+            };
+            let n = r.findings;
+            let head = format!(
+                "route {}: {pause} ({n} finding{} of {})",
+                r.route,
+                if n == 1 { "" } else { "s" },
+                r.rules.join(", ")
+            );
+            let mut details = Vec::new();
+            for (label, v) in [
+                ("symptom", &r.symptom),
+                ("first action", &r.first_action),
+                ("do not", &r.do_not),
+                ("owner", &r.owner),
+            ] {
+                if let Some(v) = v {
+                    details.push(format!("{label}: {v}"));
+                }
+            }
+            (head, details)
+        })
+        .collect();
+    out.extend(report.paused.iter().map(|p| {
+        let line = {
             if p.conclusions.is_empty() {
                 format!(
                     "{}: the sheet names no conclusions to pause (rollback.pause)",
@@ -172,8 +203,10 @@ fn pause_lines(report: &VerifyReport) -> Vec<String> {
                     escape::control(&p.conclusions.join(", "))
                 )
             }
-        })
-        .collect()
+        };
+        (line, Vec::new())
+    }));
+    out
 }
 
 /// The human report: table, order figures, findings, summary, what to pause.
@@ -217,8 +250,11 @@ pub fn human(report: &VerifyReport, opts: human::HumanOptions) -> String {
     let pauses = pause_lines(report);
     if !pauses.is_empty() {
         out.push_str("\nwhat to pause until the signal is fixed:\n");
-        for p in pauses {
+        for (p, details) in pauses {
             out.push_str(&format!("  {p}\n"));
+            for d in details {
+                out.push_str(&format!("    {d}\n"));
+            }
         }
     }
     escape::log_lines(out)
@@ -294,14 +330,20 @@ pub fn markdown(report: &VerifyReport) -> String {
             markdown::code(&loc),
             md_escape(&f.message)
         ));
+        if let Some(h) = &f.help {
+            out.push_str(&format!("  help: {}\n", md_escape(h)));
+        }
     }
     out.push('\n');
     out.push_str(&summary(report));
     let pauses = pause_lines(report);
     if !pauses.is_empty() {
         out.push_str("\n## What to pause\n\n");
-        for p in pauses {
+        for (p, details) in pauses {
             out.push_str(&format!("- {}\n", md_escape(&p)));
+            for d in details {
+                out.push_str(&format!("  - {}\n", md_escape(&d)));
+            }
         }
     }
     out
@@ -331,6 +373,7 @@ mod tests {
             events: Vec::new(),
             orders: None,
             paused: Vec::new(),
+            routes: Vec::new(),
             findings,
         }
     }

@@ -3,6 +3,7 @@
 //! [`Report`] that every renderer can view, plus the `retest-missing` / `retest-failed` findings.
 
 pub mod coverage;
+pub mod gate;
 pub mod graph;
 pub mod record;
 
@@ -11,7 +12,7 @@ use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 
 pub use coverage::Status;
-pub use graph::{ChangedPath, Impact};
+pub use graph::{ChangedPath, Direct, Impact};
 
 use crate::finding::{Finding, Severity};
 use crate::globs::Matcher;
@@ -38,6 +39,9 @@ pub struct Report {
     pub paused: Vec<Paused>,
     /// Open incidents on the touched events.
     pub incidents: Vec<OpenIncident>,
+    /// What the range changed in the sheet, when the merge base has one (`retest::gate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub governance: Option<gate::Governance>,
 }
 
 /// One required retest.
@@ -103,7 +107,11 @@ pub struct OpenIncident {
     pub id: Option<String>,
     pub status: String,
     pub events: Vec<String>,
+    /// What it pauses: its own `paused`, or its route's when it writes none.
     pub paused: Vec<String>,
+    /// The router route it follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
     pub file: String,
     pub line: usize,
 }
@@ -153,7 +161,26 @@ pub fn evaluate(
     default_date: NaiveDate,
     today: NaiveDate,
 ) -> Report {
-    let impact = graph::impact(sheet, matcher, changed, default_date);
+    evaluate_with(
+        sheet,
+        matcher,
+        changed,
+        &graph::Direct::default(),
+        default_date,
+        today,
+    )
+}
+
+/// [`evaluate`], with events the change touches directly (see [`graph::Direct`]).
+pub fn evaluate_with(
+    sheet: &Sheet,
+    matcher: &Matcher,
+    changed: Vec<ChangedPath>,
+    direct: &graph::Direct,
+    default_date: NaiveDate,
+    today: NaiveDate,
+) -> Report {
+    let impact = graph::impact_with(sheet, matcher, changed, direct, default_date);
     let comps = sheet.components.iter().as_slice();
     let events = sheet.events.iter().as_slice();
     let mut required = Vec::with_capacity(impact.required.len());
@@ -238,7 +265,13 @@ pub fn evaluate(
             id: text(i.id.as_ref()),
             status: text(i.status.as_ref()).unwrap_or_else(|| "open".into()),
             events: i.events.iter().map(|t| t.value.clone()).collect(),
-            paused: i.paused.iter().map(|t| t.value.clone()).collect(),
+            paused: sheet
+                .incident_plan(i)
+                .paused
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+            route: text(i.route.as_ref()),
             file: i.source.name.clone(),
             line: i.source.location(i.span.start).line,
         })
@@ -257,6 +290,7 @@ pub fn evaluate(
         required,
         paused,
         incidents,
+        governance: None,
     }
 }
 
@@ -387,6 +421,20 @@ incidents:
             .collect();
         let r = evaluate(&sheet, &m, changed, today, today);
         (sheet, r)
+    }
+
+    #[test]
+    fn open_incidents_pause_what_their_route_pauses() {
+        let text = "version: 1\nevents:\n  Purchase: {triggers: [checkout]}\ncomponents:\n  checkout: {paths: ['checkout/**']}\nrouter:\n  spike: {pause: [budget, roas], first_action: sample orders}\nincidents:\n  - {id: inc-2, events: [Purchase], route: spike}\n";
+        let src = SourceFile::new("g.yaml", text);
+        let sheet = model::build(&src, yaml::parse(text).unwrap()).0;
+        let (m, _) = Matcher::new(&sheet.components);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let changed = vec![ChangedPath::new("checkout/a.js", Some(today))];
+        let r = evaluate(&sheet, &m, changed, today, today);
+        assert_eq!(r.incidents.len(), 1);
+        assert_eq!(r.incidents[0].paused, vec!["budget", "roas"]);
+        assert_eq!(r.incidents[0].route.as_deref(), Some("spike"));
     }
 
     #[test]

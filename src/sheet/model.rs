@@ -214,6 +214,38 @@ pub struct Record {
     pub notes: Option<Text>,
 }
 
+/// One route of the signal incident router: what someone sees, what to check first, what to
+/// pause first and the tempting wrong move.
+#[derive(Debug, Clone, Default)]
+pub struct Route {
+    pub symptom: Option<Text>,
+    pub likely_cause: Option<Text>,
+    pub events: Option<Spanned<Vec<Text>>>,
+    pub first_action: Option<Text>,
+    pub pause: Option<Spanned<Vec<Text>>>,
+    pub do_not: Option<Text>,
+    pub owner: Option<Text>,
+    /// Verify rule ids whose findings indicate this symptom.
+    pub detect: Option<Spanned<Vec<Text>>>,
+}
+
+impl Route {
+    /// The conclusion ids to pause first.
+    pub fn pause_ids(&self) -> Vec<&str> {
+        self.pause
+            .as_ref()
+            .map(|p| p.value.iter().map(Text::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether a finding of this verify rule indicates the route's symptom.
+    pub fn detects(&self, rule: &str) -> bool {
+        self.detect
+            .as_ref()
+            .is_some_and(|d| d.value.iter().any(|t| t.value == rule))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Incident {
     pub source: Arc<SourceFile>,
@@ -225,12 +257,17 @@ pub struct Incident {
     pub symptom: Option<Text>,
     pub suspected_change: Option<Text>,
     pub first_action: Option<Text>,
+    /// The conclusion ids as written; see [`Sheet::incident_plan`] for what is paused.
     pub paused: Vec<Text>,
+    /// Whether the incident writes `paused` itself (an explicit `[]` included).
+    pub paused_set: bool,
     pub owner: Option<Text>,
     pub status: Option<Text>,
     pub resolved: Option<Date>,
     pub fix: Option<Text>,
     pub resume_when: Option<Text>,
+    /// The router route it follows (`route: ID`).
+    pub route: Option<Text>,
 }
 
 impl Incident {
@@ -301,6 +338,8 @@ pub struct Sheet {
     pub records_dir: Option<Text>,
     pub incidents: Vec<Incident>,
     pub incidents_dir: Option<Text>,
+    /// The signal incident router.
+    pub router: IdMap<Route>,
     pub reviews: Vec<Review>,
     pub waivers: Vec<Waiver>,
     pub policy: PolicyConfig,
@@ -340,11 +379,56 @@ impl Sheet {
         }
     }
 
+    /// What an incident pauses and does first: what it writes itself, or, for what it does
+    /// not write, the route it names. The one answer `check`, `doc`, `retests` and `verify`
+    /// read.
+    pub fn incident_plan<'a>(&'a self, inc: &'a Incident) -> IncidentPlan<'a> {
+        let route = inc.route.as_ref().and_then(|r| self.router.get(r.as_str()));
+        let paused = if inc.paused_set {
+            inc.paused.iter().map(Text::as_str).collect()
+        } else {
+            route.map(|r| r.item.pause_ids()).unwrap_or_default()
+        };
+        let own_action = inc
+            .first_action
+            .as_ref()
+            .filter(|t| !t.value.trim().is_empty());
+        let first_action = own_action.or_else(|| {
+            route
+                .and_then(|r| r.item.first_action.as_ref())
+                .filter(|t| !t.value.trim().is_empty())
+        });
+        IncidentPlan {
+            paused,
+            paused_from_route: !inc.paused_set && route.is_some(),
+            first_action,
+            route,
+        }
+    }
+
+    /// The routes whose `detect` names a verify rule, in sheet order.
+    pub fn routes_detecting<'a>(&'a self, rule: &'a str) -> impl Iterator<Item = &'a Keyed<Route>> {
+        self.router.iter().filter(move |r| r.item.detects(rule))
+    }
+
     /// The source span of the node at a JSON pointer, preferring the key for map entries.
     pub fn span_of(&self, pointer: &str) -> Option<Span> {
         let (key, value) = self.root.walk(pointer)?;
         Some(key.map_or(value.span, |k| k.span))
     }
+}
+
+/// What an incident pauses and does first, with its route's defaults applied
+/// ([`Sheet::incident_plan`]).
+#[derive(Debug, Clone)]
+pub struct IncidentPlan<'a> {
+    /// The conclusion ids paused while the incident is open.
+    pub paused: Vec<&'a str>,
+    /// `paused` comes from the route (the incident does not write it).
+    pub paused_from_route: bool,
+    pub first_action: Option<&'a Text>,
+    /// The route the incident names, when the router declares it.
+    pub route: Option<&'a Keyed<Route>>,
 }
 
 /// Builds the model; collects the date findings it makes on the way.
@@ -602,11 +686,13 @@ fn incident(b: &mut Builder<'_>, n: &Node, pointer: String) -> Incident {
         suspected_change: text(n.get("suspected_change")),
         first_action: text(n.get("first_action")),
         paused: texts(n.get("paused")).map(|t| t.value).unwrap_or_default(),
+        paused_set: n.get("paused").is_some_and(|p| p.as_seq().is_some()),
         owner: text(n.get("owner")),
         status: text(n.get("status")),
         resolved: b.date(n.get("resolved"), format!("{pointer}/resolved")),
         fix: text(n.get("fix")),
         resume_when: text(n.get("resume_when")),
+        route: text(n.get("route")),
         pointer,
     }
 }
@@ -659,6 +745,16 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
             value: parse_duration_days(&t.value),
             span: t.span,
         }),
+    });
+    let router = b.id_map(&root, "router", |_, n, _| Route {
+        symptom: text(n.get("symptom")),
+        likely_cause: text(n.get("likely_cause")),
+        events: texts(n.get("events")),
+        first_action: text(n.get("first_action")),
+        pause: texts(n.get("pause")),
+        do_not: text(n.get("do_not")),
+        owner: text(n.get("owner")),
+        detect: texts(n.get("detect")),
     });
     let records = b.list(&root, "records", record);
     let incidents = b.list(&root, "incidents", incident);
@@ -716,6 +812,7 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
         records_dir: text(root.get("records_dir")),
         incidents,
         incidents_dir: text(root.get("incidents_dir")),
+        router,
         reviews,
         waivers,
         policy,
@@ -793,6 +890,52 @@ mod tests {
         assert_eq!(findings[0].pointer, "/reviews/0/last");
         assert_eq!(findings[0].line(), Some(4));
         assert!(sheet.reviews[0].last.as_ref().unwrap().date.is_none());
+    }
+
+    #[test]
+    fn incidents_take_what_they_do_not_write_from_their_route() {
+        let text = "version: 1\nrouter:\n  spike: {first_action: sample 10 orders, pause: [budget, roas], detect: [dedupe-rate]}\nincidents:\n  - {id: a, route: spike}\n  - {id: b, route: spike, paused: [], first_action: call the agency}\n  - {id: c, route: spike, paused: [product-sets]}\n  - {id: d, route: nowhere}\n  - {id: e, paused: [budget]}\n";
+        let src = SourceFile::new("g.yaml", text);
+        let (sheet, _) = build(&src, parse(text).unwrap());
+        let plans: Vec<_> = sheet
+            .incidents
+            .iter()
+            .map(|i| {
+                let p = sheet.incident_plan(i);
+                (
+                    p.paused,
+                    p.first_action.map(|t| t.value.as_str()),
+                    p.route.map(|r| r.id.value.as_str()),
+                    p.paused_from_route,
+                )
+            })
+            .collect();
+        assert_eq!(
+            plans,
+            [
+                (
+                    vec!["budget", "roas"],
+                    Some("sample 10 orders"),
+                    Some("spike"),
+                    true
+                ),
+                (vec![], Some("call the agency"), Some("spike"), false),
+                (
+                    vec!["product-sets"],
+                    Some("sample 10 orders"),
+                    Some("spike"),
+                    false
+                ),
+                (vec![], None, None, false),
+                (vec!["budget"], None, None, false),
+            ]
+        );
+        let ids: Vec<&str> = sheet
+            .routes_detecting("dedupe-rate")
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(ids, ["spike"]);
+        assert_eq!(sheet.routes_detecting("parameter-parity").count(), 0);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 
 use super::source::SourceFile;
 use super::yaml::{Node, escape_pointer};
-use crate::finding::{Finding, Severity};
+use crate::finding::{self, Finding, Severity};
 use crate::suggest::did_you_mean;
 
 /// The schema as shipped (`govsheet schema` prints it).
@@ -220,9 +220,14 @@ fn errors(
                         Severity::Error,
                         format!("unknown key `{key}` in {}", describe(&pointer)),
                     )
-                    .at(source, child, span);
+                    .at(source, child, span)
+                    .with_spot("unknown key");
                     f = match did_you_mean(key, known.iter().map(String::as_str)) {
-                        Some(s) => f.with_help(format!("did you mean `{s}`?")),
+                        Some(s) => {
+                            let mut f = f.with_help(format!("did you mean `{s}`?"));
+                            f.meant = Some(format!("{pointer}/{}", escape_pointer(s)));
+                            f
+                        }
                         None if !known.is_empty() => {
                             f.with_help(format!("known keys here: {}", known.join(", ")))
                         }
@@ -239,57 +244,302 @@ fn errors(
                             .and_then(|m| m.iter().find(|(k, _)| k.key_is(&name)))
                     })
                     .map(|(k, _)| k.span);
-                let rule = if pointer == "/events" {
-                    "an event name is a standard event such as `Purchase` or a custom name matching ^[A-Za-z][A-Za-z0-9_]*$"
-                } else if pointer.ends_with("/parameters") {
-                    "a parameter name is the name Meta receives, such as `value` or `content_ids`: ^[A-Za-z_][A-Za-z0-9_]*$"
-                } else if pointer == "/policy/rules" {
-                    "rule ids are lowercase kebab-case, such as `event-owner` (see `govsheet rules`)"
-                } else {
-                    "ids are lowercase kebab-case: ^[a-z0-9][a-z0-9-]*$"
+                let said = Said::at(schema, error.schema_path().as_str());
+                let fix = match error.kind() {
+                    ValidationErrorKind::Pattern { pattern } => {
+                        suggestion(&name, pattern, said.case)
+                            .map(|s| format!(": write `{s}`"))
+                            .unwrap_or_default()
+                    }
+                    _ => String::new(),
                 };
-                findings.push(
-                    Finding::new(
-                        "schema",
-                        Severity::Error,
-                        format!("`{name}` is not a valid key in {}", describe(&pointer)),
-                    )
-                    .at(source, format!("{pointer}/{}", escape_pointer(&name)), span)
-                    .with_help(rule),
-                );
+                let words = Words {
+                    key: None,
+                    value: &name,
+                    raw: &name,
+                };
+                let mut f = Finding::new(
+                    "schema",
+                    Severity::Error,
+                    format!(
+                        "`{}` is not a valid key in {}",
+                        finding::shorten(&name, 60),
+                        describe(&pointer)
+                    ),
+                )
+                .at(source, format!("{pointer}/{}", escape_pointer(&name)), span)
+                .with_spot(match said.expected {
+                    Some(e) => format!("not {e}"),
+                    None => "not a valid key".to_string(),
+                });
+                if let Some(h) = said.help {
+                    f = f.with_help(words.fill(h, &fix));
+                }
+                findings.push(f);
             }
             kind => {
-                let span = at(&pointer).map(|(_, v)| v.span);
-                let message = match kind {
+                let node = at(&pointer).map(|(_, v)| v);
+                let span = node.map(|v| v.span);
+                let said = Said::at(schema, err.schema_path().as_str());
+                let words = Words {
+                    key: pointer
+                        .rsplit('/')
+                        .next()
+                        .map(crate::sheet::yaml::unescape_pointer),
+                    value: node.and_then(|v| v.as_str()).unwrap_or_default(),
+                    raw: span.map_or("", |sp| source.text.get(sp.start..sp.end()).unwrap_or("")),
+                };
+                let mut spot = None;
+                let (message, help) = match kind {
                     ValidationErrorKind::Type { .. } => {
-                        let found = at(&pointer).map_or("something else", |(_, v)| match v.value {
+                        let found = node.map_or("something else", |v| match v.value {
                             crate::sheet::yaml::Value::Float(f) if !f.is_finite() => {
                                 "`.nan` or `.inf`, which is no usable number"
                             }
                             _ => v.type_name(),
                         });
-                        format!(
-                            "{} should be {}, found {found}",
-                            describe(&pointer),
-                            expected_type(&err.to_string())
-                        )
+                        let wanted = expected_type(&err.to_string());
+                        let message =
+                            format!("{} should be {wanted}, found {found}", describe(&pointer));
+                        spot = Some(format!("should be {wanted}"));
+                        let strings = said.items_are_strings;
+                        let found_value = node.map(|v| &v.value);
+                        let help = one_item_help(&wanted, node, &words)
+                            .or_else(|| said.help.map(|h| words.fill(h, "")))
+                            .or_else(|| type_help(&wanted, found_value, &words, strings));
+                        (message, help)
                     }
-                    ValidationErrorKind::Required { property } => {
+                    ValidationErrorKind::Pattern { pattern } => {
+                        let value = finding::shorten(words.value, 60);
+                        let message = match said.expected {
+                            Some(e) => format!("{} is `{value}`, not {e}", describe(&pointer)),
+                            None => format!(
+                                "{} is `{value}`, not in the expected form",
+                                describe(&pointer)
+                            ),
+                        };
+                        spot = said.expected.map(|e| format!("not {e}"));
+                        let fix = suggestion(words.value, pattern, said.case)
+                            .map(|s| format!(": write `{s}`"))
+                            .unwrap_or_default();
+                        (message, said.help.map(|h| words.fill(h, &fix)))
+                    }
+                    ValidationErrorKind::Enum { options } => {
+                        let list: Vec<&str> = options
+                            .as_array()
+                            .map(|a| a.iter().filter_map(Json::as_str).collect())
+                            .unwrap_or_default();
+                        let shown = match node.map(|v| &v.value) {
+                            Some(crate::sheet::yaml::Value::Str(s)) => {
+                                format!("`{}`", finding::shorten(s, 60))
+                            }
+                            Some(_) => node.map_or("", |v| v.type_name()).to_string(),
+                            None => "something else".to_string(),
+                        };
+                        let message = format!(
+                            "{} is {shown}, expected one of {}",
+                            describe(&pointer),
+                            list.iter()
+                                .map(|o| format!("`{o}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                        spot = Some(format!("not one of the {} values", list.len()));
+                        let help = did_you_mean(words.value, list.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?"));
+                        (message, help)
+                    }
+                    ValidationErrorKind::Required { property } => (
                         format!(
                             "{} is missing `{}`",
                             describe(&pointer),
                             property.as_str().unwrap_or_default()
-                        )
-                    }
-                    _ => format!("{}: {}", describe(&pointer), err),
+                        ),
+                        None,
+                    ),
+                    _ => (
+                        format!("{}: {}", describe(&pointer), err),
+                        said.help.map(|h| words.fill(h, "")),
+                    ),
                 };
-                findings.push(
-                    Finding::new("schema", Severity::Error, message).at(source, pointer, span),
-                );
+                let mut f =
+                    Finding::new("schema", Severity::Error, message).at(source, pointer, span);
+                f.spot = spot;
+                if let Some(h) = help {
+                    f = f.with_help(h);
+                }
+                findings.push(f);
             }
         }
     }
     findings
+}
+
+/// What the schema says about the place an error is at: its `x-govsheet-expected` (what kind
+/// of value belongs there, as a noun) and `x-govsheet-help` (how to write it), so that a
+/// message is in the sheet's own words and never shows a raw regular expression.
+#[derive(Debug, Default)]
+struct Said<'a> {
+    expected: Option<&'a str>,
+    help: Option<&'a str>,
+    /// `x-govsheet-case`: how a fix is spelled (`kebab`, `camel`, `snake`).
+    case: Option<&'a str>,
+    /// The node is a list whose items are strings (so `[VALUE]` is a fix for a lone string).
+    items_are_strings: bool,
+}
+
+impl<'a> Said<'a> {
+    /// Follow an error's keyword path (`/$defs/retest/properties/max_age/$ref/pattern`) through
+    /// the schema, `$ref`s included, to the node that holds the failing keyword.
+    fn at(schema: &'a Json, keyword_path: &str) -> Self {
+        let parent = keyword_path.rsplit_once('/').map_or("", |(p, _)| p);
+        Self::of(schema, parent)
+    }
+
+    /// The words of the schema node at `path` (a keyword path, `$ref`s followed): a node that
+    /// refers to a definition on the way (a property) speaks before the definition, and a
+    /// deeper one before a shallower one.
+    fn of(schema: &'a Json, path: &str) -> Self {
+        fn take<'a>(n: &'a Json, said: &mut Said<'a>, over: bool) {
+            let get = |k: &str| n.get(k).and_then(Json::as_str);
+            if over || said.expected.is_none() {
+                said.expected = get("x-govsheet-expected").or(said.expected);
+            }
+            if over || said.help.is_none() {
+                said.help = get("x-govsheet-help").or(said.help);
+            }
+            if over || said.case.is_none() {
+                said.case = get("x-govsheet-case").or(said.case);
+            }
+        }
+        let deref = |n: &'a Json| {
+            n.get("$ref")
+                .and_then(Json::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|r| schema.pointer(r))
+        };
+        let mut said = Said::default();
+        let mut node = schema;
+        for seg in path.split('/').filter(|s| !s.is_empty()) {
+            let seg = crate::sheet::yaml::unescape_pointer(seg);
+            let next = if seg == "$ref" {
+                take(node, &mut said, true);
+                deref(node)
+            } else {
+                match node {
+                    Json::Object(m) => m.get(seg.as_str()),
+                    Json::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+                    _ => None,
+                }
+            };
+            match next {
+                Some(n) => node = n,
+                None => return Said::default(),
+            }
+        }
+        take(node, &mut said, true);
+        let node = match deref(node) {
+            Some(def) => {
+                take(def, &mut said, false);
+                def
+            }
+            None => node,
+        };
+        said.items_are_strings = node
+            .get("items")
+            .map(|i| deref(i).unwrap_or(i))
+            .and_then(|i| i.get("type"))
+            .is_some_and(|t| t == "string");
+        said
+    }
+}
+
+/// The text a help template may name: `{key}` (the last pointer segment), `{value}` (the
+/// string at fault), `{raw}` (the value as written in the file), `{suggest}` (a fix).
+struct Words<'a> {
+    key: Option<String>,
+    value: &'a str,
+    raw: &'a str,
+}
+
+impl Words<'_> {
+    fn fill(&self, template: &str, suggest: &str) -> String {
+        template
+            .replace("{key}", self.key.as_deref().unwrap_or("it"))
+            .replace("{value}", &finding::shorten(self.value, 60))
+            .replace("{raw}", &finding::shorten(self.raw.trim(), 60))
+            .replace("{suggest}", suggest)
+    }
+}
+
+/// A list of one string where one string belongs (`owner: [tracking]`): write the string.
+fn one_item_help(wanted: &str, found: Option<&Node>, words: &Words) -> Option<String> {
+    let item = match &found?.value {
+        crate::sheet::yaml::Value::Seq(items) if items.len() == 1 => items[0].as_str()?,
+        _ => return None,
+    };
+    (wanted == "a string").then(|| {
+        format!(
+            "write one value, not a list: `{}: {}`",
+            words.key.as_deref().unwrap_or("it"),
+            finding::shorten(item, 60)
+        )
+    })
+}
+
+/// How to write a value of the wanted type when the schema has no words of its own: the
+/// YAML 1.1 booleans (`no`, `on`) that YAML 1.2 reads as text, and numbers that should be text.
+fn type_help(
+    wanted: &str,
+    found: Option<&crate::sheet::yaml::Value>,
+    words: &Words,
+    items_are_strings: bool,
+) -> Option<String> {
+    use crate::sheet::yaml::Value;
+    let key = words.key.as_deref().unwrap_or("it");
+    let raw = finding::shorten(words.raw.trim(), 60);
+    match (wanted, found?) {
+        ("a boolean", Value::Str(s)) => Some(format!(
+            "write `true` or `false` (YAML 1.2 has no `{}`)",
+            finding::shorten(s, 20)
+        )),
+        ("a string", Value::Int(_) | Value::Float(_) | Value::Bool(_)) => {
+            Some(format!("quote it: `{key}: \"{raw}\"`"))
+        }
+        ("a list", Value::Str(_)) if items_are_strings => {
+            Some(format!("write a list: `{key}: [{raw}]`"))
+        }
+        _ => None,
+    }
+}
+
+/// A fix for a value that does not match `pattern`: the value's words spelled in `case`
+/// (`kebab`, `camel` or `snake`; without one, the first of them that matches), when that
+/// matches and changes something.
+fn suggestion(value: &str, pattern: &str, case: Option<&str>) -> Option<String> {
+    let re = regex::Regex::new(pattern).ok()?;
+    let words: Vec<&str> = value
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let spell = |case: &str| match case {
+        "kebab" => words.join("-").to_lowercase(),
+        "snake" => words.join("_"),
+        _ => words
+            .iter()
+            .map(|w| {
+                let mut cs = w.chars();
+                cs.next()
+                    .map(|f| f.to_uppercase().chain(cs).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect(),
+    };
+    let cases = case.map_or(vec!["kebab", "camel", "snake"], |c| vec![c]);
+    cases
+        .into_iter()
+        .map(spell)
+        .find(|c| !c.is_empty() && c != value && re.is_match(c))
 }
 
 /// "is not of type \"string\"" -> "a string"
@@ -347,6 +597,67 @@ fn known_keys(schema: &Json, schema_path: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_of_the_schema_has_words_for_its_messages() {
+        fn walk(v: &Json, at: &str, missing: &mut Vec<String>) {
+            if let Json::Object(m) = v {
+                if m.contains_key("pattern")
+                    && !(m.contains_key("x-govsheet-expected") && m.contains_key("x-govsheet-help"))
+                {
+                    missing.push(at.to_string());
+                }
+                for (k, child) in m {
+                    walk(child, &format!("{at}/{k}"), missing);
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        walk(schema(), "", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "patterns without x-govsheet words: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn fixes_are_spelled_in_the_case_the_schema_asks_for() {
+        let id = "^[a-z0-9][a-z0-9-]*$";
+        let event = "^[A-Za-z][A-Za-z0-9_]*$";
+        assert_eq!(
+            suggestion("Checkout_Pixel", id, Some("kebab")).as_deref(),
+            Some("checkout-pixel")
+        );
+        assert_eq!(
+            suggestion("add to cart", event, Some("camel")).as_deref(),
+            Some("AddToCart")
+        );
+        assert_eq!(
+            suggestion("content ids", event, Some("snake")).as_deref(),
+            Some("content_ids")
+        );
+        assert_eq!(
+            suggestion("2 weeks", "^[0-9]+[dw]$", None),
+            None,
+            "no fix is invented"
+        );
+        assert_eq!(suggestion("---", id, Some("kebab")), None);
+    }
+
+    #[test]
+    fn words_come_from_the_definition_behind_a_keyword_path() {
+        let said = Said::at(schema(), "/$defs/duration/pattern");
+        assert_eq!(said.expected, Some("a duration"));
+        assert!(said.help.is_some_and(|h| h.contains("`30d`")));
+        let said = Said::at(schema(), "/$defs/sheet/properties/dataset/type");
+        assert!(
+            said.help
+                .is_some_and(|h| h.starts_with("quote the dataset id"))
+        );
+        let said = Said::at(schema(), "/$defs/event/properties/triggers/type");
+        assert!(said.items_are_strings);
+        assert_eq!(Said::at(schema(), "/no/such/place").help, None);
+    }
     use crate::sheet::yaml::parse;
 
     fn run(text: &str) -> Vec<Finding> {

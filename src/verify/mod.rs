@@ -4,6 +4,7 @@ pub mod event;
 pub mod lines;
 pub mod orders;
 pub mod report;
+pub mod routes;
 pub mod rules;
 pub mod scan;
 mod sink;
@@ -878,12 +879,17 @@ impl<'a> Verifier<'a> {
             .collect();
         let mut findings = self.sink.into_findings(&self.files);
         crate::finding::sort(&mut findings);
+        let routes = match self.sheet {
+            Some(sheet) => routes::apply(sheet, &mut findings),
+            None => Vec::new(),
+        };
         VerifyReport {
             sheet: self.sheet.map(|s| s.source.name.clone()),
             files: self.files,
             events: rows,
             orders: order_figures,
             paused,
+            routes,
             findings,
         }
     }

@@ -71,6 +71,8 @@ pub struct VerifyReport {
     pub events: Vec<EventRow>,
     pub orders: Option<OrderFigures>,
     pub paused: Vec<Paused>,
+    /// The router routes the findings indicate, with what to pause first.
+    pub routes: Vec<super::routes::RoutePause>,
     #[serde(skip)]
     pub findings: Vec<Finding>,
 }
