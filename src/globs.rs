@@ -35,7 +35,6 @@ pub struct GlobError {
 pub struct Matcher {
     include: Buckets,
     exclude: Buckets,
-    components: usize,
 }
 
 /// Which glob of the sheet a compiled glob is: its component and its index in `paths`.
@@ -169,7 +168,6 @@ impl Matcher {
             Matcher {
                 include: include.build(),
                 exclude: exclude.build(),
-                components: components.len(),
             },
             errors,
         )
@@ -204,11 +202,6 @@ impl Matcher {
     /// How many positive globs compiled.
     pub fn include_count(&self) -> usize {
         self.include.sets.iter().map(|(_, ids)| ids.len()).sum()
-    }
-
-    /// How many components the matcher was built over.
-    pub fn component_count(&self) -> usize {
-        self.components
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod builtin;
 pub mod docs;
+pub mod examples;
 pub mod pack;
 pub mod rule;
 pub mod select;
@@ -62,7 +63,8 @@ pub fn core() -> &'static Policy {
         for (name, text) in EMBEDDED {
             // The embedded packs are part of the binary and covered by tests: failing here is a
             // build bug, not a user error.
-            let pack = pack::parse(name, text).unwrap_or_else(|e| panic!("embedded pack: {e}"));
+            let pack =
+                pack::parse_embedded(name, text).unwrap_or_else(|e| panic!("embedded pack: {e}"));
             policy
                 .add(pack, name)
                 .unwrap_or_else(|e| panic!("embedded pack: {e}"));
@@ -150,15 +152,25 @@ impl Policy {
         self.rule(id).is_some_and(|r| r.command == "check")
     }
 
+    /// Whether rule `id` has a check that reads the repository's files.
+    pub fn reads_files(&self, id: &str) -> bool {
+        self.index.get(id).is_some_and(|&i| {
+            self.rules[i]
+                .checks
+                .iter()
+                .any(|c| matches!(c, Check::Builtin(b) if b.needs() == builtin::Needs::Files))
+        })
+    }
+
     /// Whether `component-matches-nothing` needs the repository's files for this sheet.
     pub fn needs_files(&self, sheet: &Sheet) -> bool {
         !sheet.components.is_empty()
             && self.rules.iter().any(|r| {
                 r.info.command == "check"
                     && effective(Some(sheet), &r.info).is_some()
-                    && r.checks.iter().any(|c| {
-                        matches!(c, Check::Builtin(builtin::Builtin::ComponentMatchesNothing))
-                    })
+                    && r.checks.iter().any(
+                        |c| matches!(c, Check::Builtin(b) if b.needs() == builtin::Needs::Files),
+                    )
             })
     }
 
@@ -514,9 +526,8 @@ records:
                 .message
                 .contains("JSON Schema")
         );
-        let bad = PACK
-            .replace("to: owners", "")
-            .replace("- enum: kind", "- reference: kind");
+        // A reference without `to`.
+        let bad = PACK.replace("- enum: kind", "- reference: kind");
         assert!(
             pack::parse("kinds.yaml", &bad)
                 .unwrap_err()

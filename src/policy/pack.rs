@@ -44,7 +44,7 @@ impl fmt::Display for PackError {
 
 impl std::error::Error for PackError {}
 
-const PACK_KEYS: [&str; 3] = ["pack", "description", "rules"];
+const PACK_KEYS: [&str; 4] = ["pack", "description", "examples_today", "rules"];
 const RULE_KEYS: [&str; 14] = [
     "id",
     "severity",
@@ -79,6 +79,8 @@ const ASSERT_OPTIONS: [&str; 8] = [
 
 struct Parser {
     source: Arc<SourceFile>,
+    /// Parsing a pack built into govsheet (whose rules may name the loader's built-ins).
+    embedded: bool,
 }
 
 type R<T> = Result<T, PackError>;
@@ -163,6 +165,18 @@ impl Parser {
             Some(d) => self.string(d, "`description`")?,
             None => String::new(),
         };
+        let examples_today = match root.get("examples_today") {
+            Some(n) => {
+                let text = match &n.value {
+                    Value::Str(s) => s.clone(),
+                    _ => String::new(),
+                };
+                Some(crate::sheet::model::parse_date(&text).ok_or_else(|| {
+                    self.err(n.span, "`examples_today` should be a date, YYYY-MM-DD")
+                })?)
+            }
+            None => None,
+        };
         let rules_node = self.required(root, "rules", "the pack")?;
         let items = rules_node.as_seq().ok_or_else(|| {
             self.err(
@@ -175,7 +189,8 @@ impl Parser {
         })?;
         let mut rules: Vec<Rule> = Vec::new();
         for item in items {
-            let rule = self.rule(item, &name)?;
+            let mut rule = self.rule(item, &name)?;
+            rule.info.examples_today = examples_today;
             if rules.iter().any(|r| r.info.id == rule.info.id) {
                 let span = item.get("id").map_or(item.span, |n| n.span);
                 return Err(self.err(span, format!("rule `{}` is declared twice", rule.info.id)));
@@ -235,13 +250,22 @@ impl Parser {
             None => "check".to_string(),
         };
         let (mut example_fail, mut example_pass) = (String::new(), String::new());
+        let mut example_lines = (0, 0);
+        // The line of the `fail:` / `pass:` key (a block scalar's own span starts below it).
+        let line_of = |ex: &Node, key: &str| {
+            ex.as_map()
+                .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(key)))
+                .map_or(0, |(k, _)| self.source.location(k.span.start).line)
+        };
         if let Some(ex) = node.get("examples") {
             self.check_keys(ex, &["fail", "pass"], &format!("`examples` of {what}"))?;
             if let Some(f) = ex.get("fail") {
                 example_fail = self.string(f, "`examples.fail`")?;
+                example_lines.0 = line_of(ex, "fail");
             }
             if let Some(p) = ex.get("pass") {
                 example_pass = self.string(p, "`examples.pass`")?;
+                example_lines.1 = line_of(ex, "pass");
             }
         }
         let info = RuleInfo {
@@ -252,7 +276,10 @@ impl Parser {
             why,
             example_fail,
             example_pass,
+            example_lines,
+            examples_today: None,
             pack: pack.to_string(),
+            file: self.source.name.clone(),
             command: command.clone(),
         };
         let mut checks = Vec::new();
@@ -296,10 +323,18 @@ impl Parser {
                     return Err(self.err(n.span, format!("a `builtin` check takes no `{k}`")));
                 }
             }
-            return match Builtin::parse(&name) {
-                Some(b) => Ok(Check::Builtin(b)),
+            return match Builtin::entry(&name) {
+                Some(e) if e.needs == builtin::Needs::CoreOnly && !self.embedded => {
+                    Err(self.err(
+                        b.span,
+                        format!(
+                            "the built-in `{name}` runs nothing in a pack: govsheet makes its findings for its own core rules while loading the sheet or applying waivers; configure those rules in the sheet's `policy.rules` instead"
+                        ),
+                    ))
+                }
+                Some(e) => Ok(Check::Builtin(e.builtin)),
                 None => {
-                    let names: Vec<&str> = builtin::NAMES.iter().map(|(n, _)| *n).collect();
+                    let names: Vec<&str> = builtin::ENTRIES.iter().map(|e| e.name).collect();
                     let hint = match did_you_mean(&name, names.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("built-ins: {}", names.join(", ")),
@@ -489,11 +524,21 @@ impl Parser {
     }
 }
 
-/// Parse a pack from its text. `name` is the file as the user should see it.
+/// Parse a team's pack from its text. `name` is the file as the user should see it.
 pub fn parse(name: &str, text: &str) -> Result<Pack, PackError> {
+    parse_as(name, text, false)
+}
+
+/// Parse a pack built into govsheet (`policies/*.yaml`).
+pub(crate) fn parse_embedded(name: &str, text: &str) -> Result<Pack, PackError> {
+    parse_as(name, text, true)
+}
+
+fn parse_as(name: &str, text: &str, embedded: bool) -> Result<Pack, PackError> {
     let source = SourceFile::new(name, text);
     let p = Parser {
         source: Arc::clone(&source),
+        embedded,
     };
     let root = yaml::parse(text).map_err(|e| p.err(e.span.unwrap_or_default(), e.message))?;
     if root.is_null() {
