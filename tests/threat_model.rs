@@ -619,6 +619,24 @@ fn a_record_without_by_or_evidence_is_a_finding_and_covers_nothing() {
 }
 
 #[test]
+fn an_incomplete_fail_still_fails_the_retest() {
+    let tmp = shop();
+    write(
+        tmp.path(),
+        "records/1-pass.yaml",
+        "retest: lead-check\ndate: 2026-11-25\nresult: pass\nby: tracking\nevidence: seen\n",
+    );
+    // Newer in the load order, without evidence: ignoring it would let the pass decide.
+    write(
+        tmp.path(),
+        "records/2-fail.yaml",
+        "retest: lead-check\ndate: 2026-11-25\nresult: fail\nby: tracking\n",
+    );
+    let o = govsheet(tmp.path(), &["retests", "theme/layout.liquid"]);
+    expect(&o, 1, &["FAILED", "lead-check"]);
+}
+
+#[test]
 fn a_glob_typo_is_reported_even_when_a_sibling_glob_matches() {
     let tmp = shop();
     write(tmp.path(), "sections/main-product.liquid", "");

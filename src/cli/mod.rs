@@ -7,6 +7,7 @@ mod doc;
 pub mod fsio;
 pub mod git;
 mod graph;
+mod history;
 mod incident;
 mod init;
 mod output;
