@@ -19,7 +19,7 @@ pub fn json(report: &Report, findings: &[Finding]) -> String {
     obj.extend(super::json::findings_object(findings, 1));
     let mut s = serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or_default();
     s.push('\n');
-    s
+    super::escape::json(s)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -33,7 +33,11 @@ fn list(items: &[String]) -> String {
     if items.is_empty() {
         return "none".into();
     }
-    let shown = items[..items.len().min(MAX_NAMES)].join(", ");
+    let shown = items[..items.len().min(MAX_NAMES)]
+        .iter()
+        .map(|i| esc(i))
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > MAX_NAMES {
         format!("{shown} (+{} more)", items.len() - MAX_NAMES)
     } else {
@@ -72,7 +76,12 @@ fn status(r: &Required, color: bool) -> String {
 }
 
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    esc(&s.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned()
+}
+
+/// Text from the inputs (paths, ids, values) with control characters as visible escapes.
+fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    super::escape::control(s)
 }
 
 /// Indent of the lines under a retest's status line, and the width of their names.
@@ -90,7 +99,8 @@ fn field(out: &mut String, name: &str, text: &str, width: usize, color: bool) {
         .subsequent_indent(&rest)
         .break_words(false)
         .word_splitter(textwrap::WordSplitter::NoHyphenation);
-    for (i, line) in textwrap::wrap(text, opts).iter().enumerate() {
+    let text = esc(text);
+    for (i, line) in textwrap::wrap(&text, opts).iter().enumerate() {
         let line = line.trim_start();
         if i == 0 {
             let shown = if color {
@@ -134,7 +144,7 @@ fn why_line(r: &Required) -> String {
 fn required_block(out: &mut String, r: &Required, findings: &[Finding], opts: HumanOptions) {
     let title = r.title.as_deref().map(one_line).unwrap_or_default();
     let owner = r.owner.as_deref().unwrap_or("(no owner)");
-    let head = format!("{} {}  {title}", status(r, opts.color), r.retest);
+    let head = format!("{} {}  {title}", status(r, opts.color), esc(&r.retest));
     let _ = writeln!(out, "{head}");
     // The finding this block stands for (a missing or failed retest): its place and help.
     let needle = format!("retest `{}`", r.retest);
@@ -317,7 +327,7 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
                 i.status,
                 i.events.join(", "),
                 list(&i.paused),
-                i.file,
+                esc(&i.file),
                 i.line
             ),
             opts.width,
