@@ -144,7 +144,16 @@ fn why_line(r: &Required) -> String {
 fn required_block(out: &mut String, r: &Required, findings: &[Finding], opts: HumanOptions) {
     let title = r.title.as_deref().map(one_line).unwrap_or_default();
     let owner = r.owner.as_deref().unwrap_or("(no owner)");
-    let head = format!("{} {}  {title}", status(r, opts.color), esc(&r.retest));
+    // The title on the status line, cut to the width so the line never wraps.
+    let id = esc(&r.retest);
+    let room = opts.width.saturating_sub(11 + id.chars().count() + 2);
+    let title = if title.chars().count() > room {
+        let cut: String = title.chars().take(room.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        title
+    };
+    let head = format!("{} {id}  {title}", status(r, opts.color));
     let _ = writeln!(out, "{head}");
     // The finding this block stands for (a missing or failed retest): its place and help.
     let needle = format!("retest `{}`", r.retest);
@@ -386,6 +395,38 @@ retests:
 records:
   - {retest: smoke, date: 2026-11-21, result: not-needed, by: tracking, evidence: diff, notes: comment only}
 ";
+
+    /// Issue 14: at the terminal's width no line of a retest block runs over it (the title
+    /// is cut, the other fields wrap), from 60 columns up.
+    #[test]
+    fn retest_blocks_fit_the_width() {
+        let src = SourceFile::new("g.yaml", SHEET);
+        let sheet = model::build(&src, yaml::parse(SHEET).unwrap()).0;
+        let (m, _) = Matcher::new(&sheet.components);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let paths = vec![ChangedPath::new(
+            "checkout/a-rather-long-path/to/a/file.js",
+            None,
+        )];
+        let records = crate::retest::coverage::without_history(&sheet.records);
+        let none = crate::retest::History::default();
+        let mut report = evaluate(&sheet, &m, paths, &records, &none, day, day);
+        for r in &mut report.required {
+            r.title = Some("A very long title that goes on and on about what it checks".into());
+        }
+        let f = findings(&sheet, &report);
+        for width in [60, 80, 120] {
+            let opts = HumanOptions {
+                width,
+                ..HumanOptions::default()
+            };
+            let text = human(&report, &f, opts);
+            let block = text.split("\n\n").nth(1).unwrap();
+            for line in block.lines() {
+                assert!(line.chars().count() <= width, "{width}: {line:?}\n{text}");
+            }
+        }
+    }
 
     #[test]
     fn human_groups_by_retest_and_says_what_to_pause() {
