@@ -567,6 +567,8 @@ fn records_dir_symlink_out_of_the_repo_is_exit_2() {
 
 #[cfg(unix)]
 #[test]
+#[ignore = "chmod 000 does not stop root (CI runs as root): run with --ignored as another user; \
+            the dangling-link and not-a-file tests hold the exit 2 for everyone"]
 fn unreadable_record_file_is_exit_2() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
@@ -581,11 +583,10 @@ fn unreadable_record_file_is_exit_2() {
         "retest: smoke\ndate: 2026-11-20\nresult: pass\nby: t\nevidence: e\n",
     );
     std::fs::set_permissions(&rec, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&rec).is_ok() {
-        // Running as root: permissions do not stop reading, so there is nothing to test.
-        eprintln!("skipped: chmod 000 does not make files unreadable for this user (root)");
-        return;
-    }
+    assert!(
+        std::fs::read(&rec).is_err(),
+        "this user can read a chmod 000 file (root?): the test cannot hold here"
+    );
     let o = govsheet(tmp.path(), &["check"]);
     expect(
         &o,

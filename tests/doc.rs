@@ -416,11 +416,13 @@ fn dot_is_balanced_for_hostile_ids() {
 }
 
 #[test]
-fn dot_renders_with_graphviz_when_installed() {
-    let Ok(probe) = Command::new("dot").arg("-V").output() else {
-        // Graphviz is not installed here; dot_is_balanced_for_hostile_ids still checks syntax.
-        return;
-    };
+#[ignore = "needs Graphviz's dot: .ci/run runs it with --ignored when dot is installed \
+            (dot_is_balanced_for_hostile_ids checks the syntax everywhere)"]
+fn dot_renders_with_graphviz() {
+    let probe = Command::new("dot")
+        .arg("-V")
+        .output()
+        .expect("Graphviz's dot is installed");
     assert!(probe.status.success());
     for sheet in std::iter::once(PathBuf::from(HOSTILE)).chain(example_sheets()) {
         let dot = graph(&sheet.display().to_string(), "dot");
