@@ -4,6 +4,7 @@
 //! The library is the pure core; `cli` is the edge that reads files, runs git and prints.
 
 pub mod cli;
+pub mod diff;
 pub mod doc;
 pub mod finding;
 pub mod globs;

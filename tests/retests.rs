@@ -699,11 +699,20 @@ fn record_refuses_what_it_cannot_write() {
 
 #[test]
 fn policy_rules_and_waivers_apply_to_retest_findings() {
+    // The policy and the waiver are the base's: those added in the range do not judge it
+    // (tests/gate.rs).
     let repo = Repo::new();
+    let on_main = |sheet: &str| {
+        repo.git(&["checkout", "-q", "main"], TODAY);
+        repo.write("governance.yaml", sheet);
+        repo.commit_all("policy", "2026-11-01");
+        repo.git(&["checkout", "-q", "feature"], TODAY);
+        repo.git(&["merge", "-q", "main"], TODAY);
+    };
     repo.change("checkout/pay.js", "2026-11-20");
     repo.change("theme/layout/theme.liquid", "2026-11-20");
     let sheet = format!("{SHEET}policy:\n  rules: {{retest-missing: warning}}\n");
-    repo.write("governance.yaml", &sheet);
+    on_main(&sheet);
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["findings"][0]["severity"], "warning");
@@ -712,7 +721,7 @@ fn policy_rules_and_waivers_apply_to_retest_findings() {
     let sheet = format!(
         "{SHEET}waivers:\n  - {{rule: retest-missing, target: /retests/smoke, reason: theme freeze, approved_by: tracking, expires: 2026-12-31}}\n"
     );
-    repo.write("governance.yaml", &sheet);
+    on_main(&sheet);
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 1);
     let pointers: Vec<&str> = v["findings"]

@@ -325,6 +325,116 @@ pub fn parse_log(out: &[u8]) -> HashMap<String, NaiveDate> {
     dates
 }
 
+/// Reading files as they are at a revision (`govsheet diff`, the sheet at the merge base).
+impl Repo {
+    /// The regular files at `paths` (relative to the top-level; a path ending in `/` is a
+    /// folder: its files, not recursing) at commit `rev`, with their bytes: one `git ls-tree`
+    /// and one `git cat-file --batch`. A path the revision does not have is left out; a
+    /// symlink, a submodule or a file over the size limit is an error naming it and `label`
+    /// (how the user named the revision).
+    pub fn files_at(
+        &self,
+        rev: &str,
+        label: &str,
+        paths: &[String],
+    ) -> Result<Vec<(String, Vec<u8>)>, CliError> {
+        use std::io::{Read, Write};
+        let mut args = vec!["ls-tree", "-z", "-l", "--full-tree", rev, "--"];
+        args.extend(paths.iter().map(String::as_str));
+        let out = self.git(&args)?;
+        let mut wanted = Vec::new();
+        for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+            let text = String::from_utf8_lossy(entry);
+            let (meta, path) = text.split_once('\t').unwrap_or((&text, ""));
+            let f: Vec<&str> = meta.split_whitespace().collect();
+            let at = || format!("{path} at {label}");
+            match f.as_slice() {
+                [_, "tree", ..] => continue,
+                ["100644" | "100755", "blob", oid, size] => {
+                    let size: usize = size.parse().unwrap_or(usize::MAX);
+                    if size > crate::sheet::yaml::MAX_FILE_BYTES {
+                        return Err(CliError::file(
+                            at(),
+                            format!(
+                                "the file is {}; the limit is {}",
+                                crate::sheet::yaml::human_bytes(size),
+                                crate::sheet::yaml::human_bytes(crate::sheet::yaml::MAX_FILE_BYTES)
+                            ),
+                        ));
+                    }
+                    wanted.push((path.to_string(), oid.to_string(), size));
+                }
+                [mode, kind, ..] => {
+                    let what = match (*mode, *kind) {
+                        ("120000", _) => "a symlink",
+                        (_, "commit") => "a submodule",
+                        _ => "not a regular file",
+                    };
+                    return Err(CliError::file(
+                        at(),
+                        format!("is {what} in git, not a file govsheet reads"),
+                    ));
+                }
+                _ => {
+                    return Err(CliError::file(
+                        at(),
+                        format!("git ls-tree printed an unexpected entry `{text}`"),
+                    ));
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut child = Command::new("git")
+            .args(["--no-pager", "cat-file", "--batch"])
+            .current_dir(&self.dir)
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| CliError::file(self.name(), format!("cannot run git: {e}")))?;
+        let input: String = wanted
+            .iter()
+            .map(|(_, oid, _)| format!("{oid}\n"))
+            .collect();
+        let mut stdin = child.stdin.take();
+        let writer = std::thread::spawn(move || {
+            if let Some(s) = stdin.as_mut() {
+                let _ = s.write_all(input.as_bytes());
+            }
+        });
+        let mut bytes = Vec::new();
+        if let Some(mut so) = child.stdout.take() {
+            so.read_to_end(&mut bytes)
+                .map_err(|e| CliError::file(self.name(), format!("cannot read git: {e}")))?;
+        }
+        let _ = writer.join();
+        let status = child
+            .wait()
+            .map_err(|e| CliError::file(self.name(), format!("cannot run git: {e}")))?;
+        let mut files = Vec::with_capacity(wanted.len());
+        let mut rest = bytes.as_slice();
+        for (path, oid, size) in wanted {
+            let bad = || {
+                CliError::file(
+                    format!("{path} at {label}"),
+                    format!("git cat-file could not read blob {oid} (exit {status})"),
+                )
+            };
+            let nl = rest.iter().position(|&b| b == b'\n').ok_or_else(bad)?;
+            let header = String::from_utf8_lossy(&rest[..nl]).into_owned();
+            if header != format!("{oid} blob {size}") || rest.len() < nl + 1 + size + 1 {
+                return Err(bad());
+            }
+            files.push((path, rest[nl + 1..nl + 1 + size].to_vec()));
+            rest = &rest[nl + 1 + size + 1..];
+        }
+        Ok(files)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,26 +1,44 @@
-//! `govsheet init [PATH]`: write a commented starter sheet; never overwrite an existing file.
+//! `govsheet init [PATH] [--template NAME]`: write a commented starter sheet for a stack; never
+//! overwrite an existing file. Values to replace are marked (see the `placeholder` rule).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::{CliError, Context, workspace::io_message};
 
-/// The starter sheet; `{{TODAY}}` becomes the date of the run.
-pub const TEMPLATE: &str = include_str!("init.yaml");
+/// The stacks `init` has a starter sheet for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Template {
+    /// One Purchase event sent by a Pixel and a server: the smallest complete sheet
+    Minimal,
+    /// A Shopify store: theme Pixel, Customer Events web pixel for checkout, server container
+    Shopify,
+    /// A custom storefront whose backend sends the Conversions API itself
+    CustomBackend,
+}
+
+impl Template {
+    /// The starter sheet's text.
+    pub fn text(self) -> &'static str {
+        match self {
+            Template::Minimal => include_str!("templates/minimal.yaml"),
+            Template::Shopify => include_str!("templates/shopify.yaml"),
+            Template::CustomBackend => include_str!("templates/custom-backend.yaml"),
+        }
+    }
+}
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Where to write the sheet
     #[arg(value_name = "PATH", default_value = "governance.yaml")]
     pub path: PathBuf,
-}
-
-/// The starter sheet for a given day.
-pub fn starter(today: chrono::NaiveDate) -> String {
-    TEMPLATE.replace("{{TODAY}}", &today.format("%Y-%m-%d").to_string())
+    /// The stack to start from
+    #[arg(long, value_enum, default_value_t = Template::Minimal)]
+    pub template: Template,
 }
 
 pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, CliError> {
@@ -37,10 +55,16 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, CliError> {
             ),
             _ => CliError::file(&name, io_message(&e)),
         })?;
-    file.write_all(starter(ctx.today).as_bytes())
+    file.write_all(args.template.text().as_bytes())
         .map_err(|e| CliError::file(&name, io_message(&e)))?;
+    let check = if name == "governance.yaml" {
+        "govsheet check".to_string()
+    } else {
+        format!("govsheet check {name}")
+    };
     ctx.out.print(&format!(
-        "wrote {name}: replace the example owners, systems, events and components with yours, then run `govsheet check {name}`\n"
+        "wrote {name}\nnext: run `{check}`: it lists every value to fill (the TODOs first, top to \
+         bottom) and every file the components should match, each with what to write\n"
     ));
     Ok(ExitCode::SUCCESS)
 }

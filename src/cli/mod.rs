@@ -2,6 +2,7 @@
 //! that touches the file system, git and stdout; everything it calls is pure.
 
 mod check;
+pub mod diff;
 mod doc;
 pub mod git;
 mod graph;
@@ -84,6 +85,8 @@ pub enum Command {
     Retests(retests::RetestsArgs),
     /// Record the result of a retest as a new file in the sheet's `records_dir`
     Record(record::RecordArgs),
+    /// The governance changes of a branch: the sheet at the merge base against the sheet at head
+    Diff(diff::DiffArgs),
     /// Render the governance document (Markdown or HTML) with the Stop/Go status of each event
     Doc(doc::DocArgs),
     /// Print the dependency graph (components, events, retests) as dot or Mermaid
@@ -113,6 +116,7 @@ const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
     ("init", &["color", "fail_on"]),
     ("record", &["color", "fail_on"]),
     ("incident", &["color", "fail_on"]),
+    ("diff", &["color"]),
 ];
 
 /// One example per subcommand, shown at the end of its help.
@@ -125,6 +129,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "retests",
         "govsheet retests --base origin/main          # the retests this branch needs, and their records",
+    ),
+    (
+        "diff",
+        "govsheet diff --base origin/main --format markdown   # the sheet's changes, for a pull-request comment",
     ),
     (
         "record",
@@ -277,6 +285,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Check(args) => check::run(&ctx, args),
         Command::Retests(args) => retests::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
         Command::Doc(args) => doc::run(&ctx, args, cli.global.today.is_some()),
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),

@@ -14,7 +14,7 @@ use super::{CliError, Context, Format, ReportArgs, exit_for, workspace};
 use crate::finding::{self, Finding, Severity};
 use crate::globs::Matcher;
 use crate::report;
-use crate::retest::{self, ChangedPath};
+use crate::retest::{self, ChangedPath, gate};
 use crate::sheet::Sheet;
 
 #[derive(Debug, Args)]
@@ -54,6 +54,8 @@ struct Changes {
     paths: Vec<(String, Option<NaiveDate>)>,
     /// What was compared, for the report.
     compared: Option<String>,
+    /// A range's merge base and how the user named its base: the sheet there judges it too.
+    merge_base: Option<(String, String)>,
 }
 
 fn env_ref(name: &str) -> Option<String> {
@@ -91,6 +93,7 @@ fn from_range(
             })
             .collect(),
         compared: Some(format!("{base}...{head} (merge base {})", short(&mb))),
+        merge_base: Some((mb, base.to_string())),
     })
 }
 
@@ -125,6 +128,7 @@ fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliErro
                 "new branch (PRE_COMMIT_FROM_REF is all zeros) and no origin/HEAD, main or master to compare with: every file of {} counts as changed",
                 short(&to_sha)
             )),
+            merge_base: None,
         });
     }
     let mut c = from_range(repo, from, to, "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF")?;
@@ -221,16 +225,25 @@ fn listed_to_root(p: &Path, cwd: &Path, root: &Path) -> Option<String> {
 /// `retest-missing` a warning) and waivers, with the same packs `check` loads. Waivers are
 /// checked for being unused or expired only for the rules of this command; configuration
 /// problems of the policy itself (`unknown-rule`) are `check`'s to report.
+/// In a range whose merge base has the sheet, the range's own findings are judged by both
+/// sheets (`retest::gate`): the stricter severity, the base's waivers.
 fn apply_policy(
     on_disk: &workspace::SheetOnDisk,
     sheet: &Sheet,
+    base: Option<&Sheet>,
     findings: Vec<Finding>,
     today: NaiveDate,
 ) -> Result<Vec<Finding>, CliError> {
     let policy = super::packs::policy_for(on_disk)?;
-    let ran = |id: &str| policy.rule(id).is_some_and(|r| r.command == "retests");
-    Ok(policy
-        .finalize(sheet, findings, today, &ran)
+    let range_rule = |id: &str| base.is_some() && gate::RANGE_RULES.contains(&id);
+    let ran = |id: &str| policy.rule(id).is_some_and(|r| r.command == "retests") && !range_rule(id);
+    let (range, others): (Vec<Finding>, Vec<Finding>) =
+        findings.into_iter().partition(|f| range_rule(&f.rule));
+    let mut out = policy.finalize(sheet, others, today, &ran);
+    if let Some(base) = base {
+        out.extend(super::diff::judge_range(&policy, base, sheet, range, today));
+    }
+    Ok(out
         .into_iter()
         .filter(|f| f.rule != "unknown-rule")
         .collect())
@@ -265,7 +278,17 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
         })?),
         None => None,
     };
-    let on_disk = workspace::load_sheet(&args.sheet)?;
+    let pre_commit = (env_ref("PRE_COMMIT_FROM_REF"), env_ref("PRE_COMMIT_TO_REF"));
+    let asked_range = match (&args.base, &pre_commit) {
+        (Some(b), _) => Some((b.as_str(), args.head.as_str())),
+        (None, (Some(f), Some(t))) if !f.chars().all(|c| c == '0') => {
+            Some((f.as_str(), t.as_str()))
+        }
+        _ => None,
+    };
+    let listed = !args.files.is_empty() || args.files_from.is_some();
+    let (on_disk, deleted) =
+        super::diff::load_for_range(&args.sheet, asked_range.filter(|_| !listed && !args.staged))?;
     let Some(sheet) = on_disk.loaded.sheet.as_ref() else {
         // The sheet is not YAML: its findings are the whole report.
         let mut findings = on_disk.loaded.findings.clone();
@@ -282,8 +305,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     };
     let root = canonical(&on_disk.component_root())?;
 
-    let pre_commit = (env_ref("PRE_COMMIT_FROM_REF"), env_ref("PRE_COMMIT_TO_REF"));
-    let listed = !args.files.is_empty() || args.files_from.is_some();
+    let mut range: Option<super::diff::Range> = None;
     let outside_root;
     let (relative, compared): (Vec<ChangedPath>, Option<String>) = if listed {
         let mut list = args.files.clone();
@@ -312,6 +334,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
             Changes {
                 paths: repo.staged()?.into_iter().map(|p| (p, None)).collect(),
                 compared: Some("the index (staged changes) against HEAD".into()),
+                merge_base: None,
             }
         } else if let (Some(from), Some(to)) = &pre_commit {
             from_pre_commit(&repo, from, to)?
@@ -331,6 +354,22 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                     top.display()
                 ),
             ));
+        }
+        if let Some((mb, name)) = &changes.merge_base {
+            let base = super::diff::base_sheet(&repo, mb, name, &on_disk.path)?;
+            if let Some(base_sheet) = base.sheet {
+                range = Some(super::diff::Range {
+                    label: base.label,
+                    base: base_sheet,
+                    sheet_path: super::diff::repo_path(&repo, &on_disk.path)?,
+                    paths: changes
+                        .paths
+                        .iter()
+                        .map(|(p, d)| (p.clone(), since.or(*d)))
+                        .collect(),
+                    deleted,
+                });
+            }
         }
         let total = changes.paths.len();
         let paths: Vec<ChangedPath> = changes
@@ -359,19 +398,36 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     };
 
     let (matcher, glob_errors) = Matcher::new(&sheet.components);
-    let mut report = retest::evaluate(
-        sheet,
-        &matcher,
-        relative,
-        since.unwrap_or(ctx.today),
-        ctx.today,
-    );
+    let (mut report, weakened, base) = match range {
+        Some(range) => {
+            let j = super::diff::evaluate_range(
+                sheet,
+                &matcher,
+                relative,
+                range,
+                since.unwrap_or(ctx.today),
+                ctx.today,
+            )?;
+            (j.report, j.weakened, Some(j.base))
+        }
+        None => {
+            let r = retest::evaluate(
+                sheet,
+                &matcher,
+                relative,
+                since.unwrap_or(ctx.today),
+                ctx.today,
+            );
+            (r, Vec::new(), None)
+        }
+    };
     report.compared = compared;
     report.outside_root = outside_root;
     let mut findings = on_disk.loaded.findings.clone();
     findings.extend(glob_findings(sheet, &glob_errors));
     findings.extend(retest::findings(sheet, &report));
-    let mut findings = apply_policy(&on_disk, sheet, findings, ctx.today)?;
+    findings.extend(weakened);
+    let mut findings = apply_policy(&on_disk, sheet, base.as_ref(), findings, ctx.today)?;
     finding::sort(&mut findings);
 
     let human = |color: bool| {

@@ -24,6 +24,7 @@ pub enum Builtin {
     IncidentOpen,
     ReviewOverdue,
     RecordDate,
+    Placeholder,
     /// Made when policy and waivers are applied (see `waiver::finalize`).
     UnknownRule,
     WaiverExpired,
@@ -31,7 +32,7 @@ pub enum Builtin {
     WaiverExpiring,
 }
 
-pub const NAMES: [(&str, Builtin); 12] = [
+pub const NAMES: [(&str, Builtin); 13] = [
     ("sheet-loader", Builtin::SheetLoader),
     ("invalid-glob", Builtin::InvalidGlob),
     (
@@ -43,6 +44,7 @@ pub const NAMES: [(&str, Builtin); 12] = [
     ("incident-open", Builtin::IncidentOpen),
     ("review-overdue", Builtin::ReviewOverdue),
     ("record-date", Builtin::RecordDate),
+    ("placeholder", Builtin::Placeholder),
     ("unknown-rule", Builtin::UnknownRule),
     ("waiver-expired", Builtin::WaiverExpired),
     ("waiver-unused", Builtin::WaiverUnused),
@@ -256,6 +258,29 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
                 }
             }
         }
+        Builtin::Placeholder => {
+            for (pointer, node, kind) in placeholders(&sheet.root) {
+                let text = node.as_str().unwrap_or_default();
+                out.push(
+                    new(format!(
+                        "{} is still a placeholder ({kind}): `{}`",
+                        crate::sheet::schema::describe(&pointer),
+                        crate::finding::shorten(text, 60)
+                    ))
+                    .at(src, pointer.clone(), Some(node.span))
+                    .with_spot("replace this")
+                    .with_help(match text.trim().strip_prefix("TODO") {
+                        Some(hint) if !hint.trim_start_matches([':', ' ']).is_empty() => format!(
+                            "write {} here",
+                            hint.trim_start_matches([':', ' ']).trim_end_matches('.')
+                        ),
+                        Some(_) => "write the real value here".to_string(),
+                        None if pointer == "/sheet/dataset" => "write your Meta dataset (Pixel) id, quoted (Events Manager > Data sources shows it)".to_string(),
+                        None => "write a real way to reach them (an address, a channel, a team page)".to_string(),
+                    }),
+                );
+            }
+        }
         Builtin::RecordDate => {
             for rec in &sheet.records {
                 let what = rec.retest.as_ref().map_or("record".to_string(), |r| {
@@ -284,6 +309,62 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
             }
         }
     }
+}
+
+/// Why a string of the sheet is a placeholder left from a starter (`govsheet init`), if it is:
+/// a `TODO` marker, a dataset id of zeros, or an address at a domain reserved for examples.
+pub fn placeholder_kind(pointer: &str, text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    if t.starts_with("TODO") {
+        return Some("a TODO left to fill");
+    }
+    if pointer == "/sheet/dataset" && !t.is_empty() && t.chars().all(|c| c == '0') {
+        return Some("a dataset id of zeros");
+    }
+    let domain = t
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .or_else(|| t.split("://").nth(1).and_then(|r| r.split('/').next()))?;
+    let domain = domain
+        .trim_end_matches(['.', '>', ')'])
+        .to_ascii_lowercase();
+    ["example.com", "example.org", "example.net"]
+        .iter()
+        .any(|e| domain == *e || domain.ends_with(&format!(".{e}")))
+        .then_some("an address at a domain reserved for examples")
+}
+
+/// Every placeholder string of the sheet's tree, in source order: its pointer, node and kind.
+fn placeholders(
+    root: &crate::sheet::yaml::Node,
+) -> Vec<(String, &crate::sheet::yaml::Node, &'static str)> {
+    use crate::sheet::yaml::{Value, escape_pointer};
+    let mut out = Vec::new();
+    let mut stack = vec![(String::new(), root)];
+    while let Some((pointer, node)) = stack.pop() {
+        match &node.value {
+            Value::Str(s) => {
+                if let Some(kind) = placeholder_kind(&pointer, s) {
+                    out.push((pointer, node, kind));
+                }
+            }
+            Value::Seq(items) => {
+                for (i, n) in items.iter().enumerate().rev() {
+                    stack.push((format!("{pointer}/{i}"), n));
+                }
+            }
+            Value::Map(entries) => {
+                for (k, v) in entries.iter().rev() {
+                    let key = k
+                        .as_str()
+                        .map_or_else(|| k.type_name().to_string(), escape_pointer);
+                    stack.push((format!("{pointer}/{key}"), v));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// One finding per strongly connected component of `depends_on` that holds a cycle, naming a

@@ -10,6 +10,8 @@ pub mod select;
 pub mod template;
 mod waiver;
 
+pub use waiver::Config;
+
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -86,14 +88,19 @@ pub fn finalize(
 
 /// The severity a sheet gives a rule: `None` when it turns the rule off.
 pub fn effective(sheet: Option<&Sheet>, info: &RuleInfo) -> Option<Severity> {
-    let configured = sheet.and_then(|s| {
-        s.policy
-            .rules
-            .iter()
-            .rev()
-            .find(|(id, _)| id.value == info.id)
-            .map(|(_, v)| v.value.as_str())
-    });
+    effective_in(sheet.map_or(&[], |s| s.policy.rules.as_slice()), info)
+}
+
+/// The severity `policy.rules` entries give a rule: `None` when they turn it off.
+pub fn effective_in(
+    rules: &[(crate::sheet::model::Text, crate::sheet::model::Text)],
+    info: &RuleInfo,
+) -> Option<Severity> {
+    let configured = rules
+        .iter()
+        .rev()
+        .find(|(id, _)| id.value == info.id)
+        .map(|(_, v)| v.value.as_str());
     match configured {
         Some("off") => None,
         Some(s) => Some(Severity::parse(s).unwrap_or(info.severity)),
@@ -230,6 +237,18 @@ impl Policy {
         ran: &dyn Fn(&str) -> bool,
     ) -> Vec<Finding> {
         waiver::finalize(self, sheet, findings, today, ran)
+    }
+
+    /// [`Policy::finalize`] with rules and waivers other than the sheet's own (a commit
+    /// range's findings, judged by both of its sheets).
+    pub fn finalize_with(
+        &self,
+        config: &Config<'_>,
+        findings: Vec<Finding>,
+        today: NaiveDate,
+        ran: &dyn Fn(&str) -> bool,
+    ) -> Vec<Finding> {
+        waiver::finalize_with(self, config, findings, today, ran)
     }
 }
 

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::{Policy, effective};
+use super::{Policy, effective_in};
 use crate::finding::{Finding, Severity};
 use crate::sheet::Sheet;
-use crate::sheet::model::Waiver;
+use crate::sheet::model::{Text, Waiver};
 use crate::suggest::did_you_mean;
 
 /// Days before expiry from which an active waiver is reported as expiring.
@@ -41,6 +41,25 @@ fn rule_of(policy: &Policy, id: &str) -> Option<(Severity, String)> {
     policy.rule(id).map(|r| (r.severity, r.id.clone()))
 }
 
+/// What judges findings: the sheet they are reported in, its `policy.rules` and its waivers.
+/// Usually all three are the sheet's own; a commit range judges its own findings with the
+/// stricter rules and the older waivers of its two sheets (`retest::gate`).
+pub struct Config<'a> {
+    pub source: &'a std::sync::Arc<crate::sheet::source::SourceFile>,
+    pub rules: &'a [(Text, Text)],
+    pub waivers: &'a [Waiver],
+}
+
+impl<'a> Config<'a> {
+    pub fn of(sheet: &'a Sheet) -> Self {
+        Config {
+            source: &sheet.source,
+            rules: &sheet.policy.rules,
+            waivers: &sheet.waivers,
+        }
+    }
+}
+
 pub fn finalize(
     policy: &Policy,
     sheet: &Sheet,
@@ -48,7 +67,17 @@ pub fn finalize(
     today: NaiveDate,
     ran: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
-    let src = &sheet.source;
+    finalize_with(policy, &Config::of(sheet), findings, today, ran)
+}
+
+pub fn finalize_with(
+    policy: &Policy,
+    sheet: &Config<'_>,
+    findings: Vec<Finding>,
+    today: NaiveDate,
+    ran: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
+    let src = sheet.source;
     let mut extra = Vec::new();
     let new = |id: &str, msg: String| -> Finding {
         let sev = rule_of(policy, id).map_or(Severity::Error, |r| r.0);
@@ -64,7 +93,7 @@ pub fn finalize(
     // The configuration's own findings belong to `check`; other commands finalizing their
     // findings (`retests`) do not repeat them.
     let check_config = ran("unknown-rule");
-    for (id, _) in &sheet.policy.rules {
+    for (id, _) in sheet.rules {
         if check_config && policy.rule(&id.value).is_none() {
             extra.push(
                 new(
@@ -131,7 +160,7 @@ pub fn finalize(
         }
         let off = policy
             .rule(&rule.value)
-            .is_some_and(|r| effective(Some(sheet), r).is_none());
+            .is_some_and(|r| effective_in(sheet.rules, r).is_none());
         let target = w.target.as_ref().map_or(String::new(), |t| t.value.clone());
         let shown = if target.is_empty() {
             "the whole sheet".to_string()
@@ -191,7 +220,7 @@ pub fn finalize(
     kept.extend(extra);
     // The sheet's severities, last: they apply to every finding, including the ones above.
     let mut overrides: HashMap<&str, Option<Severity>> = HashMap::new();
-    for (id, level) in &sheet.policy.rules {
+    for (id, level) in sheet.rules {
         let sev = match level.value.as_str() {
             "off" => None,
             s => match Severity::parse(s) {

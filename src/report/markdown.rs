@@ -230,6 +230,14 @@ pub fn retests(
         names(&report.components),
         names(&report.events),
     ));
+    if let Some(g) = &report.governance {
+        out.push_str(&format!(
+            "Governance changes since {}: {}, {} weakening (each a `governance-weakened` finding; `govsheet diff` lists them all)\n\n",
+            code(&crate::diff::printable(&g.base)),
+            g.changes.len(),
+            g.weakening
+        ));
+    }
     let open: Vec<&Required> = report
         .required
         .iter()

@@ -142,6 +142,15 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
             plural(report.outside_root, "changed path", "changed paths")
         );
     }
+    if let Some(g) = &report.governance {
+        let base = crate::diff::printable(&g.base);
+        if g.changes.is_empty() {
+            let _ = writeln!(out, "governance changes since {base}: none\n");
+        } else {
+            let _ = writeln!(out, "governance changes since {base}:");
+            super::diff::human_changes(&mut out, g);
+        }
+    }
     if report.required.is_empty() {
         let _ = writeln!(
             out,

@@ -152,6 +152,15 @@ fn ids(list: Option<&crate::sheet::model::Spanned<Vec<crate::sheet::model::Text>
     out
 }
 
+/// Events a change touches directly rather than through a component: the sheet's own change
+/// to an event's contract (`retest::gate`). `file` is the changed file behind them (the sheet,
+/// relative to the component root); its why-chain is `file -> event`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Direct {
+    pub file: String,
+    pub events: Vec<String>,
+}
+
 /// Map changed paths to the components, events and retests they touch. Files without a date
 /// count as changed on `default_date`.
 pub fn impact(
@@ -160,7 +169,22 @@ pub fn impact(
     changed: Vec<ChangedPath>,
     default_date: NaiveDate,
 ) -> Impact {
+    impact_with(sheet, matcher, changed, &Direct::default(), default_date)
+}
+
+/// [`impact`], with events touched directly (`direct.file` must be one of `changed`).
+pub fn impact_with(
+    sheet: &Sheet,
+    matcher: &Matcher,
+    changed: Vec<ChangedPath>,
+    touch: &Direct,
+    default_date: NaiveDate,
+) -> Impact {
     let files = dedupe(changed);
+    let direct_file = files
+        .binary_search_by(|f| f.path.as_str().cmp(touch.file.as_str()))
+        .ok()
+        .filter(|_| !touch.events.is_empty());
     let n = sheet.components.len();
 
     // Files -> the components their paths match (one GlobSet query per file).
@@ -199,7 +223,8 @@ pub fn impact(
 
     let mut required: Vec<Requirement> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut add = |retest: &str, t: usize, event: Option<usize>| {
+    // `t`: the component that requires the retest; `None`: the event is touched directly.
+    let mut add = |retest: &str, t: Option<usize>, event: Option<usize>| {
         let slot = *index.entry(retest.to_string()).or_insert_with(|| {
             required.push(Requirement {
                 retest: retest.to_string(),
@@ -210,6 +235,21 @@ pub fn impact(
             required.len() - 1
         });
         let req = &mut required[slot];
+        let Some(t) = t else {
+            if let Some(fi) = direct_file {
+                req.change_date = req.change_date.max(files[fi].date.unwrap_or(default_date));
+                if req.chains.len() >= MAX_CHAINS_PER_RETEST {
+                    req.chains_not_kept += 1;
+                } else {
+                    req.chains.push(Chain {
+                        files: vec![fi],
+                        components: Vec::new(),
+                        event,
+                    });
+                }
+            }
+            return;
+        };
         for &k in &reached_by[t] {
             req.change_date = req.change_date.max(newest[k]);
             let files = &direct[starts[k]];
@@ -230,7 +270,7 @@ pub fn impact(
     for &t in &components {
         let c = &sheet.components.iter().as_slice()[t];
         for r in ids(c.item.retests.as_ref()) {
-            add(r, t, None);
+            add(r, Some(t), None);
         }
     }
     let mut events = Vec::new();
@@ -242,13 +282,17 @@ pub fn impact(
             .collect();
         triggered.sort_unstable();
         triggered.dedup();
-        if triggered.is_empty() {
+        let touched = direct_file.is_some() && touch.events.iter().any(|d| d == e.id.as_str());
+        if triggered.is_empty() && !touched {
             continue;
         }
         events.push(ei);
         for r in ids(e.item.retests.as_ref()) {
             for &t in &triggered {
-                add(r, t, Some(ei));
+                add(r, Some(t), Some(ei));
+            }
+            if touched {
+                add(r, None, Some(ei));
             }
         }
     }

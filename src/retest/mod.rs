@@ -3,6 +3,7 @@
 //! [`Report`] that every renderer can view, plus the `retest-missing` / `retest-failed` findings.
 
 pub mod coverage;
+pub mod gate;
 pub mod graph;
 pub mod record;
 
@@ -11,7 +12,7 @@ use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 
 pub use coverage::Status;
-pub use graph::{ChangedPath, Impact};
+pub use graph::{ChangedPath, Direct, Impact};
 
 use crate::finding::{Finding, Severity};
 use crate::globs::Matcher;
@@ -38,6 +39,9 @@ pub struct Report {
     pub paused: Vec<Paused>,
     /// Open incidents on the touched events.
     pub incidents: Vec<OpenIncident>,
+    /// What the range changed in the sheet, when the merge base has one (`retest::gate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub governance: Option<gate::Governance>,
 }
 
 /// One required retest.
@@ -157,7 +161,26 @@ pub fn evaluate(
     default_date: NaiveDate,
     today: NaiveDate,
 ) -> Report {
-    let impact = graph::impact(sheet, matcher, changed, default_date);
+    evaluate_with(
+        sheet,
+        matcher,
+        changed,
+        &graph::Direct::default(),
+        default_date,
+        today,
+    )
+}
+
+/// [`evaluate`], with events the change touches directly (see [`graph::Direct`]).
+pub fn evaluate_with(
+    sheet: &Sheet,
+    matcher: &Matcher,
+    changed: Vec<ChangedPath>,
+    direct: &graph::Direct,
+    default_date: NaiveDate,
+    today: NaiveDate,
+) -> Report {
+    let impact = graph::impact_with(sheet, matcher, changed, direct, default_date);
     let comps = sheet.components.iter().as_slice();
     let events = sheet.events.iter().as_slice();
     let mut required = Vec::with_capacity(impact.required.len());
@@ -267,6 +290,7 @@ pub fn evaluate(
         required,
         paused,
         incidents,
+        governance: None,
     }
 }
 
