@@ -107,6 +107,8 @@ fi
 
 if wants pre-commit; then
     step "the mirror's hooks are the repository's hooks, language: python, pinned to $version"
+    python3 "$repo/packaging/pre-commit-mirror/sync.py" --check \
+        || fail "packaging/pre-commit-mirror/.pre-commit-hooks.yaml is not what sync.py writes"
     "$work/tools/bin/python" - "$repo/.pre-commit-hooks.yaml" \
         "$repo/packaging/pre-commit-mirror/.pre-commit-hooks.yaml" "$version" <<'PY' \
         || fail "packaging/pre-commit-mirror/.pre-commit-hooks.yaml is out of step"
@@ -131,6 +133,7 @@ PY
     step "the mirror as its own repository, tagged v$version"
     mirror="$work/govsheet-pre-commit"
     cp -r "$repo/packaging/pre-commit-mirror" "$mirror"
+    rm -f "$mirror/sync.py"
     (cd "$mirror" && new_git_repo && git add -A && git commit --quiet -m "govsheet $version" \
         && git tag "v$version")
 
