@@ -35,7 +35,6 @@ pub struct GlobError {
 pub struct Matcher {
     include: Buckets,
     exclude: Buckets,
-    components: usize,
 }
 
 /// Globs grouped by literal folder prefix: one [`GlobSet`] per prefix, with the component
@@ -166,7 +165,6 @@ impl Matcher {
             Matcher {
                 include: include.build(),
                 exclude: exclude.build(),
-                components: components.len(),
             },
             errors,
         )
@@ -188,11 +186,6 @@ impl Matcher {
             owners.retain(|c| !excluded.contains(c));
         }
         owners
-    }
-
-    /// How many components the matcher was built over.
-    pub fn component_count(&self) -> usize {
-        self.components
     }
 }
 

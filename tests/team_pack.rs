@@ -187,3 +187,37 @@ fn packs_outside_the_repository_or_missing_are_refused() {
         "{err}"
     );
 }
+
+/// Issue 13: a built-in whose findings govsheet makes for its own core rule (the loader's, the
+/// waiver step's) runs nothing in a team's pack; naming it is refused at its line and column
+/// instead of a rule that silently never fires.
+#[test]
+fn a_pack_naming_a_built_in_it_cannot_run_is_refused() {
+    for name in [
+        "waiver-expired",
+        "sheet-loader",
+        "unknown-rule",
+        "waiver-unused",
+        "waiver-expiring",
+    ] {
+        let tmp = setup("policy:\n  packs: [policies/acme.yaml]\n");
+        let pack = format!(
+            "pack: acme\nrules:\n  - id: our-{name}\n    severity: error\n    summary: s\n    \
+             description: d\n    builtin: {name}\n"
+        );
+        std::fs::write(tmp.path().join("policies/acme.yaml"), pack).unwrap();
+        let (code, _, err) = run(tmp.path(), &["check"]);
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(
+            err.contains("policies/acme.yaml:7:14") && err.contains("runs nothing in a pack"),
+            "{name}: {err}"
+        );
+    }
+    // A built-in a pack can run is accepted.
+    let tmp = setup("policy:\n  packs: [policies/acme.yaml]\n");
+    let pack = "pack: acme\nrules:\n  - id: our-cycles\n    severity: warning\n    summary: s\n    \
+                description: d\n    builtin: dependency-cycle\n";
+    std::fs::write(tmp.path().join("policies/acme.yaml"), pack).unwrap();
+    let (code, _, err) = run(tmp.path(), &["check"]);
+    assert_eq!(code, Some(0), "{err}");
+}

@@ -104,7 +104,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
             report::human::HumanOptions {
                 color,
                 max_findings: args.max_findings,
-                ..Default::default()
+                width: ctx.out.width(),
             },
         )
     };
@@ -122,6 +122,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
             &repo_paths(&sheets),
             report::human::HumanOptions {
                 max_findings: args.max_findings,
+                width: ctx.out.width(),
                 ..Default::default()
             },
         ),

@@ -39,6 +39,23 @@ impl Output {
         Self { choice }
     }
 
+    /// How wide the human reports wrap. On a terminal: `COLUMNS` when it holds a number, else
+    /// the terminal's width; into a pipe or a file (a CI log, a test): 100, whatever the
+    /// environment says, so a log reads the same everywhere. Never below 60 nor above 200.
+    pub fn width(&self) -> usize {
+        use std::io::IsTerminal;
+        if !std::io::stdout().is_terminal() {
+            return width_from(None, || None);
+        }
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok());
+        width_from(columns, || {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(terminal_size::Width(w), _)| usize::from(w))
+        })
+    }
+
     /// Whether styled output would reach the terminal (so it is worth rendering colour).
     pub fn color(&self) -> bool {
         let stream = anstream::AutoStream::new(std::io::stdout(), self.choice);
@@ -79,8 +96,32 @@ impl Output {
     }
 }
 
+/// The wrap width from `COLUMNS` (when set), else the terminal's (when there is one).
+fn width_from(columns: Option<usize>, terminal: impl FnOnce() -> Option<usize>) -> usize {
+    columns
+        .filter(|c| *c > 0)
+        .or_else(terminal)
+        .unwrap_or(100)
+        .clamp(60, 200)
+}
+
 /// Write a report file.
 pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
     std::fs::write(path, text)
         .map_err(|e| CliError::file(path.display().to_string(), io_message(&e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::width_from;
+
+    #[test]
+    fn the_width_comes_from_columns_then_the_terminal_then_100() {
+        assert_eq!(width_from(Some(80), || Some(120)), 80);
+        assert_eq!(width_from(None, || Some(120)), 120);
+        assert_eq!(width_from(None, || None), 100);
+        assert_eq!(width_from(Some(0), || None), 100);
+        assert_eq!(width_from(Some(20), || None), 60);
+        assert_eq!(width_from(Some(1000), || None), 200);
+    }
 }

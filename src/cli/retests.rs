@@ -437,7 +437,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
             report::human::HumanOptions {
                 color,
                 max_findings: args.max_findings,
-                ..Default::default()
+                width: ctx.out.width(),
             },
         )
     };
@@ -495,7 +495,7 @@ fn render_findings_only(
             report::human::HumanOptions {
                 color,
                 max_findings: args.max_findings,
-                ..Default::default()
+                width: ctx.out.width(),
             },
         )
     };

@@ -138,7 +138,7 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
             report::human::HumanOptions {
                 color,
                 max_findings: args.max_findings,
-                ..Default::default()
+                width: ctx.out.width(),
             },
         )
     };

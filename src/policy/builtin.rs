@@ -32,28 +32,69 @@ pub enum Builtin {
     WaiverExpiring,
 }
 
-pub const NAMES: [(&str, Builtin); 13] = [
-    ("sheet-loader", Builtin::SheetLoader),
-    ("invalid-glob", Builtin::InvalidGlob),
-    (
+/// What a built-in reads besides the sheet, or who makes its findings instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// The sheet alone.
+    Sheet,
+    /// Today's date.
+    Today,
+    /// The repository's files (walked by the CLI only when an enabled rule needs them).
+    Files,
+    /// Its findings are made by the loader or by the waiver step for the core rule of the same
+    /// name: the built-in runs nothing, so only that core rule may name it.
+    CoreOnly,
+}
+
+/// One built-in: the name a pack writes, the check, and what it needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    pub name: &'static str,
+    pub builtin: Builtin,
+    pub needs: Needs,
+}
+
+/// Every built-in check a pack can name, in one list.
+pub const ENTRIES: [Entry; 13] = [
+    entry("sheet-loader", Builtin::SheetLoader, Needs::CoreOnly),
+    entry("invalid-glob", Builtin::InvalidGlob, Needs::Sheet),
+    entry(
         "component-matches-nothing",
         Builtin::ComponentMatchesNothing,
+        Needs::Files,
     ),
-    ("dependency-cycle", Builtin::DependencyCycle),
-    ("unused-retest", Builtin::UnusedRetest),
-    ("incident-open", Builtin::IncidentOpen),
-    ("review-overdue", Builtin::ReviewOverdue),
-    ("record-date", Builtin::RecordDate),
-    ("placeholder", Builtin::Placeholder),
-    ("unknown-rule", Builtin::UnknownRule),
-    ("waiver-expired", Builtin::WaiverExpired),
-    ("waiver-unused", Builtin::WaiverUnused),
-    ("waiver-expiring", Builtin::WaiverExpiring),
+    entry("dependency-cycle", Builtin::DependencyCycle, Needs::Sheet),
+    entry("unused-retest", Builtin::UnusedRetest, Needs::Sheet),
+    entry("incident-open", Builtin::IncidentOpen, Needs::Sheet),
+    entry("review-overdue", Builtin::ReviewOverdue, Needs::Today),
+    entry("record-date", Builtin::RecordDate, Needs::Today),
+    entry("placeholder", Builtin::Placeholder, Needs::Sheet),
+    entry("unknown-rule", Builtin::UnknownRule, Needs::CoreOnly),
+    entry("waiver-expired", Builtin::WaiverExpired, Needs::CoreOnly),
+    entry("waiver-unused", Builtin::WaiverUnused, Needs::CoreOnly),
+    entry("waiver-expiring", Builtin::WaiverExpiring, Needs::CoreOnly),
 ];
 
+const fn entry(name: &'static str, builtin: Builtin, needs: Needs) -> Entry {
+    Entry {
+        name,
+        builtin,
+        needs,
+    }
+}
+
 impl Builtin {
-    pub fn parse(name: &str) -> Option<Builtin> {
-        NAMES.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+    /// The entry of a name a pack writes.
+    pub fn entry(name: &str) -> Option<&'static Entry> {
+        ENTRIES.iter().find(|e| e.name == name)
+    }
+
+    /// What this built-in needs (see [`Needs`]).
+    pub fn needs(self) -> Needs {
+        ENTRIES
+            .iter()
+            .find(|e| e.builtin == self)
+            .map_or(Needs::Sheet, |e| e.needs)
     }
 }
 

@@ -62,7 +62,8 @@ pub fn core() -> &'static Policy {
         for (name, text) in EMBEDDED {
             // The embedded packs are part of the binary and covered by tests: failing here is a
             // build bug, not a user error.
-            let pack = pack::parse(name, text).unwrap_or_else(|e| panic!("embedded pack: {e}"));
+            let pack =
+                pack::parse_embedded(name, text).unwrap_or_else(|e| panic!("embedded pack: {e}"));
             policy
                 .add(pack, name)
                 .unwrap_or_else(|e| panic!("embedded pack: {e}"));
@@ -156,9 +157,9 @@ impl Policy {
             && self.rules.iter().any(|r| {
                 r.info.command == "check"
                     && effective(Some(sheet), &r.info).is_some()
-                    && r.checks.iter().any(|c| {
-                        matches!(c, Check::Builtin(builtin::Builtin::ComponentMatchesNothing))
-                    })
+                    && r.checks.iter().any(
+                        |c| matches!(c, Check::Builtin(b) if b.needs() == builtin::Needs::Files),
+                    )
             })
     }
 
@@ -514,9 +515,8 @@ records:
                 .message
                 .contains("JSON Schema")
         );
-        let bad = PACK
-            .replace("to: owners", "")
-            .replace("- enum: kind", "- reference: kind");
+        // A reference without `to`.
+        let bad = PACK.replace("- enum: kind", "- reference: kind");
         assert!(
             pack::parse("kinds.yaml", &bad)
                 .unwrap_err()

@@ -79,6 +79,8 @@ const ASSERT_OPTIONS: [&str; 8] = [
 
 struct Parser {
     source: Arc<SourceFile>,
+    /// Parsing a pack built into govsheet (whose rules may name the loader's built-ins).
+    embedded: bool,
 }
 
 type R<T> = Result<T, PackError>;
@@ -296,10 +298,18 @@ impl Parser {
                     return Err(self.err(n.span, format!("a `builtin` check takes no `{k}`")));
                 }
             }
-            return match Builtin::parse(&name) {
-                Some(b) => Ok(Check::Builtin(b)),
+            return match Builtin::entry(&name) {
+                Some(e) if e.needs == builtin::Needs::CoreOnly && !self.embedded => {
+                    Err(self.err(
+                        b.span,
+                        format!(
+                            "the built-in `{name}` runs nothing in a pack: govsheet makes its findings for its own core rules while loading the sheet or applying waivers; configure those rules in the sheet's `policy.rules` instead"
+                        ),
+                    ))
+                }
+                Some(e) => Ok(Check::Builtin(e.builtin)),
                 None => {
-                    let names: Vec<&str> = builtin::NAMES.iter().map(|(n, _)| *n).collect();
+                    let names: Vec<&str> = builtin::ENTRIES.iter().map(|e| e.name).collect();
                     let hint = match did_you_mean(&name, names.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("built-ins: {}", names.join(", ")),
@@ -489,11 +499,21 @@ impl Parser {
     }
 }
 
-/// Parse a pack from its text. `name` is the file as the user should see it.
+/// Parse a team's pack from its text. `name` is the file as the user should see it.
 pub fn parse(name: &str, text: &str) -> Result<Pack, PackError> {
+    parse_as(name, text, false)
+}
+
+/// Parse a pack built into govsheet (`policies/*.yaml`).
+pub(crate) fn parse_embedded(name: &str, text: &str) -> Result<Pack, PackError> {
+    parse_as(name, text, true)
+}
+
+fn parse_as(name: &str, text: &str, embedded: bool) -> Result<Pack, PackError> {
     let source = SourceFile::new(name, text);
     let p = Parser {
         source: Arc::clone(&source),
+        embedded,
     };
     let root = yaml::parse(text).map_err(|e| p.err(e.span.unwrap_or_default(), e.message))?;
     if root.is_null() {

@@ -80,19 +80,6 @@ impl SourceFile {
             .unwrap_or(self.text.len())
     }
 
-    /// The byte offset of a 1-based line and column, if it lies in the file.
-    pub fn offset_of(&self, line: usize, column: usize) -> Option<usize> {
-        let start = *self.line_starts.get(line.checked_sub(1)?)?;
-        let rest = &self.text[start..];
-        let line_text = rest.split('\n').next().unwrap_or("");
-        let skip = column.saturating_sub(1);
-        match line_text.char_indices().nth(skip) {
-            Some((i, _)) => Some(start + i),
-            None if line_text.chars().count() == skip => Some(start + line_text.len()),
-            None => None,
-        }
-    }
-
     /// Clamp a span so that it lies inside the text on character boundaries.
     pub fn clamp(&self, span: Span) -> Span {
         let len = self.text.len();
@@ -120,7 +107,6 @@ mod tests {
         // 'é' is two bytes: the ':' after it is column 3.
         assert_eq!(f.location(8), Location { line: 2, column: 3 });
         assert_eq!(f.location(10_000), Location { line: 3, column: 1 });
-        assert_eq!(f.offset_of(2, 3), Some(8));
     }
 
     #[test]
