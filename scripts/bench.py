@@ -4,8 +4,13 @@
 the process: wall time over several runs (min and median), CPU time (user + system, min; steadier
 than wall time on a shared machine) and peak RSS (from wait4).
 
+It also times `govsheet retests --base main` over a generated git repository whose branch has
+1,000 first-parent commits (merges among them) and 1,000 record files entering along the way
+(`--history-commits`, 0 to skip), and lists the git processes that run makes (GIT_TRACE).
+
     scripts/bench.py                 # all sizes, 10 runs each
     scripts/bench.py --runs 20 --sizes 10 1000 --no-build
+    scripts/bench.py --no-build --sizes --history-commits 1000   # only the retests history case
 
 Prints a Markdown table for docs/performance.md, with the machine it ran on.
 """
@@ -50,8 +55,8 @@ def machine():
     return f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}"
 
 
-def bench(label, binary, cwd, args, runs):
-    argv = [binary, "--color", "never", "--today", "2026-11-25", "check", *args]
+def bench(label, binary, cwd, args, runs, command="check"):
+    argv = [binary, "--color", "never", "--today", "2026-11-25", command, *args]
     run_once(argv, cwd)  # warm the page cache
     walls, rss, cpu = [], [], []
     for _ in range(runs):
@@ -66,17 +71,98 @@ def bench(label, binary, cwd, args, runs):
     return (label, size, min(walls), statistics.median(walls), min(cpu), max(rss))
 
 
+def history_repo(d, commits, records, components=100):
+    """A git repository for `retests --base main`: `main` holds a sheet of `components`
+    components (one retest each) and a file per component; branch `feature` adds `commits`
+    first-parent commits, each changing one component file, `records` record files spread over
+    them, an inline record added to the sheet every 50 commits, and a merge of a side branch
+    every 100. Written with one `git fast-import`."""
+    os.makedirs(d)
+    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
+    git = lambda *a, **k: subprocess.run(["git", *a], cwd=d, env=env, check=True, **k)
+    git("init", "-q", "-b", "main")
+    sheet = ["version: 1", "records_dir: records", "owners:", "  t: {name: T}", "components:"]
+    for i in range(components):
+        sheet += [f"  c{i}:", f"    paths: ['c{i}/**']", f"    retests: [r{i}]"]
+    sheet.append("retests:")
+    for i in range(components):
+        sheet.append(f"  r{i}: {{title: R{i}, method: run it, owner: t, max_age: 60d}}")
+    sheet.append("records:")
+    base_sheet = "\n".join(sheet) + "\n"
+    out = []
+    mark = [0]
+
+    def blob(text):
+        data = text.encode()
+        mark[0] += 1
+        out.append(b"blob\nmark :%d\ndata %d\n%s\n" % (mark[0], len(data), data))
+        return mark[0]
+
+    def commit(ref, when, msg, files, parents=()):
+        marks = [(p, blob(t)) for p, t in files]
+        mark[0] += 1
+        me = mark[0]
+        head = b"commit %s\nmark :%d\ncommitter T <t@example.com> %d +0000\ndata %d\n%s\n" % (
+            ref.encode(), me, when, len(msg), msg.encode())
+        for i, p in enumerate(parents):
+            head += (b"from :%d\n" if i == 0 else b"merge :%d\n") % p
+        out.append(head + b"".join(b"M 100644 :%d %s\n" % (m, p.encode()) for p, m in marks))
+        return me
+
+    day = 86400
+    t0 = 1_794_700_800  # 2026-11-15 00:00 UTC
+    base = commit("refs/heads/main", t0, "base",
+                  [("governance.yaml", base_sheet)] + [(f"c{i}/f.js", "v0\n") for i in range(components)])
+    head, inline, rec = base, [], 0
+    for k in range(commits):
+        when = t0 + day + k * 600
+        date = time.strftime("%Y-%m-%d", time.gmtime(when))
+        files = [(f"c{k % components}/f.js", f"v{k}\n")]
+        while rec < records * (k + 1) // commits:
+            files.append((f"records/{date}-r{rec % components}-{rec:08x}.yaml",
+                          f"retest: r{rec % components}\ndate: {date}\nresult: pass\nby: t\nevidence: run {rec}\n"))
+            rec += 1
+        if k % 50 == 49:
+            inline.append(f"  - {{retest: r{k % components}, date: {date}, result: pass, by: t, evidence: inline {k}}}")
+            files.append(("governance.yaml", base_sheet + "\n".join(inline) + "\n"))
+        if k % 100 == 99:
+            side = commit("refs/heads/side", when - 300, f"side {k}", [(f"c{(k + 1) % components}/side.js", f"s{k}\n")], [base])
+            head = commit("refs/heads/feature", when, f"merge {k}", files, [head, side])
+        else:
+            head = commit("refs/heads/feature", when, f"change {k}", files, [head])
+    git("fast-import", "--quiet", input=b"".join(out))
+    git("checkout", "-q", "feature")
+
+
+def git_calls(binary, cwd, args):
+    """The git processes one run makes, from GIT_TRACE (to a file: govsheet keeps git's stderr)."""
+    trace = os.path.join(cwd, "..", "git-trace.txt")
+    env = dict(os.environ, GIT_TRACE=os.path.abspath(trace))
+    subprocess.run([binary, "--color", "never", "--today", "2026-11-25", "retests", *args],
+                   cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    calls = []
+    with open(trace, errors="replace") as f:
+        lines = f.read().splitlines()
+    for line in lines:
+        if "trace: built-in: git " in line:
+            calls.append("git " + line.split("trace: built-in: git ", 1)[1])
+    return calls
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=10)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[10, 100, 1000, 10000])
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--history-commits", type=int, default=1000,
+                    help="commits in the retests history case (0: skip it)")
+    ap.add_argument("--history-records", type=int, default=1000)
     a = ap.parse_args()
     if not a.no_build:
         subprocess.run(["cargo", "build", "--release", "--locked"], cwd=ROOT, check=True)
     binary = os.path.join(ROOT, "target", "release", "govsheet")
     rows = []
-    for ex in ("shopify-store", "custom-backend"):
+    for ex in ("shopify-store", "custom-backend") if a.sizes else ():
         d = os.path.join(ROOT, "examples", ex)
         if os.path.exists(os.path.join(d, "governance.yaml")):
             rows.append(bench(f"examples/{ex}", binary, d, ["governance.yaml"], a.runs))
@@ -85,11 +171,23 @@ def main():
             d = os.path.join(tmp, str(n))
             gen.write(n, d)
             rows.append(bench(f"{n} events + {n} record files", binary, d, ["governance.yaml"], a.runs))
+        calls = []
+        if a.history_commits:
+            d = os.path.join(tmp, "history")
+            history_repo(d, a.history_commits, a.history_records)
+            args = ["--base", "main", "--format", "json"]
+            rows.append(bench(f"retests --base main: {a.history_commits:,} commits, "
+                              f"{a.history_records:,} record files", binary, d, args, a.runs, "retests"))
+            calls = git_calls(binary, d, args)
     print(f"machine: {machine()}; {a.runs} runs each, release build\n")
     print("| sheet | YAML bytes | wall min (ms) | wall median (ms) | CPU min (ms) | peak RSS (MiB) |")
     print("|---|---:|---:|---:|---:|---:|")
     for label, size, wmin, wmed, cpu, rss in rows:
         print(f"| {label} | {size:,} | {wmin:.1f} | {wmed:.1f} | {cpu:.1f} | {rss:.1f} |")
+    if calls:
+        print(f"\nthe git processes of one retests run ({len(calls)}):\n")
+        for c in calls:
+            print(f"    {c}")
 
 
 if __name__ == "__main__":

@@ -77,7 +77,8 @@ govsheet="$CARGO_TARGET_DIR/release/govsheet"
 [ -x "$govsheet" ] || fail "no govsheet binary built by the hook at $govsheet"
 
 # The retests and doc hooks run in a copy of the shipped Shopify example: a real sheet with
-# components, events, retests and records (all dated before GOVSHEET_TODAY).
+# components, events, retests and records (all dated before GOVSHEET_TODAY, and all committed
+# before any change, so none of them covers one).
 example="$work/example"
 cp -r "$repo/examples/shopify-store" "$example"
 cd "$example"
@@ -107,8 +108,56 @@ if "$govsheet" retests --help >/dev/null 2>&1; then
     cat "$work/retests.log"
     grep -q "retest-missing" "$work/retests.log" || fail "the output does not name retest-missing"
 
+    step "govsheet-retests on a staged deletion (expect failure: pre-commit passes no file name for it)"
+    git reset --quiet --hard
+    git rm --quiet apps/payment/config.toml
+    if "$pre_commit" try-repo "$repo" govsheet-retests >"$work/retests-delete.log" 2>&1; then
+        cat "$work/retests-delete.log"
+        fail "govsheet-retests passed although a tracked component file was deleted"
+    fi
+    cat "$work/retests-delete.log"
+    grep -q "retest-missing" "$work/retests-delete.log" || fail "the deletion output does not name retest-missing"
+    grep -q "apps/payment/config.toml" "$work/retests-delete.log" || fail "the deletion output does not name the deleted file"
+    git reset --quiet --hard
+
+    step "govsheet-retests on a rename out of a component (expect failure: the old path counts)"
+    mkdir -p docs
+    git mv apps/consent/config.toml docs/consent-config.toml
+    if "$pre_commit" try-repo "$repo" govsheet-retests >"$work/retests-rename.log" 2>&1; then
+        cat "$work/retests-rename.log"
+        fail "govsheet-retests passed although a file was renamed out of a component"
+    fi
+    cat "$work/retests-rename.log"
+    grep -q "retest-missing" "$work/retests-rename.log" || fail "the rename output does not name retest-missing"
+
+    step "govsheet-retests after recording the retests but before staging the records (expect failure)"
+    "$govsheet" retests --staged --format json >"$work/required.json" || true
+    python3 - "$work/required.json" >"$work/required.txt" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["required"]:
+    if r["status"] != "covered":
+        print(r["retest"], r["owner"])
+PY
+    [ -s "$work/required.txt" ] || fail "no retest is required by the rename"
+    while read -r retest owner; do
+        "$govsheet" record "$retest" --result pass --by "$owner" \
+            --evidence "re-ran after moving the consent config" >>"$work/recorded.txt"
+    done <"$work/required.txt"
+    if "$pre_commit" try-repo "$repo" govsheet-retests >"$work/retests-unstaged.log" 2>&1; then
+        cat "$work/retests-unstaged.log"
+        fail "govsheet-retests passed on records that are not staged"
+    fi
+
+    step "govsheet-retests with the records staged (expect pass)"
+    while read -r path; do git add -- "$path"; done <"$work/recorded.txt"
+    "$pre_commit" try-repo "$repo" govsheet-retests >"$work/retests-recorded.log" 2>&1 \
+        || { cat "$work/retests-recorded.log"; fail "govsheet-retests failed although the records are staged"; }
+    cat "$work/retests-recorded.log"
+    git commit --quiet -m "move the consent config, with its retests recorded"
+
     step "govsheet-retests-push over the pushed range (expect failure: retest-missing)"
-    git commit --quiet -m "change the product card"
+    printf '{%% comment %%}changed again{%% endcomment %%}\n' >> theme/snippets/product-card.liquid
+    git commit --quiet -am "change the product card"
     if "$pre_commit" try-repo "$repo" govsheet-retests-push --hook-stage pre-push \
         --from-ref HEAD~1 --to-ref HEAD >"$work/push.log" 2>&1; then
         cat "$work/push.log"

@@ -315,16 +315,50 @@ fn the_retests_of_both_sheets_are_required() {
         "records/smoke.yaml",
         "{retest: checkout-smoke, date: 2026-11-21, result: pass, by: tracking, evidence: ok}\n",
     );
+    repo.commit_all("record the smoke test", "2026-11-21");
     let (code, v) = repo.retests();
     assert_eq!(code, 1, "{v:#}");
     assert_eq!(status(&v, "checkout-smoke"), "covered");
     assert_eq!(status(&v, "purchase-dedupe"), "missing");
+    // the base sheet's retest is covered by the same evidence as head's: a record only on
+    // disk covers it for neither sheet
     repo.write(
         "records/dedupe.yaml",
         "{retest: purchase-dedupe, date: 2026-11-21, result: pass, by: tracking, evidence: ok}\n",
     );
     let (code, v) = repo.retests();
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(status(&v, "purchase-dedupe"), "missing");
+    repo.commit_all("record the dedupe test", "2026-11-21");
+    let (code, v) = repo.retests();
     assert_eq!(code, 0, "{v:#}");
+    assert_eq!(status(&v, "purchase-dedupe"), "covered");
+}
+
+/// The base sheet's retests are judged by the history like head's: a pass that entered the
+/// branch before the change (the same day) covers a retest only the base sheet requires no
+/// more than one head requires.
+#[test]
+fn a_retest_only_the_base_sheet_requires_needs_a_record_after_the_change() {
+    let repo = Repo::new();
+    repo.write(
+        "records/dedupe-morning.yaml",
+        "{retest: purchase-dedupe, date: 2026-11-20, result: pass, by: tracking, evidence: ok}\n",
+    );
+    repo.commit_all("record in the morning", "2026-11-20");
+    let head = SHEET.replace("retests: [purchase-dedupe]", "retests: []");
+    repo.pull_request("checkout/pay.js", &head);
+    let (code, v) = repo.retests();
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(status(&v, "purchase-dedupe"), "missing");
+    repo.write(
+        "records/dedupe-after.yaml",
+        "{retest: purchase-dedupe, date: 2026-11-21, result: pass, by: tracking, evidence: ok}\n",
+    );
+    repo.commit_all("record after the change", "2026-11-21");
+    let (code, v) = repo.retests();
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(status(&v, "purchase-dedupe"), "covered");
 }
 
 #[test]

@@ -294,6 +294,7 @@ fn records_in_the_sheet_and_in_records_dir_cover() {
         "records/2026-11-21-purchase-dedupe.yaml",
         "retest: purchase-dedupe\ndate: 2026-11-21\nresult: pass\nby: tracking\nevidence: 3 orders\n",
     );
+    repo.commit_all("records", "2026-11-22");
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(required(&v, "purchase-dedupe")["status"], "covered");
@@ -314,6 +315,7 @@ fn a_record_before_the_change_does_not_cover() {
         "records/a.yaml",
         "{retest: purchase-dedupe, date: 2026-11-19, result: pass, by: tracking, evidence: x}\n",
     );
+    repo.commit_all("record", "2026-11-20");
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 1);
     let r = required(&v, "purchase-dedupe");
@@ -337,6 +339,7 @@ fn max_age_counts_from_today() {
         "records/a.yaml",
         "{retest: purchase-dedupe, date: 2026-11-21, result: pass, by: tracking, evidence: x}\n",
     );
+    repo.commit_all("record", "2026-11-21");
     let (code, _) = repo.json(&["--base", "main"]);
     assert_eq!(code, 0);
     let (code, v) = repo.json(&["--today", "2026-12-22", "--base", "main"]);
@@ -358,6 +361,7 @@ fn a_newer_fail_fails() {
         "- {retest: purchase-dedupe, date: 2026-11-21, result: pass, by: tracking, evidence: x}\n\
          - {retest: purchase-dedupe, date: 2026-11-23, result: fail, by: tracking, evidence: dupes}\n",
     );
+    repo.commit_all("records", "2026-11-23");
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 1);
     assert_eq!(required(&v, "purchase-dedupe")["status"], "failed");
@@ -373,6 +377,7 @@ fn not_needed_with_notes_covers_and_is_shown_as_such() {
         "records/a.yaml",
         "{retest: purchase-dedupe, date: 2026-11-21, result: not-needed, by: tracking, evidence: diff, notes: comment only}\n",
     );
+    repo.commit_all("record", "2026-11-21");
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 0);
     let r = required(&v, "purchase-dedupe");
@@ -593,55 +598,58 @@ fn pre_commit_range_and_new_branch() {
 }
 
 #[test]
-fn record_writes_a_new_file_that_covers_the_retest() {
+fn record_writes_a_new_file_that_covers_the_retest_once_committed() {
     let repo = Repo::new();
     repo.change("checkout/pay.js", "2026-11-20");
     let evidence = "Test Events: \"3 orders\" # one each: ok";
-    let r = repo.run(&[
-        "record",
-        "purchase-dedupe",
-        "--result",
-        "pass",
-        "--by",
-        "tracking",
-        "--evidence",
-        evidence,
-    ]);
+    let record = |evidence: &str| {
+        repo.run(&[
+            "record",
+            "purchase-dedupe",
+            "--result",
+            "pass",
+            "--by",
+            "tracking",
+            "--evidence",
+            evidence,
+        ])
+    };
+    let r = record(evidence);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout.trim(), "records/2026-11-25-purchase-dedupe.yaml");
-    let r2 = repo.run(&[
-        "record",
-        "purchase-dedupe",
-        "--result",
-        "pass",
-        "--by",
-        "tracking",
-        "--evidence",
-        "again",
-    ]);
-    assert_eq!(
-        r2.stdout.trim(),
-        "records/2026-11-25-purchase-dedupe-2.yaml"
+    let first_path = r.stdout.trim().to_string();
+    assert!(
+        first_path.starts_with("records/2026-11-25-purchase-dedupe-")
+            && first_path.ends_with(".yaml"),
+        "{first_path}"
     );
-    let first =
-        std::fs::read_to_string(repo.path("records/2026-11-25-purchase-dedupe.yaml")).unwrap();
+    assert!(
+        r.stderr.contains(&format!("git add -- {first_path}")),
+        "{}",
+        r.stderr
+    );
+    let r2 = record("again");
+    let second_path = r2.stdout.trim().to_string();
+    assert_ne!(first_path, second_path);
+    let first = std::fs::read_to_string(repo.path(&first_path)).unwrap();
     assert!(!first.contains("again"), "{first}");
     assert_eq!(
         std::fs::read_to_string(repo.path("governance.yaml")).unwrap(),
         SHEET
     );
-
-    let (code, v) = repo.json(&["--base", "main"]);
-    assert_eq!(code, 0, "{v:#}");
-    let rec = &required(&v, "purchase-dedupe")["record"];
-    assert_eq!(rec["date"], TODAY);
-    // same day: the file loaded last (the -2 one) decides
-    assert_eq!(rec["evidence"], "again");
     // the evidence, with its quotes, colon and hash, is written quoted and reads back as given
     assert!(
         first.contains(r#"evidence: "Test Events: \"3 orders\" # one each: ok""#),
         "{first}"
     );
+
+    // not in git yet: it does not cover the range
+    let (code, v) = repo.json(&["--base", "main"]);
+    assert_eq!(code, 1, "{v:#}");
+    repo.commit_all("records", TODAY);
+    let (code, v) = repo.json(&["--base", "main"]);
+    assert_eq!(code, 0, "{v:#}");
+    let rec = &required(&v, "purchase-dedupe")["record"];
+    assert_eq!(rec["date"], TODAY);
     let (_, v) = repo.json(&["--base", "main", "--since", "2026-11-01", "--today", TODAY]);
     assert!(v["findings"].as_array().unwrap().is_empty(), "{v:#}");
     let check = repo.run(&["check"]);

@@ -17,11 +17,15 @@ rules:
     why: Sending hashed identifiers without consent is a compliance incident and a reason to switch the whole server path off.
     examples:
       fail: |
-        parameters:
-          user_data: {source_of_truth: accounts}
+        events:
+          Purchase:
+            parameters:
+              user_data: {source_of_truth: accounts}
       pass: |
-        parameters:
-          user_data: {source_of_truth: accounts, consent: marketing consent granted}
+        events:
+          Purchase:
+            parameters:
+              user_data: {source_of_truth: accounts, consent: marketing consent granted}
     select: /events/{event}/parameters/user_data
     message: event `{event}` sends user_data without a consent condition
     help: "write `consent:` under `parameters.user_data` of `{event}` saying when it may be sent"
@@ -220,4 +224,47 @@ fn a_pack_naming_a_built_in_it_cannot_run_is_refused() {
     std::fs::write(tmp.path().join("policies/acme.yaml"), pack).unwrap();
     let (code, _, err) = run(tmp.path(), &["check"]);
     assert_eq!(code, Some(0), "{err}");
+}
+
+/// Issue 13: `govsheet test` runs a pack's examples as tests, like `conftest verify`: the
+/// team's rule passes its own examples, a wrong example fails with its file and line (exit 1),
+/// and the core pack passes its own in CI.
+#[test]
+fn govsheet_test_runs_each_rules_examples() {
+    let tmp = setup("");
+    let (code, out, err) = run(tmp.path(), &["test", "policies/acme.yaml"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("ok    user-data-consent examples.fail"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ok    user-data-consent examples.pass"),
+        "{out}"
+    );
+    assert!(out.contains("2 passed, 0 failed"), "{out}");
+
+    // The pass example written where the fail one should be: both are wrong.
+    let wrong = PACK.replace(
+        "      fail: |\n        events:\n          Purchase:\n            parameters:\n              user_data: {source_of_truth: accounts}\n",
+        "      fail: |\n        events:\n          Purchase:\n            parameters:\n              user_data: {source_of_truth: accounts, consent: granted}\n",
+    );
+    assert_ne!(wrong, PACK);
+    std::fs::write(tmp.path().join("policies/acme.yaml"), &wrong).unwrap();
+    let line = wrong.lines().position(|l| l == "      fail: |").unwrap() + 1;
+    let (code, out, _) = run(tmp.path(), &["test", "policies/acme.yaml"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains(&format!(
+            "FAIL  user-data-consent examples.fail (policies/acme.yaml:{line}): does not raise `user-data-consent`"
+        )),
+        "{out}"
+    );
+
+    // The core pack, as CI runs it (no sheet here: govsheet's own packs).
+    let empty = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(empty.path(), &["test"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("ok    event-owner examples.fail"), "{out}");
+    assert!(out.contains(" 0 failed"), "{out}");
 }

@@ -13,7 +13,8 @@ use super::{CliError, Context, Format, ReportArgs, exit_for, workspace};
 use crate::diff::{self, Side};
 use crate::finding::{self, Finding};
 use crate::report;
-use crate::retest::gate;
+use crate::retest::history::Position;
+use crate::retest::{Judging, gate};
 use crate::sheet::{self, Sheet};
 
 #[derive(Debug, Args)]
@@ -340,13 +341,14 @@ fn under(prefix: &str, path: &str) -> Option<String> {
 }
 
 /// What `retests` knows of a range besides the head sheet: the sheet at the merge base and
-/// the changed paths from the top-level with their dates.
+/// the changed paths from the top-level, each with the newest commit of the range that touched
+/// it and its date (as `cli::history::range` gives them).
 pub struct Range {
     pub label: String,
     pub base: Sheet,
     /// The sheet as a path from the top-level.
     pub sheet_path: String,
-    pub paths: Vec<(String, Option<chrono::NaiveDate>)>,
+    pub paths: Vec<(String, Position, Option<chrono::NaiveDate>)>,
     /// The sheet is gone at head: `head` is the base sheet standing in for it.
     pub deleted: bool,
 }
@@ -359,20 +361,20 @@ pub struct Judged {
     pub base: Sheet,
 }
 
-/// Evaluate a range with the sheet at its merge base and at head (`retest::gate`).
-/// `head_changed` are the changed paths from head's component root.
+/// Evaluate a range with the sheet at its merge base and at head (`retest::gate`), both
+/// against the same `judging`: the records of the range's head with where each entered the
+/// history. `head_changed` are the changed paths from head's component root.
 pub fn evaluate_range(
     head: &Sheet,
     matcher: &crate::globs::Matcher,
     head_changed: Vec<crate::retest::ChangedPath>,
     range: Range,
-    default_date: chrono::NaiveDate,
-    today: chrono::NaiveDate,
+    judging: Judging<'_>,
 ) -> Result<Judged, CliError> {
     use crate::retest::ChangedPath;
     let Range {
         label,
-        mut base,
+        base,
         sheet_path,
         paths,
         deleted,
@@ -393,18 +395,23 @@ pub fn evaluate_range(
     let base_prefix = component_prefix(&sheet_path, base.root_dir.as_ref().map(|r| r.as_str()))?;
     let base_changed: Vec<ChangedPath> = paths
         .iter()
-        .filter_map(|(p, d)| under(&base_prefix, p).map(|r| ChangedPath::new(r, *d)))
+        .filter_map(|(p, at, d)| under(&base_prefix, p).map(|r| ChangedPath::at(r, *at, *d)))
         .collect();
-    let sheet_date = paths
+    // The sheet file as a change: where the range last touched it, else (the sheet is not
+    // among the changed paths) the head, the hardest position to cover.
+    let (sheet_at_pos, sheet_date) = paths
         .iter()
-        .find(|(p, _)| *p == sheet_path)
-        .and_then(|(_, d)| *d);
-    let sheet_file = ChangedPath::new(
+        .find(|(p, _, _)| *p == sheet_path)
+        .map(|(_, at, d)| (*at, *d))
+        .unwrap_or_else(|| {
+            let head = judging.history.head();
+            (head, judging.history.commit(head).map(|c| c.date))
+        });
+    let sheet_file = ChangedPath::at(
         under(&head_prefix, &sheet_path).unwrap_or_else(|| sheet_path.clone()),
+        sheet_at_pos,
         sheet_date,
     );
-    // The records that count are head's, whichever sheet requires the retest.
-    base.records = head.records.clone();
     let (base_matcher, _) = crate::globs::Matcher::new(&base.components);
     let mut report = gate::evaluate(
         gate::Judge {
@@ -418,8 +425,7 @@ pub fn evaluate_range(
             changed: base_changed,
         },
         sheet_file,
-        default_date,
-        today,
+        judging,
     );
     report.governance = Some(gov);
     Ok(Judged {

@@ -1,15 +1,30 @@
 //! Git as a child process with arguments (never through a shell), run in the sheet's repository:
-//! the changed paths of a range or of the index, and the date each path last changed. Every
+//! the changed paths of a range or of the index, the first-parent chain of a range with what
+//! each commit changed, tree listings and blob contents. Every call that lists changes passes
+//! `--ignore-submodules=none` and `--no-renames`, whatever the git configuration says. Every
 //! git failure is a [`CliError`] (exit 2); nothing here falls back to another comparison.
 
-use std::collections::HashMap;
 use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use chrono::NaiveDate;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use super::CliError;
+use crate::retest::history::{Commit, Object, PathChange};
+
+/// The options of every git call that lists changes: NUL-separated, renames off (a rename is
+/// its old and its new path), submodule changes always included, paths from the top folder,
+/// no colour, no external diff or text conversion (whatever `color.ui`, `diff.renames`,
+/// `diff.ignoreSubmodules`, `diff.relative` or `diff.external` say).
+const LIST_CHANGES: [&str; 7] = [
+    "-z",
+    "--no-color",
+    "--no-renames",
+    "--ignore-submodules=none",
+    "--no-relative",
+    "--no-ext-diff",
+    "--no-textconv",
+];
 
 /// A git repository found from a folder inside it.
 #[derive(Debug, Clone)]
@@ -19,9 +34,6 @@ pub struct Repo {
     /// The work tree's top-level folder (git's canonical path); diff paths are relative to it.
     pub top: PathBuf,
 }
-
-/// A path from `git diff` (repository-relative) and the newest commit date that touched it.
-pub type DatedPaths = Vec<(String, Option<NaiveDate>)>;
 
 const FETCH_HELP: &str = "fetch the history: `git fetch --unshallow` (or, in GitHub Actions, `actions/checkout` with `fetch-depth: 0`)";
 
@@ -84,11 +96,23 @@ impl Repo {
     {
         let out = run_git(&self.dir, args.clone())?;
         if !out.status.success() {
-            let what: Vec<String> = args
+            // The command and its revisions (not the `-c` settings nor the options), so that the
+            // message names what git was asked about.
+            let all: Vec<String> = args
                 .into_iter()
-                .take(2)
                 .map(|a| a.as_ref().to_string_lossy().into_owned())
                 .collect();
+            let mut what: Vec<&str> = Vec::new();
+            let mut i = 0;
+            while i < all.len() {
+                match all[i].as_str() {
+                    "-c" => i += 1,
+                    "--" => break,
+                    a if a.starts_with('-') && !what.is_empty() => {}
+                    a => what.push(a),
+                }
+                i += 1;
+            }
             return Err(CliError::file(
                 self.name(),
                 format!(
@@ -164,74 +188,191 @@ impl Repo {
 
     /// Paths changed between two commits (renames off: a rename is its old and its new path).
     pub fn diff(&self, from: &str, to: &str) -> Result<Vec<String>, CliError> {
-        let out = self.git([
-            "diff",
-            "--no-renames",
-            "--name-status",
-            "-z",
-            "--no-relative",
-            "--no-ext-diff",
-            from,
-            to,
-            "--",
-        ])?;
-        Ok(parse_name_status(&out))
+        let mut args = vec!["diff", "--name-status"];
+        args.extend(LIST_CHANGES);
+        args.extend([from, to, "--"]);
+        Ok(parse_name_status(&self.git(args)?))
     }
 
-    /// Paths changed in the index against HEAD (against nothing before the first commit).
-    pub fn staged(&self) -> Result<Vec<String>, CliError> {
-        let out = self.git([
-            "diff",
-            "--cached",
-            "--no-renames",
-            "--name-status",
-            "-z",
-            "--no-relative",
-            "--no-ext-diff",
-            "--",
-        ])?;
-        Ok(parse_name_status(&out))
+    /// What the index changes against HEAD (against nothing before the first commit), with
+    /// the objects on both sides.
+    pub fn staged_changes(&self) -> Result<Vec<PathChange>, CliError> {
+        let mut args = vec!["diff", "--cached", "--raw", "--no-abbrev"];
+        args.extend(LIST_CHANGES);
+        args.push("--");
+        let out = self.git(args)?;
+        parse_raw(&out).map_err(|why| self.unreadable("git diff --cached", &why))
     }
 
-    /// Every file of a commit (a new branch with nothing to compare against).
-    pub fn all_files(&self, commit: &str) -> Result<Vec<String>, CliError> {
-        let out = self.git(["ls-tree", "-r", "-z", "--name-only", commit, "--"])?;
-        Ok(out
-            .split(|&b| b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect())
-    }
-
-    /// For the commits in `base..head` (one `git log`), the newest committer date of each path.
-    pub fn change_dates(
+    /// The first-parent chain of `head` back to `base` (exclusive; `None`: back to the root),
+    /// oldest first, each commit with its committer date and what it changed against its first
+    /// parent (a merge: everything it brought in). One `git log` for the whole range.
+    pub fn first_parent_chain(
         &self,
-        base: &str,
+        base: Option<&str>,
         head: &str,
-    ) -> Result<HashMap<String, NaiveDate>, CliError> {
-        let range = format!("{base}..{head}");
-        let out = self.git([
+    ) -> Result<Vec<Commit>, CliError> {
+        let range = match base {
+            Some(b) => format!("{b}..{head}"),
+            None => head.to_string(),
+        };
+        let mut args = vec![
             "-c",
             "log.showSignature=false",
             "log",
-            "-z",
-            "--no-renames",
-            "--no-relative",
-            "--no-color",
-            "--format=%x01%x02%cs",
-            "--name-only",
-            &range,
-            "--",
-        ])?;
-        Ok(parse_log(&out))
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "--root",
+            "--raw",
+            "--no-abbrev",
+            "--format=%x01%H %cs",
+        ];
+        args.extend(LIST_CHANGES);
+        args.extend([range.as_str(), "--"]);
+        let out = self.git(args)?;
+        let mut commits = parse_log_raw(&out)
+            .map_err(|why| self.unreadable(&format!("git log {range}"), &why))?;
+        commits.reverse();
+        Ok(commits)
     }
 
-    /// The newest committer date of a commit.
-    pub fn commit_date(&self, commit: &str) -> Result<Option<NaiveDate>, CliError> {
-        let out = self.git(["show", "-s", "--no-color", "--format=%cs", commit, "--"])?;
-        Ok(crate::sheet::model::parse_date(
-            String::from_utf8_lossy(&out).trim(),
-        ))
+    /// The entries of a commit's tree at `paths` (a folder as `dir/`: its direct entries).
+    pub fn ls_tree(&self, commit: &str, paths: &[&str]) -> Result<Vec<TreeEntry>, CliError> {
+        let mut args = vec!["ls-tree", "-z", "--full-tree", commit, "--"];
+        args.extend(paths);
+        let out = self.git(args)?;
+        parse_ls_tree(&out).map_err(|why| self.unreadable(&format!("git ls-tree {commit}"), &why))
+    }
+
+    /// The entries of the index under `paths` (stage 0 only: an unmerged path is not staged).
+    pub fn ls_index(&self, paths: &[&str]) -> Result<Vec<TreeEntry>, CliError> {
+        // Paths from the top folder, taken literally (git runs in the sheet's folder).
+        let specs: Vec<String> = paths
+            .iter()
+            .map(|p| match p.strip_suffix('/').unwrap_or(p) {
+                "." | "" => ":(top)".to_string(),
+                p => format!(":(top,literal){p}"),
+            })
+            .collect();
+        let mut args = vec!["ls-files", "-s", "-z", "--full-name", "--"];
+        args.extend(specs.iter().map(String::as_str));
+        let out = self.git(args)?;
+        parse_ls_files(&out).map_err(|why| self.unreadable("git ls-files -s", &why))
+    }
+
+    /// HEAD's commit, or `None` before the first commit.
+    pub fn head(&self) -> Result<Option<String>, CliError> {
+        let out = run_git(
+            &self.dir,
+            ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
+        )?;
+        let sha = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        Ok((out.status.success() && !sha.is_empty()).then_some(sha))
+    }
+
+    /// A reader of object contents (one `git cat-file --batch` for the whole run).
+    pub fn objects(&self) -> Result<Objects, CliError> {
+        let mut child = Command::new("git")
+            .args(["--no-pager", "cat-file", "--batch"])
+            .current_dir(&self.dir)
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    CliError::file(self.name(), not_found_help())
+                } else {
+                    CliError::file(self.name(), format!("cannot run git cat-file: {e}"))
+                }
+            })?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().map(BufReader::new);
+        match (stdin, stdout) {
+            (Some(stdin), Some(stdout)) => Ok(Objects {
+                child,
+                stdin,
+                stdout,
+                repo: self.name(),
+            }),
+            _ => Err(CliError::file(self.name(), "cannot talk to git cat-file")),
+        }
+    }
+
+    fn unreadable(&self, what: &str, why: &str) -> CliError {
+        CliError::file(
+            self.name(),
+            format!("cannot read the output of {what}: {why}"),
+        )
+    }
+}
+
+/// One entry of a tree or of the index: mode, object id and path from the top folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    pub object: Object,
+    pub path: String,
+}
+
+/// `git cat-file --batch`, kept open: one process reads every blob of a run.
+pub struct Objects {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    repo: String,
+}
+
+impl Objects {
+    /// The contents of a blob; `what` names it in the error ("records/a.yaml at HEAD").
+    pub fn blob(&mut self, id: &str, what: &str) -> Result<Vec<u8>, CliError> {
+        let fail = |why: String| {
+            CliError::file(
+                self.repo.clone(),
+                format!("cannot read {what} (object {id}): {why}"),
+            )
+        };
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(fail("not an object id".into()));
+        }
+        writeln!(self.stdin, "{id}")
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| fail(format!("git cat-file stopped: {e}")))?;
+        let mut header = String::new();
+        self.stdout
+            .read_line(&mut header)
+            .map_err(|e| fail(format!("git cat-file stopped: {e}")))?;
+        let fields: Vec<&str> = header.split_whitespace().collect();
+        let size = match fields.as_slice() {
+            [_, "blob", size] => size
+                .parse::<usize>()
+                .map_err(|_| fail(format!("unexpected answer `{}`", header.trim())))?,
+            [_, "missing"] => return Err(fail("the object is missing from the repository".into())),
+            [_, kind, _] => return Err(fail(format!("a {kind}, not a file"))),
+            _ if header.is_empty() => return Err(fail("git cat-file stopped".into())),
+            _ => return Err(fail(format!("unexpected answer `{}`", header.trim()))),
+        };
+        if size > crate::sheet::yaml::MAX_FILE_BYTES {
+            return Err(fail(format!(
+                "{size} bytes, more than the {} a file may have",
+                crate::sheet::yaml::MAX_FILE_BYTES
+            )));
+        }
+        let mut data = vec![0; size + 1];
+        self.stdout
+            .read_exact(&mut data)
+            .map_err(|e| fail(format!("git cat-file stopped: {e}")))?;
+        data.pop();
+        Ok(data)
+    }
+}
+
+impl Drop for Objects {
+    fn drop(&mut self) {
+        // Closing stdin ends cat-file; wait for it so no zombie is left.
+        let _ = self.stdin.flush();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -292,44 +433,141 @@ pub fn parse_name_status(out: &[u8]) -> Vec<String> {
     paths
 }
 
-/// Parse `git log -z --format=%x01%x02%cs --name-only`: a header token per commit, then its
-/// paths (the first one after a newline).
-pub fn parse_log(out: &[u8]) -> HashMap<String, NaiveDate> {
-    let mut dates: HashMap<String, NaiveDate> = HashMap::new();
-    let mut current: Option<NaiveDate> = None;
-    let mut first = false;
-    for token in out.split(|&b| b == 0) {
-        if let Some(header) = token.strip_prefix(b"\x01\x02") {
-            current = std::str::from_utf8(header)
-                .ok()
-                .and_then(|h| crate::sheet::model::parse_date(h.trim()));
-            first = true;
+fn object(mode: &[u8], id: &[u8]) -> Result<Option<Object>, String> {
+    let mode_text = std::str::from_utf8(mode).map_err(|_| "a mode that is not text".to_string())?;
+    let mode = u32::from_str_radix(mode_text, 8).map_err(|_| format!("mode `{mode_text}`"))?;
+    let id = std::str::from_utf8(id).map_err(|_| "an object id that is not text".to_string())?;
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("object id `{id}`"));
+    }
+    // A side that does not exist is mode 0 with the null id.
+    Ok(
+        (mode != 0 && id.bytes().any(|b| b != b'0')).then(|| Object {
+            mode,
+            id: id.to_string(),
+        }),
+    )
+}
+
+/// One `--raw -z` entry: `:OLDMODE NEWMODE OLDID NEWID STATUS` then the path token.
+fn raw_entry(meta: &[u8], path: &[u8]) -> Result<PathChange, String> {
+    let meta = meta.strip_prefix(b"\n").unwrap_or(meta);
+    let meta = meta
+        .strip_prefix(b":")
+        .ok_or_else(|| format!("`{}` is not a change", String::from_utf8_lossy(meta)))?;
+    let fields: Vec<&[u8]> = meta.split(|&b| b == b' ').collect();
+    let [old_mode, new_mode, old_id, new_id, _status] = fields.as_slice() else {
+        return Err(format!(
+            "`{}` is not a change",
+            String::from_utf8_lossy(meta)
+        ));
+    };
+    Ok(PathChange {
+        path: String::from_utf8_lossy(path).into_owned(),
+        old: object(old_mode, old_id)?,
+        new: object(new_mode, new_id)?,
+    })
+}
+
+/// Parse `git diff --raw -z --no-renames`: `:META\0PATH\0` per changed path.
+pub fn parse_raw(out: &[u8]) -> Result<Vec<PathChange>, String> {
+    let mut tokens = out
+        .split(|&b| b == 0)
+        .filter(|t| !t.is_empty() && *t != b"\n");
+    let mut changes = Vec::new();
+    while let Some(meta) = tokens.next() {
+        let path = tokens.next().ok_or("a change without a path")?;
+        changes.push(raw_entry(meta, path)?);
+    }
+    Ok(changes)
+}
+
+/// Parse `git log --raw -z --format=%x01%H %cs`: a `\x01ID DATE` token per commit (newest
+/// first), then its `:META` / path tokens.
+pub fn parse_log_raw(out: &[u8]) -> Result<Vec<Commit>, String> {
+    let mut commits: Vec<Commit> = Vec::new();
+    let mut tokens = out.split(|&b| b == 0);
+    while let Some(token) = tokens.next() {
+        let token = token.strip_prefix(b"\n").unwrap_or(token);
+        if token.is_empty() {
             continue;
         }
-        let path = if first {
-            token.strip_prefix(b"\n").unwrap_or(token)
-        } else {
-            token
+        if let Some(header) = token.strip_prefix(b"\x01") {
+            let header = String::from_utf8_lossy(header);
+            let (id, date) = header
+                .split_once(' ')
+                .ok_or_else(|| format!("commit header `{header}`"))?;
+            let date = crate::sheet::model::parse_date(date.trim())
+                .ok_or_else(|| format!("commit {id} has no committer date (`{date}`)"))?;
+            commits.push(Commit {
+                id: id.to_string(),
+                date,
+                changes: Vec::new(),
+            });
+            continue;
+        }
+        let path = tokens.next().ok_or("a change without a path")?;
+        let commit = commits.last_mut().ok_or("a change before any commit")?;
+        commit.changes.push(raw_entry(token, path)?);
+    }
+    Ok(commits)
+}
+
+/// Parse `git ls-tree -z`: `MODE TYPE ID\tPATH\0`.
+fn parse_ls_tree(out: &[u8]) -> Result<Vec<TreeEntry>, String> {
+    let mut entries = Vec::new();
+    for token in out.split(|&b| b == 0).filter(|t| !t.is_empty()) {
+        let tab = token
+            .iter()
+            .position(|&b| b == b'\t')
+            .ok_or("an entry without a tab")?;
+        let (meta, path) = (&token[..tab], &token[tab + 1..]);
+        let fields: Vec<&[u8]> = meta.split(|&b| b == b' ').collect();
+        let [mode, _kind, id] = fields.as_slice() else {
+            return Err(format!("entry `{}`", String::from_utf8_lossy(meta)));
         };
-        first = false;
-        if path.is_empty() {
-            continue;
-        }
-        if let Some(d) = current {
-            let e = dates
-                .entry(String::from_utf8_lossy(path).into_owned())
-                .or_insert(d);
-            *e = (*e).max(d);
+        if let Some(object) = object(mode, id)? {
+            entries.push(TreeEntry {
+                object,
+                path: String::from_utf8_lossy(path).into_owned(),
+            });
         }
     }
-    dates
+    Ok(entries)
+}
+
+/// Parse `git ls-files -s -z`: `MODE ID STAGE\tPATH\0`; entries of a conflict are left out.
+fn parse_ls_files(out: &[u8]) -> Result<Vec<TreeEntry>, String> {
+    let mut entries = Vec::new();
+    for token in out.split(|&b| b == 0).filter(|t| !t.is_empty()) {
+        let tab = token
+            .iter()
+            .position(|&b| b == b'\t')
+            .ok_or("an entry without a tab")?;
+        let (meta, path) = (&token[..tab], &token[tab + 1..]);
+        let fields: Vec<&[u8]> = meta.split(|&b| b == b' ').collect();
+        let [mode, id, stage] = fields.as_slice() else {
+            return Err(format!("entry `{}`", String::from_utf8_lossy(meta)));
+        };
+        if *stage != b"0" {
+            continue;
+        }
+        if let Some(object) = object(mode, id)? {
+            entries.push(TreeEntry {
+                object,
+                path: String::from_utf8_lossy(path).into_owned(),
+            });
+        }
+    }
+    Ok(entries)
 }
 
 /// Reading files as they are at a revision (`govsheet diff`, the sheet at the merge base).
 impl Repo {
     /// The regular files at `paths` (relative to the top-level; a path ending in `/` is a
     /// folder: its files, not recursing) at commit `rev`, with their bytes: one `git ls-tree`
-    /// and one `git cat-file --batch`. A path the revision does not have is left out; a
+    /// ([`Repo::ls_tree`]) and one `git cat-file --batch` ([`Repo::objects`]), the reader
+    /// `retests` reads its records with. A path the revision does not have is left out; a
     /// symlink, a submodule or a file over the size limit is an error naming it and `label`
     /// (how the user named the revision).
     pub fn files_at(
@@ -338,98 +576,31 @@ impl Repo {
         label: &str,
         paths: &[String],
     ) -> Result<Vec<(String, Vec<u8>)>, CliError> {
-        use std::io::{Read, Write};
-        let mut args = vec!["ls-tree", "-z", "-l", "--full-tree", rev, "--"];
-        args.extend(paths.iter().map(String::as_str));
-        let out = self.git(&args)?;
-        let mut wanted = Vec::new();
-        for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
-            let text = String::from_utf8_lossy(entry);
-            let (meta, path) = text.split_once('\t').unwrap_or((&text, ""));
-            let f: Vec<&str> = meta.split_whitespace().collect();
-            let at = || format!("{path} at {label}");
-            match f.as_slice() {
-                [_, "tree", ..] => continue,
-                ["100644" | "100755", "blob", oid, size] => {
-                    let size: usize = size.parse().unwrap_or(usize::MAX);
-                    if size > crate::sheet::yaml::MAX_FILE_BYTES {
-                        return Err(CliError::file(
-                            at(),
-                            format!(
-                                "the file is {}; the limit is {}",
-                                crate::sheet::yaml::human_bytes(size),
-                                crate::sheet::yaml::human_bytes(crate::sheet::yaml::MAX_FILE_BYTES)
-                            ),
-                        ));
-                    }
-                    wanted.push((path.to_string(), oid.to_string(), size));
-                }
-                [mode, kind, ..] => {
-                    let what = match (*mode, *kind) {
-                        ("120000", _) => "a symlink",
-                        (_, "commit") => "a submodule",
-                        _ => "not a regular file",
-                    };
-                    return Err(CliError::file(
-                        at(),
-                        format!("is {what} in git, not a file govsheet reads"),
-                    ));
-                }
-                _ => {
-                    return Err(CliError::file(
-                        at(),
-                        format!("git ls-tree printed an unexpected entry `{text}`"),
-                    ));
-                }
-            }
-        }
-        if wanted.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut child = Command::new("git")
-            .args(["--no-pager", "cat-file", "--batch"])
-            .current_dir(&self.dir)
-            .env("GIT_OPTIONAL_LOCKS", "0")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| CliError::file(self.name(), format!("cannot run git: {e}")))?;
-        let input: String = wanted
-            .iter()
-            .map(|(_, oid, _)| format!("{oid}\n"))
-            .collect();
-        let mut stdin = child.stdin.take();
-        let writer = std::thread::spawn(move || {
-            if let Some(s) = stdin.as_mut() {
-                let _ = s.write_all(input.as_bytes());
-            }
-        });
-        let mut bytes = Vec::new();
-        if let Some(mut so) = child.stdout.take() {
-            so.read_to_end(&mut bytes)
-                .map_err(|e| CliError::file(self.name(), format!("cannot read git: {e}")))?;
-        }
-        let _ = writer.join();
-        let status = child
-            .wait()
-            .map_err(|e| CliError::file(self.name(), format!("cannot run git: {e}")))?;
-        let mut files = Vec::with_capacity(wanted.len());
-        let mut rest = bytes.as_slice();
-        for (path, oid, size) in wanted {
-            let bad = || {
-                CliError::file(
-                    format!("{path} at {label}"),
-                    format!("git cat-file could not read blob {oid} (exit {status})"),
-                )
+        let specs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let entries = self.ls_tree(rev, &specs)?;
+        let mut objects: Option<Objects> = None;
+        let mut files = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let what = match entry.object.mode & 0o170000 {
+                0o040000 => continue,
+                0o100000 => None,
+                0o120000 => Some("a symlink"),
+                0o160000 => Some("a submodule"),
+                _ => Some("not a regular file"),
             };
-            let nl = rest.iter().position(|&b| b == b'\n').ok_or_else(bad)?;
-            let header = String::from_utf8_lossy(&rest[..nl]).into_owned();
-            if header != format!("{oid} blob {size}") || rest.len() < nl + 1 + size + 1 {
-                return Err(bad());
+            let at = format!("{} at {label}", entry.path);
+            if let Some(what) = what {
+                return Err(CliError::file(
+                    at,
+                    format!("is {what} in git, not a file govsheet reads"),
+                ));
             }
-            files.push((path, rest[nl + 1..nl + 1 + size].to_vec()));
-            rest = &rest[nl + 1 + size + 1..];
+            let reader = match &mut objects {
+                Some(r) => r,
+                None => objects.insert(self.objects()?),
+            };
+            let bytes = reader.blob(&entry.object.id, &at)?;
+            files.push((entry.path, bytes));
         }
         Ok(files)
     }
@@ -449,13 +620,37 @@ mod tests {
     }
 
     #[test]
-    fn log_gives_the_newest_date_per_path() {
-        let out = b"\x01\x022026-11-02\0\na b.txt\0c.txt\0\x01\x022026-11-05\0\x01\x022026-11-01\0\na b.txt\0z\0";
-        let d = parse_log(out);
-        let day = |n| NaiveDate::from_ymd_opt(2026, 11, n).unwrap();
-        assert_eq!(d["a b.txt"], day(2));
-        assert_eq!(d["c.txt"], day(2));
-        assert_eq!(d["z"], day(1));
-        assert_eq!(d.len(), 3);
+    fn log_raw_gives_each_commit_and_its_changes() {
+        let z = "0".repeat(40);
+        let a = "a".repeat(40);
+        let b = "b".repeat(40);
+        let out = format!(
+            "\x01{b} 2026-11-02\0\n:100644 100644 {a} {b} M\0a b.txt\0:000000 160000 {z} {a} A\0sub\0\x01{a} 2026-11-01\0\x01{z} 2026-10-31\0\n:100644 000000 {a} {z} D\0gone\u{fc}\0"
+        );
+        let commits = parse_log_raw(out.as_bytes()).unwrap();
+        assert_eq!(commits.len(), 3);
+        assert_eq!(commits[0].date.to_string(), "2026-11-02");
+        assert_eq!(commits[0].changes.len(), 2);
+        assert_eq!(commits[0].changes[0].path, "a b.txt");
+        assert_eq!(commits[0].changes[1].new.as_ref().unwrap().mode, 0o160000);
+        assert!(commits[0].changes[1].old.is_none());
+        assert!(commits[1].changes.is_empty());
+        assert_eq!(commits[2].changes[0].path, "gone\u{fc}");
+        assert!(commits[2].changes[0].new.is_none());
+        assert!(parse_log_raw(b"\x01abc\0").is_err());
+        assert!(parse_log_raw(b":100644 100644 x y M\0p\0").is_err());
+    }
+
+    #[test]
+    fn tree_and_index_listings() {
+        let a = "a".repeat(40);
+        let out = format!("100644 blob {a}\trecords/x y.yaml\0120000 blob {a}\tlink\0");
+        let t = parse_ls_tree(out.as_bytes()).unwrap();
+        assert_eq!(t[0].path, "records/x y.yaml");
+        assert!(t[0].object.is_file());
+        assert!(!t[1].object.is_file());
+        let out = format!("100644 {a} 0\tr/a.yaml\0100644 {a} 2\tr/b.yaml\0");
+        let t = parse_ls_files(out.as_bytes()).unwrap();
+        assert_eq!(t.len(), 1);
     }
 }

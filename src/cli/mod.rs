@@ -6,6 +6,7 @@ pub mod diff;
 mod doc;
 pub mod git;
 mod graph;
+mod history;
 mod incident;
 mod init;
 mod output;
@@ -13,6 +14,7 @@ pub mod packs;
 mod record;
 mod retests;
 mod rules;
+mod test;
 mod verify;
 pub mod workspace;
 
@@ -103,6 +105,9 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Open an incident file from a route of the router, or resolve one in its own file
     Incident(incident::IncidentArgs),
+    /// Run the rules' own examples as tests: each `examples.fail` must raise its rule, each
+    /// `examples.pass` must not
+    Test(test::TestArgs),
 }
 
 /// The global flags each subcommand has no use for: they are still accepted anywhere (so a
@@ -117,6 +122,7 @@ const UNUSED_GLOBALS: &[(&str, &[&str])] = &[
     ("record", &["color", "fail_on"]),
     ("incident", &["color", "fail_on"]),
     ("diff", &["color"]),
+    ("test", &["color", "fail_on"]),
 ];
 
 /// One example per subcommand, shown at the end of its help.
@@ -146,6 +152,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("schema", "govsheet schema > governance.schema.json"),
     ("rules", "govsheet rules --format markdown"),
     ("explain", "govsheet explain dedupe-event-id"),
+    (
+        "test",
+        "govsheet test policies/acme.yaml            # every rule's examples, as tests",
+    ),
     (
         "init",
         "govsheet init                               # writes ./governance.yaml",
@@ -297,6 +307,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Explain(args) => rules::run_explain(&ctx, args),
         Command::Init(args) => init::run(&ctx, args),
         Command::Incident(args) => incident::run(&ctx, args),
+        Command::Test(args) => test::run(&ctx, args),
     }
 }
 

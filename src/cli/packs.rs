@@ -42,7 +42,7 @@ pub fn policy_for(sheet: &SheetOnDisk) -> Result<Policy, CliError> {
     Policy::with_packs(packs).map_err(pack_error)
 }
 
-fn pack_error(e: policy::PackError) -> CliError {
+pub(super) fn pack_error(e: policy::PackError) -> CliError {
     CliError::file(
         format!("{}:{}:{}", e.file, e.line, e.column),
         format!("invalid policy pack: {}", e.message),

@@ -1,6 +1,9 @@
 //! `govsheet record`: write one retest result as a NEW file in the sheet's `records_dir`
-//! (never rewriting the sheet or an existing record) and print its path.
+//! (never rewriting the sheet or an existing record), named `DATE-RETEST-SUFFIX.yaml` with a
+//! random suffix so that two branches never write the same path, with `commit` set to HEAD;
+//! print its path and the `git add` that makes it count.
 
+use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,7 +51,7 @@ pub struct RecordArgs {
     /// Why, for `--result not-needed` (required there)
     #[arg(long, value_name = "TEXT")]
     pub notes: Option<String>,
-    /// The commit the retest ran against
+    /// The commit the retest ran against (default: HEAD, when in a git repository)
     #[arg(long, value_name = "SHA")]
     pub commit: Option<String>,
     /// The governance sheet (default: `governance.yaml` here or in the nearest parent folder,
@@ -132,11 +135,15 @@ pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
         by: args.by.clone(),
         evidence: args.evidence.clone(),
         notes,
-        commit: args.commit.clone().filter(|c| !c.trim().is_empty()),
+        commit: args
+            .commit
+            .clone()
+            .filter(|c| !c.trim().is_empty())
+            .or_else(|| head_commit(&on_disk.dir)),
     });
     let display_dir = workspace::normalize(&on_disk.dir.join(&dir_field.value));
-    for n in 1..=10_000 {
-        let name = record::file_name(&date.to_string(), &args.retest, n);
+    for attempt in 0..100u64 {
+        let name = record::file_name(&date.to_string(), &args.retest, seed(&text, attempt));
         let path = folder.join(&name);
         let file = std::fs::OpenOptions::new()
             .write(true)
@@ -155,12 +162,46 @@ pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(|e| CliError::file(path.display().to_string(), workspace::io_message(&e)))?;
-        ctx.out
-            .print(&format!("{}\n", display_dir.join(&name).display()));
+        let shown = display_dir.join(&name);
+        ctx.out.print(&format!("{}\n", shown.display()));
+        eprintln!(
+            "a record counts only once it is in git, committed with the change or after it: git add -- {}",
+            shell_quote(&shown.display().to_string())
+        );
         return Ok(ExitCode::SUCCESS);
     }
     Err(CliError::file(
         folder.display().to_string(),
-        "10000 records of this retest on this day already exist; pick another --date or clean up",
+        "100 random file names in a row already exist; the folder is not what govsheet record expects",
     ))
+}
+
+/// HEAD's commit id, when the sheet is in a git repository that has one.
+fn head_commit(dir: &std::path::Path) -> Option<String> {
+    super::git::Repo::open(dir).ok()?.head().ok().flatten()
+}
+
+/// A random seed for the file name (std's randomly keyed SipHash over the record, the time,
+/// the process and the attempt: no two runs pick the same name but by chance).
+fn seed(text: &str, attempt: u64) -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write(text.as_bytes());
+    h.write_u64(attempt);
+    h.write_u32(std::process::id());
+    if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        h.write_u128(t.as_nanos());
+    }
+    h.finish()
+}
+
+/// A path as one shell word: as is when it has only safe characters, else single-quoted.
+fn shell_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-/+=:@,".contains(&b));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }

@@ -10,11 +10,12 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use super::git::Repo;
+use super::history::{self, Changes, Evidence};
 use super::{CliError, Context, Format, ReportArgs, exit_for, workspace};
 use crate::finding::{self, Finding, Severity};
 use crate::globs::Matcher;
 use crate::report;
-use crate::retest::{self, ChangedPath, gate};
+use crate::retest::{self, ChangedPath, Entered, History, coverage, gate};
 use crate::sheet::Sheet;
 
 #[derive(Debug, Args)]
@@ -48,57 +49,13 @@ pub struct RetestsArgs {
     pub max_findings: usize,
 }
 
-/// The changed paths and how they were found.
-struct Changes {
-    /// Paths relative to the git top-level, with the date of their newest commit.
-    paths: Vec<(String, Option<NaiveDate>)>,
-    /// What was compared, for the report.
-    compared: Option<String>,
-    /// A range's merge base and how the user named its base: the sheet there judges it too.
-    merge_base: Option<(String, String)>,
-}
-
 fn env_ref(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
-}
-
-/// A range `base...head`: diff from the merge base, dates from one `git log` of the range.
-fn from_range(
-    repo: &Repo,
-    base: &str,
-    head: &str,
-    base_flag: &str,
-    head_flag: &str,
-) -> Result<Changes, CliError> {
-    let head_sha = repo.commit(head, head_flag)?;
-    let base_sha = repo.commit(base, base_flag)?;
-    let mb = repo.merge_base(&base_sha, &head_sha, base, head)?;
-    let paths = repo.diff(&mb, &head_sha)?;
-    let dates = repo.change_dates(&mb, &head_sha)?;
-    // A path the log does not show (e.g. only changed by a merge) gets the head's date.
-    let fallback = match dates.values().max() {
-        Some(d) => Some(*d),
-        None => repo.commit_date(&head_sha)?,
-    };
-    Ok(Changes {
-        paths: paths
-            .into_iter()
-            .map(|p| {
-                let d = dates.get(&p).copied().or(fallback);
-                (p, d)
-            })
-            .collect(),
-        compared: Some(format!("{base}...{head} (merge base {})", short(&mb))),
-        merge_base: Some((mb, base.to_string())),
-    })
-}
-
 /// pre-commit's push range; an all-zero from-ref is a new branch.
 fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliError> {
+    let short = crate::retest::history::short;
     // pre-commit passes the all-zero object id for a branch the remote does not have yet.
     if from.chars().all(|c| c == '0') {
         let to_sha = repo.commit(to, "PRE_COMMIT_TO_REF")?;
@@ -113,7 +70,7 @@ fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliErro
                 if sha == to_sha {
                     continue;
                 }
-                let mut c = from_range(repo, candidate, to, "base", "PRE_COMMIT_TO_REF")?;
+                let mut c = history::range(repo, candidate, to, "base", "PRE_COMMIT_TO_REF")?;
                 c.compared = Some(format!(
                     "new branch (PRE_COMMIT_FROM_REF is all zeros): {}",
                     c.compared.unwrap_or_default()
@@ -121,17 +78,14 @@ fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliErro
                 return Ok(c);
             }
         }
-        let files = repo.all_files(&to_sha)?;
-        return Ok(Changes {
-            paths: files.into_iter().map(|p| (p, None)).collect(),
-            compared: Some(format!(
-                "new branch (PRE_COMMIT_FROM_REF is all zeros) and no origin/HEAD, main or master to compare with: every file of {} counts as changed",
-                short(&to_sha)
-            )),
-            merge_base: None,
-        });
+        let mut c = history::whole_history(repo, to, "PRE_COMMIT_TO_REF")?;
+        c.compared = Some(format!(
+            "new branch (PRE_COMMIT_FROM_REF is all zeros) and no origin/HEAD, main or master to compare with: every path its history touched, down to the first commit of {}",
+            short(&to_sha)
+        ));
+        return Ok(c);
     }
-    let mut c = from_range(repo, from, to, "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF")?;
+    let mut c = history::range(repo, from, to, "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF")?;
     c.compared = c
         .compared
         .map(|s| format!("PRE_COMMIT_FROM_REF...PRE_COMMIT_TO_REF: {s}"));
@@ -307,107 +261,124 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
 
     let mut range: Option<super::diff::Range> = None;
     let outside_root;
-    let (relative, compared): (Vec<ChangedPath>, Option<String>) = if listed {
-        let mut list = args.files.clone();
-        if let Some(from) = &args.files_from {
-            list.extend(read_list(from)?);
-        }
-        let cwd = std::env::current_dir()
-            .map_err(|e| CliError::Usage(format!("cannot read the current folder: {e}")))?;
-        let cwd = canonical(&cwd)?;
-        let cwd_in_root = folder_in(&cwd, &root);
-        let paths: Vec<ChangedPath> = list
-            .iter()
-            .filter_map(|p| {
-                plain_listed_to_root(p, cwd_in_root.as_deref())
-                    .or_else(|| listed_to_root(p, &cwd, &root))
-            })
-            .map(|p| ChangedPath::new(p, None))
-            .collect();
-        outside_root = list.len() - paths.len();
-        (paths, None)
-    } else {
-        let repo = Repo::open(&on_disk.dir)?;
-        let changes = if let Some(base) = &args.base {
-            from_range(&repo, base, &args.head, "--base", "--head")?
-        } else if args.staged {
-            Changes {
-                paths: repo.staged()?.into_iter().map(|p| (p, None)).collect(),
-                compared: Some("the index (staged changes) against HEAD".into()),
-                merge_base: None,
+    let (relative, compared, history, evidence): (Vec<ChangedPath>, _, History, Option<Evidence>) =
+        if listed {
+            let mut list = args.files.clone();
+            if let Some(from) = &args.files_from {
+                list.extend(read_list(from)?);
             }
-        } else if let (Some(from), Some(to)) = &pre_commit {
-            from_pre_commit(&repo, from, to)?
+            let cwd = std::env::current_dir()
+                .map_err(|e| CliError::Usage(format!("cannot read the current folder: {e}")))?;
+            let cwd = canonical(&cwd)?;
+            let cwd_in_root = folder_in(&cwd, &root);
+            let paths: Vec<ChangedPath> = list
+                .iter()
+                .filter_map(|p| {
+                    plain_listed_to_root(p, cwd_in_root.as_deref())
+                        .or_else(|| listed_to_root(p, &cwd, &root))
+                })
+                .map(|p| ChangedPath::new(p, None))
+                .collect();
+            outside_root = list.len() - paths.len();
+            (paths, None, History::default(), None)
         } else {
-            return Err(CliError::Usage(
+            let repo = Repo::open(&on_disk.dir)?;
+            let changes = if let Some(base) = &args.base {
+                history::range(&repo, base, &args.head, "--base", "--head")?
+            } else if args.staged {
+                history::staged(&repo, ctx.today)?
+            } else if let (Some(from), Some(to)) = &pre_commit {
+                from_pre_commit(&repo, from, to)?
+            } else {
+                return Err(CliError::Usage(
                 "say which files changed: --base REF (e.g. origin/main), --staged, FILE..., or --files-from FILE".into(),
             ));
-        };
-        let top = canonical(&repo.top)?;
-        let prefix = relative_to(&root, &top);
-        if !root.starts_with(&top) {
-            return Err(CliError::file(
-                on_disk.path.display().to_string(),
-                format!(
-                    "the component root {} is outside the git repository {}",
-                    root.display(),
-                    top.display()
-                ),
-            ));
-        }
-        if let Some((mb, name)) = &changes.merge_base {
-            let base = super::diff::base_sheet(&repo, mb, name, &on_disk.path)?;
-            if let Some(base_sheet) = base.sheet {
-                range = Some(super::diff::Range {
-                    label: base.label,
-                    base: base_sheet,
-                    sheet_path: super::diff::repo_path(&repo, &on_disk.path)?,
-                    paths: changes
-                        .paths
-                        .iter()
-                        .map(|(p, d)| (p.clone(), since.or(*d)))
-                        .collect(),
-                    deleted,
-                });
+            };
+            let top = canonical(&repo.top)?;
+            let prefix = relative_to(&root, &top);
+            if !root.starts_with(&top) {
+                return Err(CliError::file(
+                    on_disk.path.display().to_string(),
+                    format!(
+                        "the component root {} is outside the git repository {}",
+                        root.display(),
+                        top.display()
+                    ),
+                ));
             }
-        }
-        let total = changes.paths.len();
-        let paths: Vec<ChangedPath> = changes
-            .paths
-            .into_iter()
-            .filter_map(|(p, d)| {
-                let rel = match &prefix {
-                    None => Some(p),
-                    Some(pre) => p
-                        .strip_prefix(pre.as_str())
-                        .and_then(|r| r.strip_prefix('/'))
-                        .map(str::to_string),
-                };
-                rel.map(|r| ChangedPath::new(r, d))
-            })
-            .collect();
-        outside_root = total - paths.len();
-        (paths, changes.compared)
-    };
+            let places = history::Places::new(
+                &top,
+                &on_disk.path,
+                &on_disk.dir,
+                sheet.records_dir.as_ref().map(|t| t.value.as_str()),
+            )?;
+            let evidence = history::evidence(&repo, &changes, &places)?;
+            // A range whose merge base has the sheet is judged by that sheet too, with the
+            // same positioned paths (and, below, the same records and history) as head's.
+            if let Some((mb, name)) = &changes.merge_base {
+                let base = super::diff::base_sheet(&repo, mb, name, &on_disk.path)?;
+                if let Some(base_sheet) = base.sheet {
+                    range = Some(super::diff::Range {
+                        label: base.label,
+                        base: base_sheet,
+                        sheet_path: super::diff::repo_path(&repo, &on_disk.path)?,
+                        paths: changes
+                            .paths
+                            .iter()
+                            .map(|(p, at, d)| (p.clone(), *at, since.or(*d)))
+                            .collect(),
+                        deleted,
+                    });
+                }
+            }
+            let total = changes.paths.len();
+            let paths: Vec<ChangedPath> = changes
+                .paths
+                .into_iter()
+                .filter_map(|(p, at, d)| {
+                    let rel = match &prefix {
+                        None => Some(p),
+                        Some(pre) => p
+                            .strip_prefix(pre.as_str())
+                            .and_then(|r| r.strip_prefix('/'))
+                            .map(str::to_string),
+                    };
+                    rel.map(|r| ChangedPath::at(r, at, d))
+                })
+                .collect();
+            outside_root = total - paths.len();
+            (paths, changes.compared, changes.history, Some(evidence))
+        };
     let relative: Vec<ChangedPath> = match since {
         Some(s) => relative
             .into_iter()
-            .map(|c| ChangedPath::new(c.path, Some(s)))
+            .map(|c| ChangedPath::at(c.path, c.at, Some(s)))
             .collect(),
         None => relative,
     };
 
     let (matcher, glob_errors) = Matcher::new(&sheet.components);
+    // Listed files have no history: every record on disk counts. Otherwise the records of the
+    // tip (head or index), each where it entered the history: the one set of evidence, for
+    // head's sheet and, in a range, the merge base's sheet alike.
+    let records: Vec<Entered<'_>> = match &evidence {
+        Some(e) => e
+            .records
+            .iter()
+            .zip(&e.at)
+            .map(|(record, &at)| Entered { record, at })
+            .collect(),
+        None => coverage::without_history(&sheet.records),
+    };
+    let judging = retest::Judging {
+        records: &records,
+        history: &history,
+        default_date: since.unwrap_or(ctx.today),
+        today: ctx.today,
+    };
     let (mut report, weakened, base) = match range {
         Some(range) => {
-            let j = super::diff::evaluate_range(
-                sheet,
-                &matcher,
-                relative,
-                range,
-                since.unwrap_or(ctx.today),
-                ctx.today,
-            )?;
+            let j = super::diff::evaluate_range(sheet, &matcher, relative, range, judging)?;
             (j.report, j.weakened, Some(j.base))
         }
         None => {
@@ -415,13 +386,18 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                 sheet,
                 &matcher,
                 relative,
-                since.unwrap_or(ctx.today),
-                ctx.today,
+                &records,
+                &history,
+                judging.default_date,
+                judging.today,
             );
             (r, Vec::new(), None)
         }
     };
     report.compared = compared;
+    if let Some(e) = &evidence {
+        name_records_not_in_git(&mut report, &sheet.records, e, args.staged);
+    }
     report.outside_root = outside_root;
     let mut findings = on_disk.loaded.findings.clone();
     findings.extend(glob_findings(sheet, &glob_errors));
@@ -456,8 +432,53 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     let code = exit_for(&findings, ctx.fail_on);
     // The process ends here: leave the report, the globs and the sheet to the OS rather than
     // freeing them piece by piece (5 % of a 100,000-path run).
-    std::mem::forget((report, matcher, on_disk));
+    drop(records);
+    std::mem::forget((report, evidence, history, matcher, on_disk));
     Ok(code)
+}
+
+/// Say so when a retest is not covered and a record of it is on disk but not in git (never
+/// added, not staged, or edited since): the usual reason, and the one thing to do.
+fn name_records_not_in_git(
+    report: &mut retest::Report,
+    on_disk: &[crate::sheet::model::Record],
+    evidence: &Evidence,
+    staged: bool,
+) {
+    use crate::retest::history::record_key;
+    let in_git: std::collections::HashSet<(&str, String)> = evidence
+        .records
+        .iter()
+        .map(|r| (r.source.name.as_str(), record_key(r)))
+        .collect();
+    for req in report
+        .required
+        .iter_mut()
+        .filter(|r| r.status != retest::Status::Covered)
+    {
+        let mut files: Vec<&str> = on_disk
+            .iter()
+            .filter(|r| r.retest.as_ref().is_some_and(|t| t.value == req.retest))
+            .filter(|r| !in_git.contains(&(r.source.name.as_str(), record_key(r))))
+            .map(|r| r.source.name.as_str())
+            .collect();
+        files.dedup();
+        if let Some(first) = files.first() {
+            let more = if files.len() > 1 {
+                format!(" (and {} more)", files.len() - 1)
+            } else {
+                String::new()
+            };
+            let what = if staged {
+                "not staged: `git add` it"
+            } else {
+                "not committed: commit it"
+            };
+            req.reason.push_str(&format!(
+                "; {first}{more} is on disk but {what}, then run again"
+            ));
+        }
+    }
 }
 
 /// SARIF and JUnit of the retests findings, with the rules of `retests`.

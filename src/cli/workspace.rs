@@ -329,6 +329,17 @@ fn load_item(display: &str, bytes: Vec<u8>, is_records: bool) -> Item {
     }
 }
 
+/// The records of one `records_dir` file's bytes (as read from git): the same decoding,
+/// parsing and building as on disk; a file that is not text, not YAML or not a record is the
+/// finding that says so.
+pub fn records_of(display: &str, bytes: Vec<u8>) -> Result<Vec<model::Record>, Finding> {
+    match load_item(display, bytes, true) {
+        Item::Records(records, ..) => Ok(records),
+        Item::Refused(f) => Err(f),
+        Item::Incidents(..) => Ok(Vec::new()),
+    }
+}
+
 /// Files per thread below which `parallel_map` stays on one thread.
 const FILES_PER_THREAD: usize = 32;
 

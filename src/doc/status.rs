@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::finding::{Finding, Severity};
+use crate::retest::{History, coverage};
 use crate::sheet::model::{Keyed, Record, Retest, Review, Sheet};
 use crate::sheet::yaml::escape_pointer;
 
@@ -39,9 +40,10 @@ pub struct RetestStatus<'a> {
     pub state: RetestState,
 }
 
-/// The newest record of a retest dated on or before today; of two on the same day, the one
-/// listed last (sheet records first, then `records_dir` files in name order).
-pub fn latest_record<'a>(sheet: &'a Sheet, retest: &str, today: NaiveDate) -> Option<&'a Record> {
+/// The newest record of a retest dated on or before today, whatever its result: only to see
+/// whether an unreadable record is newer than the one [`coverage::cover`] decides by (which
+/// skips it). Which record decides is `coverage`'s, never this.
+fn latest_record<'a>(sheet: &'a Sheet, retest: &str, today: NaiveDate) -> Option<&'a Record> {
     sheet
         .records
         .iter()
@@ -55,39 +57,55 @@ pub fn latest_record<'a>(sheet: &'a Sheet, retest: &str, today: NaiveDate) -> Op
         .map(|(_, _, r)| r)
 }
 
-/// The status of one retest id as of today.
+/// The status of one retest id as of today: the record that decides is the one
+/// `retests` would pick for a change made before every record ([`coverage::cover`] over the
+/// records on disk, the listed-files mode), so the document and the gate agree. A newer
+/// record whose result is none of pass, fail or not-needed makes the state unreadable.
 pub fn retest_status<'a>(sheet: &'a Sheet, id: &str, today: NaiveDate) -> RetestStatus<'a> {
     let retest = sheet.retests.get(id);
-    let latest = latest_record(sheet, id, today);
     let max_age = retest
         .and_then(|r| r.item.max_age.as_ref())
         .and_then(|m| m.value);
-    let state = match latest {
-        None => RetestState::Missing,
-        Some(rec) => {
-            let result = rec.result.as_ref().map(|r| r.value.as_str()).unwrap_or("");
-            let date = rec.date.as_ref().and_then(|d| d.date);
-            let age = date.map(|d| (today - d).num_days());
-            match result {
-                "fail" => RetestState::Failed,
-                "pass" | "not-needed" => match (age, max_age) {
-                    (Some(age_days), Some(max)) if age_days > i64::from(max) => {
-                        RetestState::Stale {
-                            age_days,
-                            max_age: max,
-                        }
-                    }
-                    _ if result == "pass" => RetestState::Pass,
-                    _ => RetestState::NotNeeded,
-                },
-                other => RetestState::Unreadable(other.to_string()),
+    let records = coverage::without_history(&sheet.records);
+    let change = coverage::Change {
+        at: 0,
+        date: NaiveDate::MIN,
+    };
+    let cov = coverage::cover(&records, id, change, today, max_age, &History::default());
+    let decided = cov.record.map(|e| e.record);
+    let date_of = |r: &Record| r.date.as_ref().and_then(|d| d.date);
+    // A newer record that is not a known result: shown as unreadable rather than skipped.
+    if let Some(rec) = latest_record(sheet, id, today) {
+        let result = rec.result.as_ref().map(|r| r.value.as_str()).unwrap_or("");
+        let newer = decided.is_none_or(|d| date_of(rec) >= date_of(d));
+        if newer && !matches!(result, "pass" | "fail" | "not-needed") {
+            return RetestStatus {
+                id: id.to_string(),
+                retest,
+                latest: Some(rec),
+                state: RetestState::Unreadable(result.to_string()),
+            };
+        }
+    }
+    let state = match (cov.status, decided) {
+        (_, None) => RetestState::Missing,
+        (coverage::Status::Failed, Some(_)) => RetestState::Failed,
+        (coverage::Status::Missing, Some(rec)) => RetestState::Stale {
+            age_days: date_of(rec).map_or(0, |d| (today - d).num_days()),
+            max_age: max_age.unwrap_or(0),
+        },
+        (coverage::Status::Covered, Some(rec)) => {
+            if rec.result.as_ref().is_some_and(|r| r.value == "not-needed") {
+                RetestState::NotNeeded
+            } else {
+                RetestState::Pass
             }
         }
     };
     RetestStatus {
         id: id.to_string(),
         retest,
-        latest,
+        latest: decided,
         state,
     }
 }
@@ -312,9 +330,9 @@ retests:
     fn newest_record_decides_and_future_records_do_not_count() {
         let s = sheet(&format!(
             "{BASE}records:
-  - {{retest: dedupe, date: 2026-11-01, result: fail}}
-  - {{retest: dedupe, date: 2026-11-10, result: pass}}
-  - {{retest: dedupe, date: 2026-12-01, result: fail}}
+  - {{retest: dedupe, date: 2026-11-01, result: fail, by: t, evidence: e}}
+  - {{retest: dedupe, date: 2026-11-10, result: pass, by: t, evidence: e}}
+  - {{retest: dedupe, date: 2026-12-01, result: fail, by: t, evidence: e}}
 "
         ));
         let st = retest_status(&s, "dedupe", day("2026-11-25"));
@@ -325,9 +343,40 @@ retests:
     }
 
     #[test]
+    fn the_document_picks_the_record_retests_would_pick() {
+        // regression: a pass listed after a fail of the same day made the event Go, while
+        // retests (a tie: fail wins) failed it
+        let s = sheet(&format!(
+            "{BASE}records:
+  - {{retest: dedupe, date: 2026-11-20, result: fail, by: t, evidence: e}}
+  - {{retest: dedupe, date: 2026-11-20, result: pass, by: t, evidence: e}}
+  - {{retest: lead-check, date: 2026-11-20, result: pass, by: t, evidence: e}}
+  - {{retest: lead-check, date: 2026-11-21, result: fail, by: t}}
+  - {{retest: overlap, date: 2026-11-21, result: passed, by: t, evidence: e}}
+"
+        ));
+        let today = day("2026-11-25");
+        assert_eq!(
+            retest_status(&s, "dedupe", today).state,
+            RetestState::Failed
+        );
+        // a record without evidence covers nothing, in the document as in retests
+        let lead = retest_status(&s, "lead-check", today);
+        assert_eq!(lead.state, RetestState::Pass);
+        assert_eq!(
+            lead.latest.unwrap().date.as_ref().unwrap().raw,
+            "2026-11-20"
+        );
+        assert_eq!(
+            retest_status(&s, "overlap", today).state,
+            RetestState::Unreadable("passed".into())
+        );
+    }
+
+    #[test]
     fn max_age_makes_a_pass_stale() {
         let s = sheet(&format!(
-            "{BASE}records:\n  - {{retest: dedupe, date: 2026-10-01, result: pass}}\n"
+            "{BASE}records:\n  - {{retest: dedupe, date: 2026-10-01, result: pass, by: t, evidence: e}}\n"
         ));
         assert_eq!(
             retest_status(&s, "dedupe", day("2026-10-31")).state,
@@ -346,9 +395,9 @@ retests:
     fn stop_reasons_cover_incidents_findings_and_retests() {
         let s = sheet(&format!(
             "{BASE}records:
-  - {{retest: dedupe, date: 2026-11-20, result: pass}}
-  - {{retest: overlap, date: 2026-11-20, result: not-needed, notes: x}}
-  - {{retest: lead-check, date: 2026-11-20, result: fail}}
+  - {{retest: dedupe, date: 2026-11-20, result: pass, by: t, evidence: e}}
+  - {{retest: overlap, date: 2026-11-20, result: not-needed, by: t, evidence: e, notes: x}}
+  - {{retest: lead-check, date: 2026-11-20, result: fail, by: t, evidence: e}}
 incidents:
   - {{id: spike, events: [Purchase], status: monitoring, paused: [budget]}}
   - {{id: old, events: [Lead], status: resolved}}
@@ -383,8 +432,8 @@ incidents:
         warning.pointer = "/events/Purchase".into();
         let s2 = sheet(&format!(
             "{BASE}records:
-  - {{retest: dedupe, date: 2026-11-20, result: pass}}
-  - {{retest: overlap, date: 2026-11-20, result: pass}}
+  - {{retest: dedupe, date: 2026-11-20, result: pass, by: t, evidence: e}}
+  - {{retest: overlap, date: 2026-11-20, result: pass, by: t, evidence: e}}
 "
         ));
         assert_eq!(event_status(&s2, "Purchase", &[], today).gate, Gate::Go);

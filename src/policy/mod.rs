@@ -4,6 +4,7 @@
 
 pub mod builtin;
 pub mod docs;
+pub mod examples;
 pub mod pack;
 pub mod rule;
 pub mod select;
@@ -149,6 +150,16 @@ impl Policy {
     /// Rules whose findings `govsheet check` makes (directly or while loading).
     pub fn runs_in_check(&self, id: &str) -> bool {
         self.rule(id).is_some_and(|r| r.command == "check")
+    }
+
+    /// Whether rule `id` has a check that reads the repository's files.
+    pub fn reads_files(&self, id: &str) -> bool {
+        self.index.get(id).is_some_and(|&i| {
+            self.rules[i]
+                .checks
+                .iter()
+                .any(|c| matches!(c, Check::Builtin(b) if b.needs() == builtin::Needs::Files))
+        })
     }
 
     /// Whether `component-matches-nothing` needs the repository's files for this sheet.

@@ -44,7 +44,7 @@ impl fmt::Display for PackError {
 
 impl std::error::Error for PackError {}
 
-const PACK_KEYS: [&str; 3] = ["pack", "description", "rules"];
+const PACK_KEYS: [&str; 4] = ["pack", "description", "examples_today", "rules"];
 const RULE_KEYS: [&str; 14] = [
     "id",
     "severity",
@@ -165,6 +165,18 @@ impl Parser {
             Some(d) => self.string(d, "`description`")?,
             None => String::new(),
         };
+        let examples_today = match root.get("examples_today") {
+            Some(n) => {
+                let text = match &n.value {
+                    Value::Str(s) => s.clone(),
+                    _ => String::new(),
+                };
+                Some(crate::sheet::model::parse_date(&text).ok_or_else(|| {
+                    self.err(n.span, "`examples_today` should be a date, YYYY-MM-DD")
+                })?)
+            }
+            None => None,
+        };
         let rules_node = self.required(root, "rules", "the pack")?;
         let items = rules_node.as_seq().ok_or_else(|| {
             self.err(
@@ -177,7 +189,8 @@ impl Parser {
         })?;
         let mut rules: Vec<Rule> = Vec::new();
         for item in items {
-            let rule = self.rule(item, &name)?;
+            let mut rule = self.rule(item, &name)?;
+            rule.info.examples_today = examples_today;
             if rules.iter().any(|r| r.info.id == rule.info.id) {
                 let span = item.get("id").map_or(item.span, |n| n.span);
                 return Err(self.err(span, format!("rule `{}` is declared twice", rule.info.id)));
@@ -237,13 +250,22 @@ impl Parser {
             None => "check".to_string(),
         };
         let (mut example_fail, mut example_pass) = (String::new(), String::new());
+        let mut example_lines = (0, 0);
+        // The line of the `fail:` / `pass:` key (a block scalar's own span starts below it).
+        let line_of = |ex: &Node, key: &str| {
+            ex.as_map()
+                .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(key)))
+                .map_or(0, |(k, _)| self.source.location(k.span.start).line)
+        };
         if let Some(ex) = node.get("examples") {
             self.check_keys(ex, &["fail", "pass"], &format!("`examples` of {what}"))?;
             if let Some(f) = ex.get("fail") {
                 example_fail = self.string(f, "`examples.fail`")?;
+                example_lines.0 = line_of(ex, "fail");
             }
             if let Some(p) = ex.get("pass") {
                 example_pass = self.string(p, "`examples.pass`")?;
+                example_lines.1 = line_of(ex, "pass");
             }
         }
         let info = RuleInfo {
@@ -254,7 +276,10 @@ impl Parser {
             why,
             example_fail,
             example_pass,
+            example_lines,
+            examples_today: None,
             pack: pack.to_string(),
+            file: self.source.name.clone(),
             command: command.clone(),
         };
         let mut checks = Vec::new();

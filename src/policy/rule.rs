@@ -26,8 +26,14 @@ pub struct RuleInfo {
     pub why: String,
     pub example_fail: String,
     pub example_pass: String,
+    /// The 1-based lines of the pack file where `examples.fail` and `examples.pass` start.
+    pub example_lines: (usize, usize),
+    /// The pack's `examples_today`: the date its examples are written for.
+    pub examples_today: Option<chrono::NaiveDate>,
     /// The pack that declares it (`core`, or the name a team pack gives itself).
     pub pack: String,
+    /// The pack's file as the user names it (`policies/core.yaml` for the embedded one).
+    pub file: String,
     /// The command that produces its findings (`check`, `retests`, `verify`).
     pub command: String,
 }

@@ -71,7 +71,15 @@ fn required_block(out: &mut String, r: &Required) {
         .unwrap_or_default();
     let _ = writeln!(out, "{:<10} {}{title}", label(r), r.retest);
     let mut facts = vec![format!("owner: {}", r.owner.as_deref().unwrap_or("(none)"))];
-    facts.push(format!("change: {}", r.change_date));
+    facts.push(match r.change_commit.as_deref() {
+        Some(crate::retest::history::INDEX) => format!("change: {} (the index)", r.change_date),
+        Some(c) => format!(
+            "change: {} (commit {})",
+            r.change_date,
+            crate::retest::history::short(c)
+        ),
+        None => format!("change: {}", r.change_date),
+    });
     if let Some(d) = r.max_age_days {
         facts.push(format!("max age: {d} days"));
     }
@@ -105,6 +113,9 @@ fn required_block(out: &mut String, r: &Required) {
                 "           record: {} on {} by {} ({}:{})",
                 rec.result, rec.date, by, rec.file, rec.line
             );
+            if let Some(at) = &rec.entered {
+                let _ = writeln!(out, "             entered: {at}");
+            }
             if let Some(e) = &rec.evidence {
                 let _ = writeln!(out, "             evidence: {}", one_line(e));
             }
@@ -240,7 +251,9 @@ records:
         let paths = (0..7)
             .map(|i| ChangedPath::new(format!("checkout/{i}.js"), None))
             .collect();
-        let report = evaluate(&sheet, &m, paths, day, day);
+        let records = crate::retest::coverage::without_history(&sheet.records);
+        let none = crate::retest::History::default();
+        let report = evaluate(&sheet, &m, paths, &records, &none, day, day);
         let f = findings(&sheet, &report);
         let text = human(&report, &f, HumanOptions::default());
         assert!(
@@ -279,6 +292,8 @@ records:
             &sheet,
             &m,
             vec![ChangedPath::new("docs/a.md", None)],
+            &[],
+            &crate::retest::History::default(),
             day,
             day,
         );

@@ -1,10 +1,14 @@
-//! Whether the records cover a required retest: the newest usable record dated between the
-//! change and today decides (a pass or a not-needed with notes covers within `max_age`, a fail
-//! fails). Pure: the records are already loaded.
+//! Which record counts for a required retest: the one place that decides it, for every mode
+//! (a commit range, the index, listed files) and every command. A record covers a change when
+//! it entered the history at the change commit or after it, is dated between the change and
+//! today, is within `max_age`, and passes (or is a not-needed with notes). The newest such
+//! record decides, ordered by where it entered and then by date; on a tie a fail wins. Pure:
+//! the records and where they entered are already known.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::history::{History, Position};
 use crate::sheet::model::Record;
 
 /// The state of one required retest.
@@ -26,54 +30,80 @@ impl Status {
     }
 }
 
+/// A record and the position at which it entered the history (0: before the range, or a
+/// listed run where every record on disk counts).
+#[derive(Debug, Clone, Copy)]
+pub struct Entered<'a> {
+    pub record: &'a Record,
+    pub at: Position,
+}
+
+/// Every record at position 0: the listed-files mode, where there is no history.
+pub fn without_history(records: &[Record]) -> Vec<Entered<'_>> {
+    records
+        .iter()
+        .map(|record| Entered { record, at: 0 })
+        .collect()
+}
+
+/// The change a retest is required for: the change commit's position and date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub at: Position,
+    pub date: NaiveDate,
+}
+
 /// The verdict for one retest and the record it rests on.
 #[derive(Debug, Clone)]
 pub struct Coverage<'a> {
     pub status: Status,
     /// Covered / failed: the deciding record. Missing: the latest usable record, if any.
-    pub record: Option<&'a Record>,
-    /// Why, in words, naming dates ("the latest record, a pass on 2026-11-01, is before the change").
+    pub record: Option<Entered<'a>>,
+    /// Why, in words, naming dates ("the latest record, a pass on 2026-11-01, is before the change ...").
     pub reason: String,
 }
 
 /// A record that can take part: the retest matches, the date is a calendar date, the result is
-/// known, and a not-needed carries its notes.
+/// known, `by` and `evidence` are filled in, and a not-needed carries its notes.
 fn usable<'a>(r: &'a Record, retest: &str) -> Option<(NaiveDate, &'a str)> {
     if r.retest.as_ref()?.as_str() != retest {
+        return None;
+    }
+    let filled =
+        |t: Option<&crate::sheet::model::Text>| t.is_some_and(|t| !t.value.trim().is_empty());
+    if !filled(r.by.as_ref()) || !filled(r.evidence.as_ref()) {
         return None;
     }
     let date = r.date.as_ref()?.date?;
     let result = r.result.as_ref()?.as_str();
     match result {
         "pass" | "fail" => Some((date, result)),
-        "not-needed" if r.notes.as_ref().is_some_and(|n| !n.value.trim().is_empty()) => {
-            Some((date, result))
-        }
+        "not-needed" if filled(r.notes.as_ref()) => Some((date, result)),
         _ => None,
     }
 }
 
-/// File stem without its numeric suffix, the suffix, the load position.
-type Sequence<'a> = (&'a str, u64, usize);
+/// The order in which records supersede each other: where they entered the history, then
+/// their date, and on a tie a fail last (so that it wins).
+type Order = (Position, NaiveDate, bool);
 
-/// The order records of one day were written in: by file, where `govsheet record` names a
-/// second file of the day `DATE-RETEST-2.yaml` (which sorts before `DATE-RETEST.yaml` as text,
-/// so the numeric suffix is compared as a number), then by position in the load order.
-fn sequence(r: &Record, index: usize) -> Sequence<'_> {
-    let name = r.source.name.rsplit(['/', '\\']).next().unwrap_or("");
-    let stem = name
-        .strip_suffix(".yaml")
-        .or_else(|| name.strip_suffix(".yml"))
-        .unwrap_or(name);
-    let (base, n) = match stem.rsplit_once('-') {
-        Some((base, n))
-            if !n.is_empty() && n.len() < 10 && n.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            (base, n.parse().unwrap_or(1))
-        }
-        _ => (stem, 1),
-    };
-    (base, n, index)
+fn order(at: Position, date: NaiveDate, result: &str) -> Order {
+    (at, date, result == "fail")
+}
+
+/// The newest of `records` for `retest` dated on or before today, by [`Order`]; `keep`
+/// narrows the candidates. The one ordering of records every command uses.
+pub fn newest<'a>(
+    records: &[Entered<'a>],
+    retest: &str,
+    today: NaiveDate,
+    keep: impl Fn(&Entered<'a>, NaiveDate) -> bool,
+) -> Option<(Entered<'a>, NaiveDate, &'a str)> {
+    records
+        .iter()
+        .filter_map(|e| usable(e.record, retest).map(|(d, res)| (*e, d, res)))
+        .filter(|(e, d, _)| *d <= today && keep(e, *d))
+        .max_by_key(|(e, d, res)| order(e.at, *d, res))
 }
 
 fn describe(result: &str, date: NaiveDate) -> String {
@@ -85,46 +115,53 @@ fn describe(result: &str, date: NaiveDate) -> String {
     format!("{what} on {date}")
 }
 
-/// Decide whether `records` cover `retest` for a change made on `change`.
+/// Decide whether `records` cover `retest` for `change`; `history` names positions in the
+/// reason.
 pub fn cover<'a>(
-    records: &'a [Record],
+    records: &[Entered<'a>],
     retest: &str,
-    change: NaiveDate,
+    change: Change,
     today: NaiveDate,
     max_age_days: Option<u32>,
+    history: &History,
 ) -> Coverage<'a> {
-    // Newest first; among records of the same day the one written last wins (see `sequence`).
-    let mut mine: Vec<(NaiveDate, Sequence<'_>, &str, &Record)> = records
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| usable(r, retest).map(|(d, res)| (d, sequence(r, i), res, r)))
-        .filter(|(d, ..)| *d <= today)
-        .collect();
-    mine.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
-
-    let Some(&(date, _, result, record)) = mine.first() else {
+    let qualifying = newest(records, retest, today, |e, d| {
+        e.at >= change.at && d >= change.date
+    });
+    let Some((record, date, result)) = qualifying else {
+        let Some((latest, date, result)) = newest(records, retest, today, |_, _| true) else {
+            return Coverage {
+                status: Status::Missing,
+                record: None,
+                reason: "no record of this retest".into(),
+            };
+        };
+        let what = describe(result, date);
+        let reason = if latest.at < change.at {
+            format!(
+                "the latest record, {what}, entered the history at {}, before the change ({})",
+                history.label(latest.at),
+                history.label(change.at)
+            )
+        } else {
+            format!(
+                "the latest record, {what}, is before the change of {}",
+                change.date
+            )
+        };
         return Coverage {
             status: Status::Missing,
-            record: None,
-            reason: "no record of this retest".into(),
+            record: Some(latest),
+            reason,
         };
     };
-    if date < change {
-        return Coverage {
-            status: Status::Missing,
-            record: Some(record),
-            reason: format!(
-                "the latest record, {}, is before the change of {change}",
-                describe(result, date)
-            ),
-        };
-    }
     if result == "fail" {
         return Coverage {
             status: Status::Failed,
             record: Some(record),
             reason: format!(
-                "the newest record since the change of {change} is {}",
+                "the newest record since the change of {} is {}",
+                change.date,
                 describe(result, date)
             ),
         };
@@ -163,6 +200,28 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, day).unwrap()
     }
 
+    /// Listed-files semantics: every record counts, the change is at position 0.
+    fn cover_listed<'a>(
+        r: &'a [Record],
+        retest: &str,
+        change: NaiveDate,
+        today: NaiveDate,
+        max: Option<u32>,
+    ) -> Coverage<'a> {
+        let change = Change {
+            at: 0,
+            date: change,
+        };
+        cover(
+            &without_history(r),
+            retest,
+            change,
+            today,
+            max,
+            &History::default(),
+        )
+    }
+
     const RECS: &str = "\
 - {retest: dedupe, date: 2026-11-01, result: pass, by: t, evidence: e}
 - {retest: dedupe, date: 2026-11-12, result: pass, by: t, evidence: e}
@@ -170,16 +229,22 @@ mod tests {
 - {retest: smoke, date: 2026-11-10, result: not-needed, by: t, evidence: e}
 - {retest: smoke, date: 2026-11-11, result: not-needed, by: t, evidence: e, notes: copy change only}
 - {retest: later, date: 2026-11-30, result: pass, by: t, evidence: e}
+- {retest: sameday, date: 2026-11-20, result: pass, by: t, evidence: e}
 - {retest: sameday, date: 2026-11-20, result: fail, by: t, evidence: e}
 - {retest: sameday, date: 2026-11-20, result: pass, by: t, evidence: e}
+- {retest: anon, date: 2026-11-20, result: pass, by: t}
+- {retest: anon, date: 2026-11-20, result: pass, by: ' ', evidence: e}
 ";
 
     #[test]
     fn a_record_before_the_change_does_not_cover() {
         let r = records(RECS);
-        let c = cover(&r, "dedupe", d(15), d(25), None);
+        let c = cover_listed(&r, "dedupe", d(15), d(25), None);
         assert_eq!(c.status, Status::Missing);
-        assert_eq!(c.record.unwrap().date.as_ref().unwrap().raw, "2026-11-14");
+        assert_eq!(
+            c.record.unwrap().record.date.as_ref().unwrap().raw,
+            "2026-11-14"
+        );
         assert!(
             c.reason.contains("before the change of 2026-11-15"),
             "{}",
@@ -191,12 +256,12 @@ mod tests {
     fn a_newer_fail_fails_even_after_a_pass() {
         let r = records(RECS);
         assert_eq!(
-            cover(&r, "dedupe", d(10), d(25), None).status,
+            cover_listed(&r, "dedupe", d(10), d(25), None).status,
             Status::Failed
         );
         // before the fail, the pass of the 12th covers
         assert_eq!(
-            cover(&r, "dedupe", d(10), d(13), None).status,
+            cover_listed(&r, "dedupe", d(10), d(13), None).status,
             Status::Covered
         );
     }
@@ -205,65 +270,133 @@ mod tests {
     fn max_age_counts_from_today() {
         let r = records(RECS);
         assert_eq!(
-            cover(&r, "dedupe", d(1), d(13), Some(1)).status,
+            cover_listed(&r, "dedupe", d(1), d(13), Some(1)).status,
             Status::Covered
         );
-        let c = cover(&r, "dedupe", d(1), d(13), Some(0));
+        let c = cover_listed(&r, "dedupe", d(1), d(13), Some(0));
         assert_eq!(c.status, Status::Missing);
         assert!(c.reason.contains("max_age is 0 days"), "{}", c.reason);
     }
 
     #[test]
-    fn not_needed_needs_notes() {
+    fn not_needed_needs_notes_and_every_record_needs_by_and_evidence() {
         let r = records(RECS);
-        let c = cover(&r, "smoke", d(10), d(25), None);
+        let c = cover_listed(&r, "smoke", d(10), d(25), None);
         assert_eq!(c.status, Status::Covered);
         assert_eq!(
-            c.record.unwrap().result.as_ref().unwrap().value,
+            c.record.unwrap().record.result.as_ref().unwrap().value,
             "not-needed"
-        );
-        assert_eq!(
-            cover(&r, "smoke", d(11), d(25), None).status,
-            Status::Covered
         );
         // the one without notes (the 10th) is not usable
         assert_eq!(
-            cover(&r, "smoke", d(10), d(10), None).status,
+            cover_listed(&r, "smoke", d(10), d(10), None).status,
             Status::Missing
         );
+        let c = cover_listed(&r, "anon", d(1), d(25), None);
+        assert_eq!(c.status, Status::Missing);
+        assert_eq!(c.reason, "no record of this retest");
     }
 
     #[test]
-    fn a_second_file_of_the_day_wins_although_it_sorts_first() {
-        let file = |name: &str, result: &str| {
-            let text =
-                format!("{{retest: x, date: 2026-11-25, result: {result}, by: t, evidence: e}}");
-            let src = SourceFile::new(name, text.as_str());
-            model::build_records(&src, &yaml::parse(&text).unwrap()).0
-        };
-        // loaded in name order: `-2` (written second) comes first
-        let mut r = file("records/2026-11-25-x-2.yaml", "fail");
-        r.extend(file("records/2026-11-25-x.yaml", "pass"));
-        assert_eq!(cover(&r, "x", d(25), d(25), None).status, Status::Failed);
-        let mut r = file("records/2026-11-25-x-10.yaml", "pass");
-        r.extend(file("records/2026-11-25-x-9.yaml", "fail"));
-        assert_eq!(cover(&r, "x", d(25), d(25), None).status, Status::Covered);
-    }
-
-    #[test]
-    fn future_records_are_ignored_and_same_day_takes_the_last() {
+    fn future_records_are_ignored_and_on_a_tie_fail_wins() {
         let r = records(RECS);
         assert_eq!(
-            cover(&r, "later", d(1), d(25), None).status,
+            cover_listed(&r, "later", d(1), d(25), None).status,
             Status::Missing
         );
+        // regression: the record listed last used to win a same-day tie, so a pass written
+        // after a fail of the same day covered
         assert_eq!(
-            cover(&r, "sameday", d(20), d(25), None).status,
+            cover_listed(&r, "sameday", d(20), d(25), None).status,
+            Status::Failed
+        );
+    }
+
+    fn history() -> History {
+        let commit = |id: &str, day| super::super::history::Commit {
+            id: id.into(),
+            date: d(day),
+            changes: Vec::new(),
+        };
+        History {
+            base: Some("the merge base".into()),
+            commits: vec![commit("aaaa", 20), commit("bbbb", 20), commit("cccc", 21)],
+        }
+    }
+
+    #[test]
+    fn a_record_covers_only_when_it_entered_at_or_after_the_change_commit() {
+        let r =
+            records("- {retest: x, date: 2026-11-20, result: pass, by: t, evidence: morning}\n");
+        let h = history();
+        let change = Change { at: 2, date: d(20) };
+        // same day, but entered with the first commit: the afternoon change is not covered
+        let e = [Entered {
+            record: &r[0],
+            at: 1,
+        }];
+        let c = cover(&e, "x", change, d(25), None, &h);
+        assert_eq!(c.status, Status::Missing);
+        assert!(
+            c.reason
+                .contains("entered the history at commit aaaa, before the change (commit bbbb)"),
+            "{}",
+            c.reason
+        );
+        for at in [2, 3] {
+            let e = [Entered { record: &r[0], at }];
+            assert_eq!(
+                cover(&e, "x", change, d(25), None, &h).status,
+                Status::Covered
+            );
+        }
+        // at the merge base: never
+        let e = [Entered {
+            record: &r[0],
+            at: 0,
+        }];
+        let c = cover(&e, "x", Change { at: 1, date: d(1) }, d(25), None, &h);
+        assert_eq!(c.status, Status::Missing);
+        assert!(c.reason.contains("the merge base"), "{}", c.reason);
+    }
+
+    #[test]
+    fn newest_is_by_entry_then_date() {
+        let r = records(
+            "- {retest: x, date: 2026-11-22, result: fail, by: t, evidence: e}\n\
+             - {retest: x, date: 2026-11-21, result: pass, by: t, evidence: e}\n",
+        );
+        let h = history();
+        let change = Change { at: 1, date: d(20) };
+        // the pass entered later: it decides although its date is older
+        let e = [
+            Entered {
+                record: &r[0],
+                at: 2,
+            },
+            Entered {
+                record: &r[1],
+                at: 3,
+            },
+        ];
+        assert_eq!(
+            cover(&e, "x", change, d(25), None, &h).status,
             Status::Covered
         );
+        // the same commit: the later date decides
+        let e = [
+            Entered {
+                record: &r[0],
+                at: 3,
+            },
+            Entered {
+                record: &r[1],
+                at: 3,
+            },
+        ];
         assert_eq!(
-            cover(&r, "nothing", d(20), d(25), None).reason,
-            "no record of this retest"
+            cover(&e, "x", change, d(25), None, &h).status,
+            Status::Failed
         );
     }
 }

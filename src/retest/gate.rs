@@ -13,10 +13,9 @@
 //!
 //! Pure: the CLI reads both sheets and the changed files and hands them in.
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::{ChangedPath, Report, Status, graph::Direct};
+use super::{ChangedPath, Judging, Report, Status, graph::Direct};
 use crate::diff::{self, Change, Side};
 use crate::globs::Matcher;
 use crate::policy::{self, Config, Policy};
@@ -140,15 +139,15 @@ pub struct Judge<'a> {
     pub changed: Vec<ChangedPath>,
 }
 
-/// Evaluate a range with both sheets. `base` must hold the records that count for the range
-/// (the caller gives it head's: a record is evidence wherever the sheet defines the retest);
-/// `sheet_file` is the sheet as a changed path (the why of events touched directly).
+/// Evaluate a range with both sheets, each against the same `judging` (the records of the
+/// range with where each entered its history): a record covers a retest for both sheets or
+/// for neither. `sheet_file` is the sheet as a changed path, positioned at the newest commit
+/// that changed it (the why of events touched directly).
 pub fn evaluate(
     head: Judge<'_>,
     base: Judge<'_>,
     sheet_file: ChangedPath,
-    default_date: NaiveDate,
-    today: NaiveDate,
+    judging: Judging<'_>,
 ) -> Report {
     let touched = touched_events(base.sheet, head.sheet);
     let direct = Direct {
@@ -166,16 +165,14 @@ pub fn evaluate(
         head.matcher,
         with_sheet(head.changed),
         &direct,
-        default_date,
-        today,
+        judging,
     );
     let from_base = super::evaluate_with(
         base.sheet,
         base.matcher,
         with_sheet(base.changed),
         &direct,
-        default_date,
-        today,
+        judging,
     );
     merge(&mut report, from_base);
     report

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use super::history::Position;
 use crate::globs::Matcher;
 use crate::sheet::Sheet;
 
@@ -20,19 +21,28 @@ pub const MAX_CHAINS_PER_RETEST: usize = 50;
 /// See [`MAX_CHAINS_PER_RETEST`].
 pub const MAX_FILES_PER_CHAIN: usize = 10;
 
-/// A changed path, relative to the component root with `/` separators, and the date of the
-/// change when one is known (the newest commit that touched it).
+/// A changed path, relative to the component root with `/` separators, where in the history
+/// it last changed (see [`Position`]) and the date of that change when one is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangedPath {
     pub path: String,
     pub date: Option<NaiveDate>,
+    /// The newest commit of the history that touched the path (0 for a listed run).
+    pub at: Position,
 }
 
 impl ChangedPath {
+    /// A path without history (a listed run): position 0.
     pub fn new(path: impl Into<String>, date: Option<NaiveDate>) -> Self {
+        Self::at(path, 0, date)
+    }
+
+    /// A path last changed by the commit at `at`, dated `date`.
+    pub fn at(path: impl Into<String>, at: Position, date: Option<NaiveDate>) -> Self {
         Self {
             path: path.into(),
             date,
+            at,
         }
     }
 }
@@ -56,7 +66,9 @@ pub struct Requirement {
     pub chains: Vec<Chain>,
     /// `(file, route)` pairs beyond the kept ones (see [`MAX_CHAINS_PER_RETEST`]), counted.
     pub chains_not_kept: usize,
-    /// The newest change date over the files behind the retest.
+    /// The change commit: the newest position over the files behind the retest.
+    pub change_at: Position,
+    /// The date of the change commit (the newest date among the files changed there).
     pub change_date: NaiveDate,
 }
 
@@ -73,14 +85,19 @@ pub struct Impact {
     pub required: Vec<Requirement>,
 }
 
-/// Sort, dedupe (keeping the newest date of a repeated path) and drop empty paths.
+/// Sort, dedupe (keeping the newest change of a repeated path) and drop empty paths.
 fn dedupe(mut changed: Vec<ChangedPath>) -> Vec<ChangedPath> {
     changed.retain(|c| !c.path.is_empty());
     changed.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let mut out: Vec<ChangedPath> = Vec::with_capacity(changed.len());
     for c in changed {
         match out.last_mut() {
-            Some(last) if last.path == c.path => last.date = last.date.max(c.date),
+            Some(last) if last.path == c.path => {
+                if (c.at, c.date) > (last.at, last.date) {
+                    last.at = c.at;
+                    last.date = c.date;
+                }
+            }
             _ => out.push(c),
         }
     }
@@ -197,14 +214,15 @@ pub fn impact_with(
         }
     }
     let starts: Vec<usize> = (0..n).filter(|&c| !direct[c].is_empty()).collect();
-    let newest: Vec<NaiveDate> = starts
+    // The newest change (position, then date) among the files of each changed component.
+    let newest: Vec<(Position, NaiveDate)> = starts
         .iter()
         .map(|&s| {
             direct[s]
                 .iter()
-                .map(|&fi| files[fi].date.unwrap_or(default_date))
+                .map(|&fi| (files[fi].at, files[fi].date.unwrap_or(default_date)))
                 .max()
-                .unwrap_or(default_date)
+                .unwrap_or((0, default_date))
         })
         .collect();
 
@@ -230,6 +248,7 @@ pub fn impact_with(
                 retest: retest.to_string(),
                 chains: Vec::new(),
                 chains_not_kept: 0,
+                change_at: 0,
                 change_date: NaiveDate::MIN,
             });
             required.len() - 1
@@ -251,7 +270,9 @@ pub fn impact_with(
             return;
         };
         for &k in &reached_by[t] {
-            req.change_date = req.change_date.max(newest[k]);
+            if newest[k] > (req.change_at, req.change_date) {
+                (req.change_at, req.change_date) = newest[k];
+            }
             let files = &direct[starts[k]];
             if req.chains.len() >= MAX_CHAINS_PER_RETEST {
                 req.chains_not_kept += files.len();

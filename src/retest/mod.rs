@@ -5,19 +5,20 @@
 pub mod coverage;
 pub mod gate;
 pub mod graph;
+pub mod history;
 pub mod record;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 
-pub use coverage::Status;
+pub use coverage::{Entered, Status};
 pub use graph::{ChangedPath, Direct, Impact};
+pub use history::History;
 
 use crate::finding::{Finding, Severity};
 use crate::globs::Matcher;
 use crate::sheet::Sheet;
-use crate::sheet::model::Record;
 use crate::sheet::yaml::escape_pointer;
 
 /// What the change set was compared against, for the report (e.g. `origin/main...HEAD`).
@@ -57,6 +58,10 @@ pub struct Required {
     #[serde(skip_serializing_if = "is_zero")]
     pub because_not_shown: usize,
     pub change_date: String,
+    /// The change commit (the newest commit behind the retest), when there is a history;
+    /// `index` for `--staged`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_commit: Option<String>,
     pub record: Option<RecordSummary>,
     /// The status in words ("the latest record, a pass on 2026-11-01, is before the change ...").
     pub reason: String,
@@ -90,6 +95,10 @@ pub struct RecordSummary {
     pub commit: Option<String>,
     pub file: String,
     pub line: usize,
+    /// Where the record entered the history ("commit 1a2b3c4d5e6f", "the index", "the merge
+    /// base ..."), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered: Option<String>,
 }
 
 /// The conclusions to pause for an affected event, from its `rollback.pause`.
@@ -139,7 +148,8 @@ fn text(t: Option<&crate::sheet::model::Text>) -> Option<String> {
     t.map(|t| t.value.clone())
 }
 
-fn summary(r: &Record) -> RecordSummary {
+fn summary(e: &Entered<'_>, history: &History) -> RecordSummary {
+    let r = e.record;
     RecordSummary {
         date: r.date.as_ref().map(|d| d.raw.clone()).unwrap_or_default(),
         result: text(r.result.as_ref()).unwrap_or_default(),
@@ -149,26 +159,40 @@ fn summary(r: &Record) -> RecordSummary {
         commit: text(r.commit.as_ref()),
         file: r.source.name.clone(),
         line: r.source.location(r.span.start).line,
+        entered: history.is_some().then(|| history.label(e.at)),
     }
 }
 
-/// Compute the report: impact through the graph, then coverage by the records.
-/// `default_date` is the change date of paths that carry none (today, or `--since`).
+/// What coverage is judged by, the same for every sheet of a run: the records with where each
+/// entered `history` (see [`coverage`]), the change date of paths that carry none (today, or
+/// `--since`), and today.
+#[derive(Clone, Copy)]
+pub struct Judging<'a> {
+    pub records: &'a [Entered<'a>],
+    pub history: &'a History,
+    pub default_date: NaiveDate,
+    pub today: NaiveDate,
+}
+
+/// Compute the report: impact through the graph, then coverage by the records, each with
+/// where it entered `history` (see [`coverage`]). `default_date` is the change date of paths
+/// that carry none (today, or `--since`).
 pub fn evaluate(
     sheet: &Sheet,
     matcher: &Matcher,
     changed: Vec<ChangedPath>,
+    records: &[Entered<'_>],
+    history: &History,
     default_date: NaiveDate,
     today: NaiveDate,
 ) -> Report {
-    evaluate_with(
-        sheet,
-        matcher,
-        changed,
-        &graph::Direct::default(),
+    let judging = Judging {
+        records,
+        history,
         default_date,
         today,
-    )
+    };
+    evaluate_with(sheet, matcher, changed, &graph::Direct::default(), judging)
 }
 
 /// [`evaluate`], with events the change touches directly (see [`graph::Direct`]).
@@ -177,9 +201,14 @@ pub fn evaluate_with(
     matcher: &Matcher,
     changed: Vec<ChangedPath>,
     direct: &graph::Direct,
-    default_date: NaiveDate,
-    today: NaiveDate,
+    judging: Judging<'_>,
 ) -> Report {
+    let Judging {
+        records,
+        history,
+        default_date,
+        today,
+    } = judging;
     let impact = graph::impact_with(sheet, matcher, changed, direct, default_date);
     let comps = sheet.components.iter().as_slice();
     let events = sheet.events.iter().as_slice();
@@ -189,7 +218,11 @@ pub fn evaluate_with(
         let max_age = def
             .and_then(|d| d.item.max_age.as_ref())
             .and_then(|m| m.value);
-        let cov = coverage::cover(&sheet.records, &req.retest, req.change_date, today, max_age);
+        let change = coverage::Change {
+            at: req.change_at,
+            date: req.change_date,
+        };
+        let cov = coverage::cover(records, &req.retest, change, today, max_age, history);
         let because = req
             .chains
             .iter()
@@ -213,7 +246,8 @@ pub fn evaluate_with(
             because,
             because_not_shown: req.chains_not_kept,
             change_date: req.change_date.to_string(),
-            record: cov.record.map(summary),
+            change_commit: history.commit(req.change_at).map(|c| c.id.clone()),
+            record: cov.record.as_ref().map(|e| summary(e, history)),
             reason: cov.reason,
             title: def.and_then(|d| text(d.item.title.as_ref())),
             owner: def.and_then(|d| text(d.item.owner.as_ref())),
@@ -419,7 +453,16 @@ incidents:
             .iter()
             .map(|p| ChangedPath::new(*p, Some(d(20))))
             .collect();
-        let r = evaluate(&sheet, &m, changed, today, today);
+        let records = coverage::without_history(&sheet.records);
+        let r = evaluate(
+            &sheet,
+            &m,
+            changed,
+            &records,
+            &History::default(),
+            today,
+            today,
+        );
         (sheet, r)
     }
 
@@ -431,7 +474,16 @@ incidents:
         let (m, _) = Matcher::new(&sheet.components);
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let changed = vec![ChangedPath::new("checkout/a.js", Some(today))];
-        let r = evaluate(&sheet, &m, changed, today, today);
+        let records = coverage::without_history(&sheet.records);
+        let r = evaluate(
+            &sheet,
+            &m,
+            changed,
+            &records,
+            &History::default(),
+            today,
+            today,
+        );
         assert_eq!(r.incidents.len(), 1);
         assert_eq!(r.incidents[0].paused, vec!["budget", "roas"]);
         assert_eq!(r.incidents[0].route.as_deref(), Some("spike"));

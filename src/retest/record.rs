@@ -65,10 +65,11 @@ pub fn to_yaml(r: &NewRecord) -> String {
     out
 }
 
-/// The `n`-th candidate file name (1-based): `DATE-RETEST.yaml`, then `DATE-RETEST-2.yaml`, ...
-/// The retest id is kebab-case in a valid sheet; anything else is replaced so that the name
-/// never leaves the folder.
-pub fn file_name(date: &str, retest: &str, n: usize) -> String {
+/// The file name of a record: `DATE-RETEST-SUFFIX.yaml`. The suffix (8 hex digits of a random
+/// `seed`) keeps two branches that record the same retest on the same day from writing the
+/// same path, so their merge never conflicts. The retest id is kebab-case in a valid sheet;
+/// anything else is replaced so that the name never leaves the folder.
+pub fn file_name(date: &str, retest: &str, seed: u64) -> String {
     let safe: String = retest
         .chars()
         .map(|c| {
@@ -79,11 +80,9 @@ pub fn file_name(date: &str, retest: &str, n: usize) -> String {
             }
         })
         .collect();
-    if n <= 1 {
-        format!("{date}-{safe}.yaml")
-    } else {
-        format!("{date}-{safe}-{n}.yaml")
-    }
+    // Fold the 64 bits to 32 so no part of the seed is wasted.
+    let short = (seed ^ (seed >> 32)) as u32;
+    format!("{date}-{safe}-{short:08x}.yaml")
 }
 
 #[cfg(test)]
@@ -118,16 +117,16 @@ mod tests {
     }
 
     #[test]
-    fn file_names_stay_in_the_folder() {
+    fn file_names_stay_in_the_folder_and_carry_the_suffix() {
         assert_eq!(
-            file_name("2026-11-25", "purchase-dedupe", 1),
-            "2026-11-25-purchase-dedupe.yaml"
+            file_name("2026-11-25", "purchase-dedupe", 0xab),
+            "2026-11-25-purchase-dedupe-000000ab.yaml"
         );
-        assert_eq!(file_name("2026-11-25", "a", 2), "2026-11-25-a-2.yaml");
         assert_eq!(
-            file_name("2026-11-25", "../x/y", 1),
-            "2026-11-25----x-y.yaml"
+            file_name("2026-11-25", "../x/y", 0x1_0000_0001),
+            "2026-11-25----x-y-00000000.yaml"
         );
+        assert_ne!(file_name("d", "a", 1), file_name("d", "a", 2));
     }
 
     proptest! {

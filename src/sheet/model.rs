@@ -822,6 +822,16 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
     (sheet, b.findings)
 }
 
+/// The inline `records` of a sheet already parsed to a node tree (pointers `/records/N`), without
+/// building the rest of the sheet: how the history reads a sheet at an older commit.
+pub fn build_sheet_records(source: &Arc<SourceFile>, root: &Node) -> Vec<Record> {
+    let mut b = Builder {
+        source,
+        findings: Vec::new(),
+    };
+    b.list(root, "records", record)
+}
+
 /// Parse the items of one `records_dir` file (a record or a list of records) already parsed
 /// to a node tree. Returns the calendar-date findings too.
 pub fn build_records(source: &Arc<SourceFile>, root: &Node) -> (Vec<Record>, Vec<Finding>) {

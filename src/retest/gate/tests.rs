@@ -1,5 +1,7 @@
 use super::*;
+use crate::retest::{History, coverage};
 use crate::sheet;
+use chrono::NaiveDate;
 
 const BASE: &str = "\
 version: 1
@@ -52,8 +54,13 @@ fn run(base: &str, head: &str, files: &[&str]) -> Report {
             changed,
         },
         ChangedPath::new("governance.yaml", Some(day(20))),
-        day(25),
-        day(25),
+        Judging {
+            // Head's records, no history: the same evidence for both sheets.
+            records: &coverage::without_history(&h.records),
+            history: &History::default(),
+            default_date: day(25),
+            today: day(25),
+        },
     )
 }
 

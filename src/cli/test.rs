@@ -1,0 +1,86 @@
+//! `govsheet test [PACK...]`: run the rules' own examples as tests (`examples.fail` must raise
+//! the rule, `examples.pass` must not), like `conftest verify`, and exit 1 when one fails.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{CliError, Context, workspace};
+use crate::policy::examples::{self, Outcome};
+use crate::policy::{self, Policy};
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Policy packs to test; none: govsheet's own packs and those the sheet lists in
+    /// `policy.packs`
+    #[arg(value_name = "PACK")]
+    pub packs: Vec<PathBuf>,
+}
+
+pub fn run(ctx: &Context, args: TestArgs) -> Result<ExitCode, CliError> {
+    // The rules under test: every rule of the sheet's policy, or those of the packs named.
+    let (policy, names): (Policy, Option<Vec<String>>) = if args.packs.is_empty() {
+        let sheet = super::default_sheet();
+        let policy = if sheet.is_file() {
+            super::packs::policy_for(&workspace::load_sheet(&sheet)?)?
+        } else {
+            policy::core().clone()
+        };
+        (policy, None)
+    } else {
+        let mut packs = Vec::new();
+        for path in &args.packs {
+            let shown = path.display().to_string();
+            let bytes = workspace::read_limited(path)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| CliError::file(&shown, "invalid policy pack: not UTF-8 text"))?;
+            let pack = policy::pack::parse(&shown, &text).map_err(super::packs::pack_error)?;
+            packs.push((pack, shown));
+        }
+        let names = packs.iter().map(|(p, _)| p.name.clone()).collect();
+        (
+            Policy::with_packs(packs).map_err(super::packs::pack_error)?,
+            Some(names),
+        )
+    };
+    let tested: Vec<&policy::RuleInfo> = policy
+        .rules()
+        .filter(|r| names.as_ref().is_none_or(|n| n.contains(&r.pack)))
+        .collect();
+    let results = examples::run(&policy, tested, ctx.today);
+    let mut text = String::new();
+    let (mut ok, mut failed, mut skipped) = (0, 0, 0);
+    for r in &results {
+        let at = format!("{}:{}", r.rule.file, r.line);
+        match &r.outcome {
+            Outcome::Ok => {
+                ok += 1;
+                text.push_str(&format!("ok    {} {}\n", r.rule.id, r.which.key()));
+            }
+            Outcome::Failed(why) => {
+                failed += 1;
+                text.push_str(&format!(
+                    "FAIL  {} {} ({at}): {why}\n",
+                    r.rule.id,
+                    r.which.key()
+                ));
+            }
+            Outcome::Skipped(why) => {
+                skipped += 1;
+                text.push_str(&format!("skip  {} {}: {why}\n", r.rule.id, r.which.key()));
+            }
+        }
+    }
+    text.push_str(&format!(
+        "\n{} examples of {} rules: {ok} passed, {failed} failed, {skipped} skipped\n",
+        results.len(),
+        results.len() / 2
+    ));
+    ctx.out.print(&text);
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
