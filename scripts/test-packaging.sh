@@ -263,8 +263,9 @@ seen = dict(got["outputs"], exit=got["exit"])
 wrong = {k: seen.get(k) for k, v in expect.items() if seen.get(k) != v}
 if wrong:
     sys.exit(f"expected {expect}, got {wrong}")
-if needle not in got["summary"]:
-    sys.exit(f"the step summary does not hold {needle!r}:\n{got["summary"]}")
+summary = got["summary"]
+if needle not in summary:
+    sys.exit(f"the step summary does not hold {needle!r}:\n{summary}")
 ' "$expect" "$needle" || { cat "$work/action.log"; fail "the action did not do what was expected"; }
     }
 
