@@ -37,23 +37,26 @@ pub struct Matcher {
     exclude: Buckets,
 }
 
+/// Which glob of the sheet a compiled glob is: its component and its index in `paths`.
+pub type GlobId = (usize, usize);
+
 /// Globs grouped by literal folder prefix: one [`GlobSet`] per prefix, with the component
-/// each glob belongs to.
+/// and pattern each glob is.
 #[derive(Debug, Clone, Default)]
 struct Buckets {
-    sets: Vec<(GlobSet, Vec<usize>)>,
+    sets: Vec<(GlobSet, Vec<GlobId>)>,
     by_prefix: HashMap<String, usize>,
 }
 
 /// Globs being collected per prefix, before they are built into sets.
 #[derive(Default)]
 struct BucketsBuilder {
-    groups: Vec<(GlobSetBuilder, Vec<usize>)>,
+    groups: Vec<(GlobSetBuilder, Vec<GlobId>)>,
     by_prefix: HashMap<String, usize>,
 }
 
 impl BucketsBuilder {
-    fn add(&mut self, pattern: &str, glob: Glob, component: usize) {
+    fn add(&mut self, pattern: &str, glob: Glob, id: GlobId) {
         let prefix = literal_prefix(pattern);
         let next = self.groups.len();
         let i = *self.by_prefix.entry(prefix.to_string()).or_insert(next);
@@ -61,7 +64,7 @@ impl BucketsBuilder {
             self.groups.push((GlobSetBuilder::new(), Vec::new()));
         }
         self.groups[i].0.add(glob);
-        self.groups[i].1.push(component);
+        self.groups[i].1.push(id);
     }
 
     fn build(self) -> Buckets {
@@ -81,8 +84,8 @@ impl Buckets {
         self.sets.is_empty()
     }
 
-    /// The components whose globs in these buckets match `path`, unsorted, maybe repeated.
-    fn owners(&self, path: &str, out: &mut Vec<usize>) {
+    /// The globs in these buckets that match `path`, unsorted.
+    fn hits(&self, path: &str, out: &mut Vec<GlobId>) {
         if self.sets.is_empty() {
             return;
         }
@@ -149,8 +152,8 @@ impl Matcher {
                     continue;
                 }
                 match compile_glob(pattern) {
-                    Ok(g) if negated => exclude.add(pattern, g, ci),
-                    Ok(g) => include.add(pattern, g, ci),
+                    Ok(g) if negated => exclude.add(pattern, g, (ci, pi)),
+                    Ok(g) => include.add(pattern, g, (ci, pi)),
                     Err(e) => errors.push(GlobError {
                         component: ci,
                         index: pi,
@@ -173,19 +176,32 @@ impl Matcher {
     /// The components (indices, ascending, no repeats) a repository-relative path belongs to.
     pub fn components_for(&self, path: &str) -> Vec<usize> {
         let path = path.strip_prefix("./").unwrap_or(path);
-        let mut owners = Vec::new();
-        self.include.owners(path, &mut owners);
-        if owners.is_empty() {
-            return owners;
+        let mut hits = Vec::new();
+        self.include.hits(path, &mut hits);
+        if hits.is_empty() {
+            return Vec::new();
         }
+        let mut owners: Vec<usize> = hits.iter().map(|h| h.0).collect();
         owners.sort_unstable();
         owners.dedup();
         if !self.exclude.is_empty() {
-            let mut excluded = Vec::new();
-            self.exclude.owners(path, &mut excluded);
-            owners.retain(|c| !excluded.contains(c));
+            hits.clear();
+            self.exclude.hits(path, &mut hits);
+            owners.retain(|c| !hits.iter().any(|h| h.0 == *c));
         }
         owners
+    }
+
+    /// The positive (include) globs that match a repository-relative path, before excludes:
+    /// what `component-matches-nothing` asks of each glob.
+    pub fn include_globs_for(&self, path: &str, out: &mut Vec<GlobId>) {
+        let path = path.strip_prefix("./").unwrap_or(path);
+        self.include.hits(path, out);
+    }
+
+    /// How many positive globs compiled.
+    pub fn include_count(&self) -> usize {
+        self.include.sets.iter().map(|(_, ids)| ids.len()).sum()
     }
 }
 

@@ -14,7 +14,12 @@ fn main() -> ExitCode {
     match govsheet::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("govsheet: error: {e}");
+            // A path in the message may hold a newline: it must not start a line of the log.
+            let message = e.to_string();
+            eprintln!(
+                "govsheet: error: {}",
+                govsheet::report::escape::control(&message)
+            );
             ExitCode::from(2)
         }
     }

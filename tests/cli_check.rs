@@ -13,6 +13,10 @@ use std::process::{Command, Output};
 
 const TODAY: &str = "2026-11-25";
 
+/// A sheet with nothing in it but its version, for tests of the loader and the flags: the rule
+/// that wants at least one event (`no-events`) is turned off.
+const MINIMAL: &str = "version: 1\npolicy: {rules: {no-events: \"off\"}}\n";
+
 fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_govsheet"));
     cmd.env_remove("NO_COLOR")
@@ -222,7 +226,11 @@ fn binary_file_is_a_syntax_finding() {
 #[test]
 fn utf8_bom_is_accepted() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "governance.yaml", "\u{feff}version: 1\n");
+    write(
+        tmp.path(),
+        "governance.yaml",
+        "\u{feff}version: 1\npolicy: {rules: {no-events: \"off\"}}\n",
+    );
     expect(&govsheet(tmp.path(), &["check"]), 0, &["ok: no findings"]);
 }
 
@@ -304,7 +312,7 @@ fn deep_indented_maps_are_refused_at_the_65th_level() {
 #[test]
 fn five_megabyte_string_loads_fine() {
     let text = format!(
-        "version: 1\nsheet:\n  name: Big\n  description: \"{}\"\n",
+        "version: 1\nsheet:\n  name: Big\n  description: \"{}\"\npolicy: {{rules: {{no-events: \"off\"}}}}\n",
         "x".repeat(5_000_000)
     );
     let tmp = tempfile::tempdir().unwrap();
@@ -446,7 +454,7 @@ fn folder_with_two_sheets_checks_both() {
         &[
             "repo/governance.yaml:2:14",
             "repo/shop/eu.governance.yaml:2:9",
-            "2 errors, 0 warnings, 0 infos in 2 sheets",
+            "4 errors, 0 warnings, 0 infos in 2 sheets",
         ],
     );
     assert!(!stdout(&o).contains("node_modules"), "{}", stdout(&o));
@@ -460,7 +468,7 @@ fn folder_with_two_sheets_checks_both() {
 #[test]
 fn two_paths_one_clean_one_broken() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "a.governance.yaml", "version: 1\n");
+    write(tmp.path(), "a.governance.yaml", MINIMAL);
     write(tmp.path(), "b.governance.yaml", "version: 2\n");
     let o = govsheet(
         tmp.path(),
@@ -744,7 +752,7 @@ fn ten_thousand_record_files_load() {
 #[test]
 fn invalid_today_is_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "governance.yaml", "version: 1\n");
+    write(tmp.path(), "governance.yaml", MINIMAL);
     for bad in ["2026-02-30", "tomorrow", "2026-1-5", ""] {
         let o = bin()
             .current_dir(tmp.path())
@@ -805,7 +813,7 @@ fn json_shape_is_the_contract() {
     write(
         tmp.path(),
         "governance.yaml",
-        "version: 1\nowners:\n  tracking:\n    nmae: Ana\n",
+        "version: 1\nowners:\n  tracking:\n    nmae: Ana\npolicy: {rules: {no-events: \"off\"}}\n",
     );
     let o = govsheet(tmp.path(), &["check", "--format", "json"]);
     expect(&o, 1, &[]);
@@ -837,7 +845,7 @@ fn json_shape_is_the_contract() {
         serde_json::json!({"errors": 1, "warnings": 0, "infos": 0, "files": 1})
     );
     // A clean run is the same object with no findings.
-    write(tmp.path(), "governance.yaml", "version: 1\n");
+    write(tmp.path(), "governance.yaml", MINIMAL);
     let j = json(&govsheet(tmp.path(), &["check", "--format", "json"]));
     assert_eq!(
         j,
@@ -915,7 +923,7 @@ fn color_always_never_auto_and_no_color() {
 #[test]
 fn fail_on_levels_and_exit_codes() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "governance.yaml", "version: 1\n");
+    write(tmp.path(), "governance.yaml", MINIMAL);
     expect(
         &govsheet(tmp.path(), &["--fail-on", "warning", "check"]),
         0,
@@ -926,7 +934,11 @@ fn fail_on_levels_and_exit_codes() {
         0,
         &["ok"],
     );
-    write(tmp.path(), "governance.yaml", "version: 1\nowners: 3\n");
+    write(
+        tmp.path(),
+        "governance.yaml",
+        "version: 1\nowners: 3\npolicy: {rules: {no-events: \"off\"}}\n",
+    );
     expect(
         &govsheet(tmp.path(), &["--fail-on", "warning", "check"]),
         1,
@@ -942,7 +954,7 @@ fn fail_on_levels_and_exit_codes() {
 #[test]
 fn max_findings_limits_the_human_report_only() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut text = String::from("version: 1\nowners:\n");
+    let mut text = String::from("version: 1\npolicy: {rules: {no-events: \"off\"}}\nowners:\n");
     for i in 0..30 {
         text.push_str(&format!("  o{i}: {{nmae: x}}\n"));
     }
@@ -969,7 +981,7 @@ fn max_findings_limits_the_human_report_only() {
 #[test]
 fn default_findings_limit_is_200() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut text = String::from("version: 1\nowners:\n");
+    let mut text = String::from("version: 1\npolicy: {rules: {no-events: \"off\"}}\nowners:\n");
     for i in 0..250 {
         text.push_str(&format!("  o{i}: {{nmae: x}}\n"));
     }
@@ -984,7 +996,7 @@ fn closed_stdout_pipe_exits_quietly() {
     use std::io::Read;
     use std::process::Stdio;
     let tmp = tempfile::tempdir().unwrap();
-    let mut text = String::from("version: 1\nowners:\n");
+    let mut text = String::from("version: 1\npolicy: {rules: {no-events: \"off\"}}\nowners:\n");
     for i in 0..2_000 {
         text.push_str(&format!("  o{i}: {{nmae: x}}\n"));
     }
@@ -1057,10 +1069,15 @@ fn the_sheet_is_found_in_a_parent_folder_up_to_the_repository_root() {
     std::fs::create_dir(repo.join(".git")).unwrap();
     write(&repo, "governance.yaml", &sheet);
 
+    // `root: .` of the sheet is the repository root, two levels up: its globs match there.
     let o = govsheet(&deep, &["check"]);
-    expect(&o, 0, &["0 errors"]);
+    expect(&o, 0, &["ok: no findings in 1 sheet"]);
+    let mut with_typo = sheet.clone();
+    with_typo.extend_from_slice(b"colour: blue\n");
+    write(&repo, "governance.yaml", &with_typo);
     let o = govsheet(&deep, &["check", "--format", "json"]);
     assert_eq!(json(&o)["findings"][0]["file"], "../../governance.yaml");
+    write(&repo, "governance.yaml", &sheet);
     let o = govsheet(&deep, &["graph"]);
     expect(&o, 0, &["Purchase"]);
     let o = govsheet(&deep, &["doc"]);

@@ -11,7 +11,8 @@ const BROKEN: &str = include_str!("data/integrations/broken.governance.yaml");
 /// A key with `%`, a comma, a colon, a newline, a control character and XML specials: it is
 /// quoted in the `schema` finding's message (the loader already drops the control character;
 /// the renderers' own stripping is unit-tested).
-const HOSTILE: &str = "version: 1\n\"bo%gus,x:y\\nz\\x01<&>'\\\"\": 1\n";
+const HOSTILE: &str =
+    "version: 1\n\"bo%gus,x:y\\nz\\x01<&>'\\\"\": 1\npolicy: {rules: {no-events: \"off\"}}\n";
 const HOSTILE_DIR: &str = "s p,a:c%e";
 const HOSTILE_FILE: &str = "we,ird:100%.governance.yaml";
 

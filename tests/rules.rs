@@ -271,10 +271,10 @@ fn init_writes_a_sheet_that_checks_and_never_overwrites() {
         assert!(text.contains(&format!("\n  {route}:\n")), "{route}");
     }
     let (out, json) = check_json(&sheet);
-    assert_eq!(out.status.code(), Some(0), "{json}");
-    assert_eq!(json["summary"]["errors"], 0, "{json}");
-    // Only warnings of what to fill in: the placeholders, the example component's files
-    // (which do not exist here) and the review never held (tests/init.rs follows them).
+    // The example component's globs match no file here: an error, so the starter sheet cannot
+    // pass before its components name the repository's real files. The rest are warnings of
+    // what to fill in: the placeholders and the review never held (tests/init.rs follows them).
+    assert_eq!(out.status.code(), Some(1), "{json}");
     let mut rules = rules_in(&json);
     rules.sort();
     rules.dedup();

@@ -33,6 +33,9 @@ pub struct DocArgs {
     pub check: bool,
 }
 
+/// The largest committed document `--check` reads.
+const DOC_LIMIT: usize = 64 * 1024 * 1024;
+
 /// How many lines of unified diff `--check` prints before it says how many it left out.
 const DIFF_LINES: usize = 60;
 
@@ -194,14 +197,11 @@ pub fn run(ctx: &Context, args: DocArgs, today_given: bool) -> Result<ExitCode, 
     }
     match &args.output {
         Some(path) if args.check => {
-            let existing = match std::fs::read(path) {
-                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            let existing = match std::fs::symlink_metadata(path) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => {
-                    return Err(CliError::file(
-                        path.display().to_string(),
-                        workspace::io_message(&e),
-                    ));
+                _ => {
+                    let bytes = super::fsio::read_input(path, None, DOC_LIMIT)?;
+                    Some(String::from_utf8_lossy(&bytes).into_owned())
                 }
             };
             let date = given.or_else(|| existing.as_deref().and_then(doc::as_of));
@@ -217,9 +217,7 @@ pub fn run(ctx: &Context, args: DocArgs, today_given: bool) -> Result<ExitCode, 
         }
         Some(path) => {
             let text = rendered(ctx, &args, given)?;
-            std::fs::write(path, &text).map_err(|e| {
-                CliError::file(path.display().to_string(), workspace::io_message(&e))
-            })?;
+            super::fsio::write_output(path, text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         None => {

@@ -5,7 +5,6 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -215,8 +214,7 @@ fn open(ctx: &Context, args: OpenArgs) -> Result<ExitCode, CliError> {
         .iter()
         .filter_map(|i| i.id.as_ref().map(|t| t.as_str()))
         .collect();
-    std::fs::create_dir_all(&folder)
-        .map_err(|e| CliError::file(folder.display().to_string(), workspace::io_message(&e)))?;
+    super::fsio::create_dir_inside(&folder, &on_disk.repo_root)?;
     for _ in 0..100 {
         let id = incident_file::new_id(&today, &args.route, &suffix());
         if taken.contains(&id.as_str()) {
@@ -239,32 +237,10 @@ fn open(ctx: &Context, args: OpenArgs) -> Result<ExitCode, CliError> {
                 .collect(),
             owner: trimmed(route.item.owner.as_ref()),
         });
-        // create_new: never onto an existing file, without a check-then-write race.
-        let mut file = match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(CliError::file(
-                    path.display().to_string(),
-                    workspace::io_message(&e),
-                ));
-            }
-        };
-        if let Err(e) = file
-            .write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-        {
-            // A half-written incident would be read as one: take it away.
-            drop(file);
-            let _ = std::fs::remove_file(&path);
-            return Err(CliError::file(
-                path.display().to_string(),
-                workspace::io_message(&e),
-            ));
+        // create_new: never onto an existing file, without a check-then-write race; the
+        // file appears whole or not at all.
+        if !super::fsio::create_new(&path, text.as_bytes())? {
+            continue;
         }
         let shown = display_dir.join(&file_name);
         let pause = route.item.pause_ids();
@@ -437,39 +413,8 @@ fn incident_path(folder: &Path, source_name: &str) -> Result<PathBuf, CliError> 
     Ok(path)
 }
 
-/// Replace a file's content: write a temporary file in the same folder, flush it, then rename
-/// it over the file, so a failed write leaves the old file whole.
+/// Replace a file's content through a temporary file in the same folder renamed over it
+/// (`fsio::replace_file`), so a failed write leaves the old file whole.
 fn replace_file(path: &Path, text: &str) -> Result<(), CliError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let base = path
-        .file_name()
-        .map_or_else(|| "incident".into(), |n| n.to_string_lossy().into_owned());
-    let shown = path.display().to_string();
-    for _ in 0..100 {
-        let tmp = dir.join(format!(".{base}.{}.tmp", suffix()));
-        let mut f = match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(CliError::file(&shown, workspace::io_message(&e))),
-        };
-        if let Ok(meta) = std::fs::metadata(path) {
-            let _ = f.set_permissions(meta.permissions());
-        }
-        let written = f.write_all(text.as_bytes()).and_then(|()| f.sync_all());
-        drop(f);
-        return written
-            .and_then(|()| std::fs::rename(&tmp, path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                CliError::file(&shown, workspace::io_message(&e))
-            });
-    }
-    Err(CliError::file(
-        &shown,
-        "could not create a temporary file next to it",
-    ))
+    super::fsio::replace_file(path, text.as_bytes())
 }

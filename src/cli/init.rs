@@ -1,13 +1,12 @@
 //! `govsheet init [PATH] [--template NAME]`: write a commented starter sheet for a stack; never
 //! overwrite an existing file. Values to replace are marked (see the `placeholder` rule).
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::{CliError, Context, workspace::io_message};
+use super::{CliError, Context};
 
 /// The stacks `init` has a starter sheet for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -43,20 +42,14 @@ pub struct InitArgs {
 
 pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, CliError> {
     let name = args.path.display().to_string();
-    // create_new: refuses an existing file without a check-then-write race.
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&args.path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => CliError::file(
-                &name,
-                "already exists; govsheet init never overwrites a file (move it away or give another PATH)",
-            ),
-            _ => CliError::file(&name, io_message(&e)),
-        })?;
-    file.write_all(args.template.text().as_bytes())
-        .map_err(|e| CliError::file(&name, io_message(&e)))?;
+    // create_new: refuses an existing file without a check-then-write race, and a failed
+    // write leaves no half file.
+    if !super::fsio::create_new(&args.path, args.template.text().as_bytes())? {
+        return Err(CliError::file(
+            &name,
+            "already exists; govsheet init never overwrites a file (move it away or give another PATH)",
+        ));
+    }
     let check = if name == "governance.yaml" {
         "govsheet check".to_string()
     } else {

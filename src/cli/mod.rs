@@ -4,6 +4,7 @@
 mod check;
 pub mod diff;
 mod doc;
+pub mod fsio;
 pub mod git;
 mod graph;
 mod history;
@@ -43,8 +44,9 @@ pub struct Global {
     /// When to colour the human report: `auto` honours NO_COLOR and a non-terminal stdout
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
-    /// The date to check against (YYYY-MM-DD) instead of the local date
-    #[arg(long, global = true, env = "GOVSHEET_TODAY", value_name = "DATE")]
+    /// The date to check against (YYYY-MM-DD) instead of the local date [env: GOVSHEET_TODAY;
+    /// empty counts as unset]
+    #[arg(long, global = true, value_name = "DATE")]
     pub today: Option<String>,
     /// The lowest severity that makes the run fail (exit 1)
     #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
@@ -249,8 +251,22 @@ pub struct Context {
 }
 
 impl Global {
+    /// `--today`, else a non-empty `GOVSHEET_TODAY` (an empty variable counts as unset).
+    fn today_arg(&self) -> Option<String> {
+        self.today.clone().or_else(|| {
+            std::env::var_os("GOVSHEET_TODAY")
+                .filter(|v| !v.is_empty())
+                .map(|v| v.to_string_lossy().into_owned())
+        })
+    }
+
+    /// Whether `--today` / `GOVSHEET_TODAY` gave a date.
+    pub fn today_given(&self) -> bool {
+        self.today_arg().is_some()
+    }
+
     pub fn resolve(&self) -> Result<Context, CliError> {
-        let today = match &self.today {
+        let today = match self.today_arg() {
             Some(t) => crate::sheet::model::parse_date(t.trim()).ok_or_else(|| {
                 CliError::Usage(format!(
                     "--today / GOVSHEET_TODAY: `{t}` is not a date (YYYY-MM-DD)"
@@ -296,7 +312,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Retests(args) => retests::run(&ctx, args),
         Command::Record(args) => record::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
-        Command::Doc(args) => doc::run(&ctx, args, cli.global.today.is_some()),
+        Command::Doc(args) => doc::run(&ctx, args, cli.global.today_given()),
         Command::Graph(args) => graph::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Schema => {
@@ -342,7 +358,9 @@ pub fn default_sheet() -> PathBuf {
 fn sheet_above(start: &std::path::Path) -> Option<PathBuf> {
     let mut up = PathBuf::new();
     for dir in start.ancestors() {
-        if dir.join("governance.yaml").is_file() {
+        // Whatever has the name stops the walk (a FIFO or a folder is then refused when it is
+        // read): a sheet is never passed over for one further up.
+        if std::fs::symlink_metadata(dir.join("governance.yaml")).is_ok() {
             return Some(up.join("governance.yaml"));
         }
         if dir.join(".git").exists() {

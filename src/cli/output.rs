@@ -1,15 +1,19 @@
 //! Where reports go: stdout through anstream, which strips colour codes when stdout is not a
 //! terminal, when NO_COLOR is set, or when `--color never` says so. A closed pipe is not an
-//! error: the process exits quietly. `--output FILE` writes a report to a file instead, while
-//! the human report still goes to stdout.
+//! error: printing stops quietly and the exit code stays the one the findings call for.
+//! `--output FILE` writes a report to a file instead (through `fsio`), while the human report
+//! still goes to stdout.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 
-use super::workspace::io_message;
 use super::{CliError, ColorWhen, Format};
+
+/// Set once standard output is found closed: nothing more is printed.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
 /// `--format` and `--output`, shared by the commands that report findings.
 #[derive(Debug, Args, Clone)]
@@ -62,15 +66,21 @@ impl Output {
         !matches!(stream.current_choice(), anstream::ColorChoice::Never)
     }
 
-    /// Print text to stdout; a closed pipe ends the process quietly.
+    /// Print text to stdout. A closed pipe (`govsheet ... | head`) is not an error and stops
+    /// further printing, but the run goes on to the exit code its findings call for: a reader
+    /// that stops early never turns a failing gate into a pass.
     pub fn print(&self, text: &str) {
+        if STDOUT_CLOSED.load(Ordering::Relaxed) {
+            return;
+        }
         let mut stream = anstream::AutoStream::new(std::io::stdout().lock(), self.choice);
         if let Err(e) = stream
             .write_all(text.as_bytes())
             .and_then(|()| stream.flush())
         {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
+                STDOUT_CLOSED.store(true, Ordering::Relaxed);
+                return;
             }
             eprintln!("govsheet: cannot write to stdout: {e}");
             std::process::exit(2);
@@ -107,8 +117,7 @@ fn width_from(columns: Option<usize>, terminal: impl FnOnce() -> Option<usize>) 
 
 /// Write a report file.
 pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text)
-        .map_err(|e| CliError::file(path.display().to_string(), io_message(&e)))
+    super::fsio::write_output(path, text.as_bytes())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use walkdir::WalkDir;
 
-use super::workspace::{self, SheetOnDisk, inside_repo, normalize};
+use super::workspace::{SheetOnDisk, inside_repo, normalize};
 use super::{CliError, Context};
 use crate::finding::Finding;
 use crate::policy::{self, Input, Policy};
@@ -28,7 +28,12 @@ pub fn policy_for(sheet: &SheetOnDisk) -> Result<Policy, CliError> {
         let path = inside_repo(&sheet.dir, &p.value, &sheet.repo_root)
             .map_err(|why| CliError::file(at(), format!("policy.packs: {why}")))?;
         let display = normalize(&sheet.dir.join(&p.value)).display().to_string();
-        let bytes = workspace::read_limited(&path).map_err(|e| match e {
+        let bytes = super::fsio::read_input(
+            &path,
+            Some(&sheet.repo_root),
+            crate::sheet::yaml::MAX_FILE_BYTES,
+        )
+        .map_err(|e| match e {
             CliError::File { message, .. } => {
                 CliError::file(at(), format!("policy.packs: {display}: {message}"))
             }

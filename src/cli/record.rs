@@ -4,7 +4,6 @@
 //! print its path and the `git add` that makes it count.
 
 use std::hash::{BuildHasher, Hasher};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -126,8 +125,7 @@ pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
 
     let folder = workspace::inside_repo(&on_disk.dir, &dir_field.value, &on_disk.repo_root)
         .map_err(|why| CliError::file(&sheet_name, format!("records_dir: {why}")))?;
-    std::fs::create_dir_all(&folder)
-        .map_err(|e| CliError::file(folder.display().to_string(), workspace::io_message(&e)))?;
+    super::fsio::create_dir_inside(&folder, &on_disk.repo_root)?;
     let text = record::to_yaml(&NewRecord {
         retest: args.retest.clone(),
         date: date.to_string(),
@@ -145,23 +143,9 @@ pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
     for attempt in 0..100u64 {
         let name = record::file_name(&date.to_string(), &args.retest, seed(&text, attempt));
         let path = folder.join(&name);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path);
-        let mut file = match file {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(CliError::file(
-                    path.display().to_string(),
-                    workspace::io_message(&e),
-                ));
-            }
-        };
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| CliError::file(path.display().to_string(), workspace::io_message(&e)))?;
+        if !super::fsio::create_new(&path, text.as_bytes())? {
+            continue;
+        }
         let shown = display_dir.join(&name);
         ctx.out.print(&format!("{}\n", shown.display()));
         eprintln!(

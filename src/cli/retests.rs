@@ -2,7 +2,6 @@
 //! range), make them relative to the component root, and hand them to the pure `retest` core;
 //! then render the report and pick the exit code.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -92,17 +91,16 @@ fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliErro
     Ok(c)
 }
 
+/// The most `--files-from` may hold: a list of every file of a large repository fits.
+const LIST_LIMIT: usize = 64 * 1024 * 1024;
+
 /// Read `--files-from`: one path a line, blank lines skipped, CRLF tolerated.
 fn read_list(path: &Path) -> Result<Vec<PathBuf>, CliError> {
-    let mut bytes = Vec::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| CliError::file("<stdin>", e.to_string()))?;
+    let bytes = if path.as_os_str() == "-" {
+        super::fsio::read_stdin(LIST_LIMIT)?
     } else {
-        bytes = std::fs::read(path)
-            .map_err(|e| CliError::file(path.display().to_string(), workspace::io_message(&e)))?;
-    }
+        super::fsio::read_input(path, None, LIST_LIMIT)?
+    };
     let text = String::from_utf8(bytes).map_err(|e| {
         CliError::file(
             path.display().to_string(),
@@ -266,6 +264,14 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
             let mut list = args.files.clone();
             if let Some(from) = &args.files_from {
                 list.extend(read_list(from)?);
+            }
+            // Component globs and the report hold UTF-8 paths: a name that is not UTF-8 cannot
+            // be matched, so it stops the run instead of dropping out of the change set.
+            if let Some(bad) = list.iter().find(|p| p.to_str().is_none()) {
+                return Err(CliError::file(
+                    bad.display().to_string(),
+                    "this changed path is not UTF-8 text, which component globs cannot match; rename the file or list the change with --base REF",
+                ));
             }
             let cwd = std::env::current_dir()
                 .map_err(|e| CliError::Usage(format!("cannot read the current folder: {e}")))?;

@@ -1,6 +1,5 @@
 //! `govsheet verify`: open the captures, the orders and the sheet, stream them through the verifier, render.
 
-use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,13 +58,7 @@ fn open(p: &Path) -> Result<Box<dyn BufRead>, CliError> {
             io::stdin().lock(),
         )));
     }
-    let name = display(p);
-    let meta =
-        std::fs::metadata(p).map_err(|e| CliError::file(&name, workspace::io_message(&e)))?;
-    if meta.is_dir() {
-        return Err(CliError::file(&name, "is a folder, not a capture file"));
-    }
-    let f = File::open(p).map_err(|e| CliError::file(&name, workspace::io_message(&e)))?;
+    let f = super::fsio::open_input(p, None)?;
     Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
 }
 
@@ -88,7 +81,9 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
         .map_err(|m| CliError::Usage(format!("--orders-columns: {m}")))?;
     let sheet_path = match &args.sheet {
         Some(p) => Some(p.clone()),
-        None => Some(super::default_sheet()).filter(|p| p.is_file()),
+        // Whatever is there under the default name is read (and refused when it is no
+        // regular file): a sheet never drops out of the run quietly.
+        None => Some(super::default_sheet()).filter(|p| std::fs::symlink_metadata(p).is_ok()),
     };
     let on_disk = sheet_path
         .as_deref()
@@ -131,7 +126,18 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
                 .map_err(|e| CliError::file(&name, workspace::io_message(&e)))?;
         }
     }
-    let result = v.finish();
+    let mut result = v.finish();
+    // The sheet goes through the same schema as `check`: a threshold that is not a number
+    // (`.nan` would make every comparison false, disabling the check) fails the run.
+    if let Some(d) = &on_disk {
+        let sheet_errors = d.loaded.findings.iter().filter(|f| {
+            matches!(f.rule.as_str(), "schema" | "yaml-syntax")
+                && f.severity == crate::finding::Severity::Error
+        });
+        let mut all: Vec<_> = sheet_errors.cloned().collect();
+        all.append(&mut result.findings);
+        result.findings = all;
+    }
     let human = |color: bool| {
         report::verify::human(
             &result,

@@ -72,13 +72,49 @@ pub fn find_sheets(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
                         || !(e.file_type().is_dir()
                             && matches!(n.as_ref(), ".git" | "target" | "node_modules"))
                 });
+            // A linked sheet is checked when it stays inside the repository (or the folder
+            // walked, outside one), and stops the run when it does not: never skipped quietly.
+            let allowed = git_root(p).unwrap_or_else(|| p.clone());
             for entry in walker {
                 let entry =
                     entry.map_err(|e| CliError::file(p.display().to_string(), e.to_string()))?;
-                if entry.file_type().is_file()
-                    && is_sheet_name(&entry.file_name().to_string_lossy())
-                {
+                if !is_sheet_name(&entry.file_name().to_string_lossy()) {
+                    continue;
+                }
+                if entry.file_type().is_file() {
                     out.push(entry.into_path());
+                } else if entry.file_type().is_symlink() {
+                    let path = entry.into_path();
+                    let target = path.canonicalize().map_err(|e| {
+                        CliError::file(
+                            path.display().to_string(),
+                            format!(
+                                "is a link to a sheet that cannot be read: {}",
+                                io_message(&e)
+                            ),
+                        )
+                    })?;
+                    let root = allowed.canonicalize().map_err(|e| {
+                        CliError::file(allowed.display().to_string(), io_message(&e))
+                    })?;
+                    if !target.starts_with(&root) {
+                        return Err(CliError::file(
+                            path.display().to_string(),
+                            format!(
+                                "is a link to a sheet outside the repository ({}); check that file where it lives",
+                                root.display()
+                            ),
+                        ));
+                    }
+                    if target.is_file() {
+                        out.push(path);
+                    }
+                } else if !entry.file_type().is_dir() {
+                    // A FIFO, a socket or a device named like a sheet: never skipped quietly.
+                    return Err(CliError::file(
+                        entry.path().display().to_string(),
+                        "is not a regular file (a FIFO, a device or a socket); only regular files are read",
+                    ));
                 }
             }
             if out.len() == before {
@@ -102,24 +138,9 @@ pub fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-/// Read a file with the size limit applied before reading it whole.
+/// Read a sheet given on the command line (any regular file), with the size limit.
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, CliError> {
-    let name = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| CliError::file(&name, io_message(&e)))?;
-    if meta.is_dir() {
-        return Err(CliError::file(&name, "is a folder, not a sheet file"));
-    }
-    if meta.len() > sheet::yaml::MAX_FILE_BYTES as u64 {
-        return Err(CliError::file(
-            &name,
-            format!(
-                "the file is {}; the limit is {}",
-                sheet::yaml::human_bytes(meta.len() as usize),
-                sheet::yaml::human_bytes(sheet::yaml::MAX_FILE_BYTES)
-            ),
-        ));
-    }
-    std::fs::read(path).map_err(|e| CliError::file(&name, io_message(&e)))
+    super::fsio::read_input(path, None, sheet::yaml::MAX_FILE_BYTES)
 }
 
 /// The git repository root containing `dir` (a folder with `.git`), if any.
@@ -150,7 +171,11 @@ pub fn normalize(p: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                // `..` folds a name before it, never another `..` (`../..` stays two levels
+                // up) nor the root.
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !out.has_root() {
                     out.push("..");
                 }
             }
@@ -163,30 +188,7 @@ pub fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-/// Resolve `rel` (from the sheet) against `base`, refusing absolute paths and anything that
-/// leaves `repo` - lexically or through a symlink.
-pub fn inside_repo(base: &Path, rel: &str, repo: &Path) -> Result<PathBuf, String> {
-    let relp = Path::new(rel);
-    if relp.is_absolute() || rel.starts_with('/') || rel.starts_with('\\') {
-        return Err(format!(
-            "`{rel}` is an absolute path; write it relative to the sheet"
-        ));
-    }
-    let repo_abs = normalize(&std::path::absolute(repo).map_err(|e| e.to_string())?);
-    let joined = normalize(&std::path::absolute(base.join(relp)).map_err(|e| e.to_string())?);
-    if !joined.starts_with(&repo_abs) {
-        return Err(format!(
-            "`{rel}` points outside the repository ({})",
-            repo.display()
-        ));
-    }
-    if let (Ok(real), Ok(real_repo)) = (joined.canonicalize(), repo_abs.canonicalize())
-        && !real.starts_with(&real_repo)
-    {
-        return Err(format!("`{rel}` follows a symlink out of the repository"));
-    }
-    Ok(joined)
-}
+pub use super::fsio::inside_repo;
 
 /// The `*.yaml`/`*.yml` files of a folder, sorted by name. A missing folder has none.
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
@@ -231,6 +233,15 @@ pub fn load_sheet(path: &Path) -> Result<SheetOnDisk, CliError> {
         .unwrap_or_else(|| PathBuf::from("."));
     let repo_root = git_root(&dir).unwrap_or_else(|| dir.clone());
     if let Some(sheet) = loaded.sheet.as_mut() {
+        if let Some(root) = &sheet.root_dir
+            && let Err(why) = inside_repo(&dir, &root.value, &repo_root)
+        {
+            let loc = sheet.source.location(root.span.start);
+            return Err(CliError::file(
+                format!("{name}:{}:{}", loc.line, loc.column),
+                format!("root: {why}"),
+            ));
+        }
         let mut extra = Vec::new();
         for (field, is_records) in [
             (sheet.records_dir.clone(), true),
@@ -256,7 +267,12 @@ pub fn load_sheet(path: &Path) -> Result<SheetOnDisk, CliError> {
             let files = yaml_files(&folder)?;
             let loaded_files = parallel_map(&files, |file| {
                 let display = display_path(&rel_display, file, &folder);
-                read_limited(file).map(|bytes| load_item(&display, bytes, is_records))
+                super::fsio::read_input(file, Some(&repo_root), sheet::yaml::MAX_FILE_BYTES)
+                    .map_err(|e| match e {
+                        CliError::File { message, .. } => CliError::file(&display, message),
+                        other => other,
+                    })
+                    .map(|bytes| load_item(&display, bytes, is_records))
             })?;
             for item in loaded_files {
                 match item {
@@ -408,14 +424,6 @@ mod tests {
     }
 
     #[test]
-    fn escapes_are_refused() {
-        let tmp = std::env::temp_dir();
-        assert!(inside_repo(&tmp, "../x", &tmp).is_err());
-        assert!(inside_repo(&tmp, "/etc", &tmp).is_err());
-        assert!(inside_repo(&tmp, "a/../b", &tmp).is_ok());
-    }
-
-    #[test]
     fn repo_relative_paths_use_slashes() {
         let root = std::env::temp_dir().join("gs-repo");
         let file = root.join("shop").join("a b.governance.yaml");
@@ -432,6 +440,8 @@ mod tests {
         assert_eq!(normalize(Path::new("./.")), PathBuf::from("."));
         assert_eq!(normalize(Path::new("a/..")), PathBuf::from("."));
         assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(normalize(Path::new("../../.")), PathBuf::from("../.."));
+        assert_eq!(normalize(Path::new("/..")), PathBuf::from("/"));
     }
 
     #[test]

@@ -5,31 +5,18 @@ use std::fmt::Write as _;
 use super::document::sections;
 use super::{Block, Document, Inline, Table, Tone};
 
-/// ASCII punctuation that means something to CommonMark, GFM tables, GitHub math or HTML;
-/// each is written backslash-escaped, which every CommonMark renderer shows as the character.
-const SPECIAL: &[char] = &[
-    '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '#', '&', '!', '$', '{', '}',
-];
-
-/// Escape text for inline Markdown (a cell, a paragraph, a heading). Line breaks become
-/// `<br>`, the only HTML this renderer writes itself.
+/// Escape text for inline Markdown (a cell, a paragraph, a heading) with the reports' one
+/// Markdown escaping step (`report::escape::markdown_text`): no HTML, link, autolink, mention
+/// or table break from sheet text. Line breaks become `<br>`, the only HTML this renderer
+/// writes itself; a tab is a space.
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
     let trimmed = s.trim_matches(|c: char| c == '\n' || c == '\r');
-    for c in trimmed.chars() {
-        match c {
-            '\n' => out.push_str("<br>"),
-            '\r' => {}
-            '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c if SPECIAL.contains(&c) => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    let text: String = trimmed
+        .chars()
+        .filter(|&c| c != '\r')
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    crate::report::escape::markdown(&text)
 }
 
 /// Whether a string can sit in a code span unchanged: no backtick, pipe, backslash, line

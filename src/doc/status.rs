@@ -360,12 +360,13 @@ retests:
             retest_status(&s, "dedupe", today).state,
             RetestState::Failed
         );
-        // a record without evidence covers nothing, in the document as in retests
+        // a record without evidence covers nothing, but a fail without it still fails: the
+        // older pass never decides over it, in the document as in retests
         let lead = retest_status(&s, "lead-check", today);
-        assert_eq!(lead.state, RetestState::Pass);
+        assert_eq!(lead.state, RetestState::Failed);
         assert_eq!(
             lead.latest.unwrap().date.as_ref().unwrap().raw,
-            "2026-11-20"
+            "2026-11-21"
         );
         assert_eq!(
             retest_status(&s, "overlap", today).state,

@@ -121,6 +121,40 @@ impl<'a> Input<'a> {
     }
 }
 
+/// What to write instead of a glob that matches nothing: `dir/**` for a folder-style glob
+/// (`dir`, `dir/`, `/dir`, `/dir/**`), the closest file for a literal path with a typo.
+fn unmatched_help(pattern: &str, files: &[String]) -> String {
+    const GENERAL: &str = "fix the glob so it matches the component's files (paths are relative to the repository root, or to `root` when the sheet sets it), or remove it";
+    let rooted = pattern.starts_with('/');
+    let bare = pattern.trim_start_matches('/');
+    let folder = bare
+        .strip_suffix("/**")
+        .or_else(|| bare.strip_suffix('/'))
+        .unwrap_or(bare)
+        .trim_end_matches('/');
+    let literal = !folder.contains(['*', '?', '[', ']', '{', '}', '\\']);
+    let is_folder = |dir: &str| {
+        let prefix = format!("{dir}/");
+        files.iter().any(|f| f.starts_with(&prefix))
+    };
+    if literal && !folder.is_empty() && (rooted || pattern.ends_with('/') || is_folder(folder)) {
+        return format!(
+            "paths are relative to the repository root and a folder's files are matched with `/**`: write `{folder}/**`"
+        );
+    }
+    if literal && !folder.is_empty() {
+        let dir = folder.rfind('/').map_or("", |i| &folder[..i]);
+        let siblings = files
+            .iter()
+            .map(String::as_str)
+            .filter(|f| f.rfind('/').map_or("", |i| &f[..i]) == dir);
+        if let Some(close) = crate::suggest::did_you_mean(folder, siblings) {
+            return format!("did you mean `{close}`?");
+        }
+    }
+    GENERAL.to_string()
+}
+
 /// Run one built-in; findings carry the rule's default severity.
 pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &mut Vec<Finding>) {
     let new = |msg: String| Finding::new(&info.id, info.severity, msg);
@@ -150,45 +184,40 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
         Builtin::ComponentMatchesNothing => {
             let Some(files) = input.files else { return };
             let (matcher, errors) = input.globs(sheet);
-            let broken: HashSet<usize> = errors.iter().map(|e| e.component).collect();
-            let mut matched = vec![false; sheet.components.len()];
-            let mut left = sheet
-                .components
-                .iter()
-                .filter(|c| c.item.paths.as_ref().is_some_and(|p| !p.value.is_empty()))
-                .count();
+            let invalid: HashSet<(usize, usize)> =
+                errors.iter().map(|e| (e.component, e.index)).collect();
+            // Every positive glob on its own: a typo in one is not hidden by a sibling glob
+            // of the same component that still matches.
+            let total = matcher.include_count();
+            let mut matched: HashSet<(usize, usize)> = HashSet::new();
+            let mut hits = Vec::new();
             for f in files {
-                if left == 0 {
+                if matched.len() >= total {
                     break;
                 }
-                for i in matcher.components_for(f) {
-                    if let Some(m) = matched.get_mut(i)
-                        && !*m
-                    {
-                        *m = true;
-                        left = left.saturating_sub(1);
-                    }
-                }
+                hits.clear();
+                matcher.include_globs_for(f, &mut hits);
+                matched.extend(hits.iter().copied());
             }
-            for (i, c) in sheet.components.iter().enumerate() {
+            for (ci, c) in sheet.components.iter().enumerate() {
                 let Some(paths) = &c.item.paths else { continue };
-                if paths.value.is_empty() || matched[i] || broken.contains(&i) {
-                    continue;
+                for (pi, p) in paths.value.iter().enumerate() {
+                    if p.value.starts_with('!')
+                        || p.value.trim().is_empty()
+                        || invalid.contains(&(ci, pi))
+                        || matched.contains(&(ci, pi))
+                    {
+                        continue;
+                    }
+                    out.push(
+                        new(format!(
+                            "glob `{}` of component `{}` matches no file in the repository",
+                            p.value, c.id.value
+                        ))
+                        .at(src, format!("{}/paths/{pi}", c.pointer), Some(p.span))
+                        .with_help(unmatched_help(&p.value, files)),
+                    );
                 }
-                let globs: Vec<String> = paths
-                    .value
-                    .iter()
-                    .map(|p| format!("`{}`", p.value))
-                    .collect();
-                out.push(
-                    new(format!(
-                        "component `{}` matches no file in the repository ({})",
-                        c.id.value,
-                        globs.join(", ")
-                    ))
-                    .at(src, format!("{}/paths", c.pointer), Some(paths.span))
-                    .with_help("fix the globs so they match the component's files (paths are relative to the repository root, or to `root` when the sheet sets it)"),
-                );
             }
         }
         Builtin::DependencyCycle => dependency_cycles(info, sheet, out),

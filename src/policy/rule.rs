@@ -233,7 +233,16 @@ struct Failure {
 
 /// Follow a field from a match: the node when it exists, and the deepest place that exists.
 fn resolve<'a, 'p>(m: &'p Match<'a>, field: &'p Field) -> (Option<&'a Node>, Place<'p>) {
-    let mut span = m.key.map_or(m.node.span, |k| k.span);
+    // The document itself has no key: point at its first key, not at the whole file.
+    let mut span = m.key.map_or_else(
+        || {
+            m.node
+                .as_map()
+                .and_then(|entries| entries.first())
+                .map_or(m.node.span, |(k, _)| k.span)
+        },
+        |k| k.span,
+    );
     let mut node = m.node;
     let place = |depth: usize, span: Span| Place {
         base: &m.pointer,

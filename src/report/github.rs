@@ -15,6 +15,9 @@ pub fn escape_data(s: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            c if super::escape::is_hidden(c) => {
+                out.push_str(&super::escape::control(c.encode_utf8(&mut [0; 4])))
+            }
             c => out.push(c),
         }
     }
@@ -187,10 +190,17 @@ mod tests {
         let token = &lines[stop]["::stop-commands::".len()..];
         assert!(token.starts_with("govsheet-"));
         assert_eq!(lines.last().unwrap(), &format!("::{token}::"));
+        // Inside stop-commands, and even so no line of the report starts a command: the file
+        // name at the start of its line has its first `:` escaped.
         let injected = lines
             .iter()
-            .position(|l| l.starts_with("::warning::pwned"))
+            .position(|l| l.starts_with("\\u{3a}:warning::pwned"))
             .unwrap();
         assert!(stop < injected && injected < lines.len() - 1);
+        assert!(
+            !lines[stop + 1..lines.len() - 1]
+                .iter()
+                .any(|l| l.trim_start().starts_with("::"))
+        );
     }
 }

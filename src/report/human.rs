@@ -157,14 +157,55 @@ fn label_for(f: &Finding) -> String {
 const MAX_SNIPPET_LINE: usize = 400;
 
 fn snippet_fits(text: &str, offset: usize) -> bool {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    end - start <= MAX_SNIPPET_LINE
+    // miette shows one line of context on each side: those must fit too.
+    let before = text[..start.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let after = if end < text.len() {
+        text[end + 1..]
+            .find('\n')
+            .map_or(text.len(), |i| end + 1 + i)
+    } else {
+        end
+    };
+    let fits = |a: usize, b: usize| b.saturating_sub(a) <= MAX_SNIPPET_LINE;
+    fits(start, end)
+        && (start == 0 || fits(before, start - 1))
+        && (end >= text.len() || fits(end + 1, after))
+}
+
+/// A finding whose text from the inputs (file, pointer, message, help, labels) has every
+/// control character written as a visible escape, so no input can forge a line of the log.
+fn escaped(f: &Finding) -> Finding {
+    let esc = |s: &str| super::escape::control(s).into_owned();
+    let mut f = f.clone();
+    f.file = esc(&f.file);
+    f.pointer = esc(&f.pointer);
+    f.message = esc(&f.message);
+    // A help may hold line breaks of its own (a folded finding's explanation); every line
+    // is escaped, and `escape::log_lines` guards their starts.
+    f.help = f.help.as_deref().map(|h| {
+        h.trim_end()
+            .split('\n')
+            .map(&esc)
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    for l in &mut f.labels {
+        l.message = esc(&l.message);
+    }
+    f
 }
 
 /// Render one finding: `file:line:col` header, then the snippet.
 pub fn render_one(f: &Finding, handler: &GraphicalReportHandler) -> String {
+    let f = &escaped(f);
     let mut out = String::new();
     let location = match f.location {
         Some(l) => format!("{}:{}:{}", f.file, l.line, l.column),
@@ -221,7 +262,7 @@ pub fn render_findings(findings: &[Finding], opts: HumanOptions) -> String {
             findings.len() - opts.max_findings
         ));
     }
-    out
+    super::escape::log_lines(out)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -36,5 +36,5 @@ pub fn render(findings: &[Finding], files: usize) -> String {
     let mut s = serde_json::to_string_pretty(&Value::Object(findings_object(findings, files)))
         .unwrap_or_default();
     s.push('\n');
-    s
+    super::escape::json(s)
 }

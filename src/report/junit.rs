@@ -18,6 +18,9 @@ pub fn escape_text(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\r' => out.push_str("&#13;"),
+            c if super::escape::is_hidden(c) && !matches!(c, '\t' | '\n' | '\r') => {
+                out.push_str(&format!("&#x{:x};", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -37,6 +40,9 @@ pub fn escape_attr(s: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
+            c if super::escape::is_hidden(c) && !matches!(c, '\t' | '\n' | '\r') => {
+                out.push_str(&format!("&#x{:x};", c as u32))
+            }
             c => out.push(c),
         }
     }

@@ -5,22 +5,8 @@ use super::{RepoPaths, help_uri, human, location_text};
 use crate::finding::{Finding, Summary};
 use crate::retest::{Report, Required, Status, chain_text};
 
-/// ASCII punctuation that could start markdown or HTML outside a code span.
-const SPECIAL: &[char] = &[
-    '\\', '`', '*', '_', '[', ']', '<', '>', '&', '|', '~', '#', '!',
-];
-
 fn escape_plain(s: &str, out: &mut String) {
-    for c in s.chars() {
-        if c == '\n' {
-            out.push_str("<br>");
-            continue;
-        }
-        if SPECIAL.contains(&c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
+    super::escape::markdown_text(s, out);
 }
 
 /// Text for a table cell or a line: `` `code` `` spans are kept (with `|` escaped, as GFM
@@ -38,7 +24,7 @@ pub fn escape_cell(s: &str) -> String {
         let after = &rest[open + 1..];
         let Some(close) = after.find('`') else { break };
         escape_plain(&rest[..open], &mut out);
-        let code = after[..close].replace('\n', " ");
+        let code = super::escape::code_span_text(&after[..close]);
         if code.trim().is_empty() {
             out.push_str("\\`");
             out.push_str(&code);
@@ -57,10 +43,7 @@ pub fn escape_cell(s: &str) -> String {
 
 /// Any text (a path, an id) as one inline code span that shows it verbatim, safe in a table.
 pub fn code(s: &str) -> String {
-    let flat: String = s
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
+    let flat = super::escape::code_span_text(s);
     let longest = flat.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if flat.starts_with('`') || flat.ends_with('`') || flat.is_empty() {

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use crate::finding::{Finding, Severity};
 
 pub mod diff;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -22,7 +22,7 @@ pub fn json(report: &Report, findings: &[Finding]) -> String {
     obj.extend(super::json::findings_object(findings, 1));
     let mut s = serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or_default();
     s.push('\n');
-    s
+    super::escape::json(s)
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -36,7 +36,11 @@ fn list(items: &[String]) -> String {
     if items.is_empty() {
         return "none".into();
     }
-    let shown = items[..items.len().min(MAX_NAMES)].join(", ");
+    let shown = items[..items.len().min(MAX_NAMES)]
+        .iter()
+        .map(|i| esc(i))
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > MAX_NAMES {
         format!("{shown} (+{} more)", items.len() - MAX_NAMES)
     } else {
@@ -60,17 +64,25 @@ fn label(r: &Required) -> &'static str {
 }
 
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    esc(&s.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned()
+}
+
+/// Text from the inputs (paths, ids, values) with control characters as visible escapes.
+fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    super::escape::control(s)
 }
 
 fn required_block(out: &mut String, r: &Required) {
     let title = r
         .title
         .as_deref()
-        .map(|t| format!("  {t}"))
+        .map(|t| format!("  {}", one_line(t)))
         .unwrap_or_default();
-    let _ = writeln!(out, "{:<10} {}{title}", label(r), r.retest);
-    let mut facts = vec![format!("owner: {}", r.owner.as_deref().unwrap_or("(none)"))];
+    let _ = writeln!(out, "{:<10} {}{title}", label(r), esc(&r.retest));
+    let mut facts = vec![format!(
+        "owner: {}",
+        esc(r.owner.as_deref().unwrap_or("(none)"))
+    )];
     facts.push(match r.change_commit.as_deref() {
         Some(crate::retest::history::INDEX) => format!("change: {} (the index)", r.change_date),
         Some(c) => format!(
@@ -98,7 +110,7 @@ fn required_block(out: &mut String, r: &Required) {
             if shown == MAX_CHAINS_SHOWN {
                 break 'outer;
             }
-            let _ = writeln!(out, "             {}", chain_text(f, w));
+            let _ = writeln!(out, "             {}", esc(&chain_text(f, w)));
             shown += 1;
         }
     }
@@ -111,7 +123,11 @@ fn required_block(out: &mut String, r: &Required) {
             let _ = writeln!(
                 out,
                 "           record: {} on {} by {} ({}:{})",
-                rec.result, rec.date, by, rec.file, rec.line
+                esc(&rec.result),
+                esc(&rec.date),
+                esc(by),
+                esc(&rec.file),
+                rec.line
             );
             if let Some(at) = &rec.entered {
                 let _ = writeln!(out, "             entered: {at}");
@@ -128,7 +144,7 @@ fn required_block(out: &mut String, r: &Required) {
         }
     }
     if r.status != Status::Covered {
-        let _ = writeln!(out, "           why: {}", r.reason);
+        let _ = writeln!(out, "           why: {}", esc(&r.reason));
     }
     out.push('\n');
 }
@@ -137,7 +153,7 @@ fn required_block(out: &mut String, r: &Required) {
 pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> String {
     let mut out = String::new();
     if let Some(c) = &report.compared {
-        let _ = writeln!(out, "compared: {c}");
+        let _ = writeln!(out, "compared: {}", esc(c));
     }
     let _ = writeln!(
         out,
@@ -179,7 +195,13 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
             } else {
                 format!("until {} pass", p.until.join(", "))
             };
-            let _ = writeln!(out, "  {}: {} {until}", p.event, p.conclusions.join(", "));
+            let _ = writeln!(
+                out,
+                "  {}: {} {}",
+                esc(&p.event),
+                esc(&p.conclusions.join(", ")),
+                esc(&until)
+            );
         }
         out.push('\n');
     }
@@ -189,15 +211,15 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
             let route = i
                 .route
                 .as_deref()
-                .map_or(String::new(), |r| format!(", route {r}"));
+                .map_or(String::new(), |r| format!(", route {}", esc(r)));
             let _ = writeln!(
                 out,
                 "  {} ({}) on {}: paused {}{route} ({}:{})",
-                i.id.as_deref().unwrap_or("(no id)"),
-                i.status,
-                i.events.join(", "),
+                esc(i.id.as_deref().unwrap_or("(no id)")),
+                esc(&i.status),
+                esc(&i.events.join(", ")),
                 list(&i.paused),
-                i.file,
+                esc(&i.file),
                 i.line
             );
         }
@@ -215,7 +237,7 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
         );
     }
     out.push_str(&human::render(findings, 1, opts));
-    out
+    super::escape::log_lines(out)
 }
 
 #[cfg(test)]

@@ -207,7 +207,7 @@ pub fn log(findings: &[Finding], rules: &[RuleInfo], paths: &RepoPaths) -> Value
 pub fn render(findings: &[Finding], rules: &[RuleInfo], paths: &RepoPaths) -> String {
     let mut s = serde_json::to_string_pretty(&log(findings, rules, paths)).unwrap_or_default();
     s.push('\n');
-    s
+    super::escape::json(s)
 }
 
 #[cfg(test)]

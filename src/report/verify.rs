@@ -4,8 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::markdown::escape_cell;
-use super::{RuleInfo, human, json as json_report, junit as junit_report};
+use super::{RuleInfo, escape, human, json as json_report, junit as junit_report, markdown};
 use crate::finding::{Finding, Severity, Summary};
 use crate::sheet::source::Location;
 use crate::verify::{EventRow, OrderFigures, VerifyReport};
@@ -97,10 +96,11 @@ fn cells(report: &VerifyReport) -> Vec<[String; 10]> {
         .iter()
         .map(|r| {
             let paired = r.browser > 0 && r.server > 0;
+            let event = escape::control(&r.event);
             let name = if r.declared || report.sheet.is_none() {
-                r.event.clone()
+                event.into_owned()
             } else {
-                format!("{} (undeclared)", r.event)
+                format!("{event} (undeclared)")
             };
             [
                 name,
@@ -119,13 +119,17 @@ fn cells(report: &VerifyReport) -> Vec<[String; 10]> {
 }
 
 fn order_lines(o: &OrderFigures) -> Vec<String> {
-    let e = &o.event;
+    let e = escape::control(&o.event);
     vec![
         format!(
             "orders: {} ({} paid), matched by a {e}: {}, {e}s matched to an order: {}",
             o.orders, o.paid_orders, o.orders_matched, o.purchases_matched
         ),
         format!("paid orders without a {e}: {}", o.orders_without_purchase),
+        format!(
+            "rows and orders that could not be read (not reconciled): {}",
+            o.unreconciled
+        ),
         format!("{e}s without an order: {}", o.purchases_without_order),
         format!("orders sent as several {e}s: {}", o.duplicate_orders),
         format!(
@@ -141,10 +145,9 @@ fn order_lines(o: &OrderFigures) -> Vec<String> {
 }
 
 fn inputs_line(report: &VerifyReport) -> String {
-    let sheet = report
-        .sheet
-        .as_deref()
-        .map_or("no sheet".to_string(), |s| format!("sheet {s}"));
+    let sheet = report.sheet.as_deref().map_or("no sheet".to_string(), |s| {
+        format!("sheet {}", escape::control(s))
+    });
     format!(
         "govsheet verify: {} input file{} against {sheet}",
         report.files.len(),
@@ -191,10 +194,14 @@ fn pause_lines(report: &VerifyReport) -> Vec<(String, Vec<String>)> {
             if p.conclusions.is_empty() {
                 format!(
                     "{}: the sheet names no conclusions to pause (rollback.pause)",
-                    p.event
+                    escape::control(&p.event)
                 )
             } else {
-                format!("{}: pause {}", p.event, p.conclusions.join(", "))
+                format!(
+                    "{}: pause {}",
+                    escape::control(&p.event),
+                    escape::control(&p.conclusions.join(", "))
+                )
             }
         };
         (line, Vec::new())
@@ -250,7 +257,7 @@ pub fn human(report: &VerifyReport, opts: human::HumanOptions) -> String {
             }
         }
     }
-    out
+    escape::log_lines(out)
 }
 
 fn summary(report: &VerifyReport) -> String {
@@ -269,8 +276,10 @@ fn summary(report: &VerifyReport) -> String {
     }
 }
 
+/// Text from the captures, the orders or the sheet in a Markdown line or cell: the checks'
+/// one Markdown escaping step (no link, HTML or @-mention from an input).
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    markdown::escape_cell(s)
 }
 
 /// The markdown report, for a pull-request comment or a saved QA record.
@@ -315,14 +324,14 @@ pub fn markdown(report: &VerifyReport) -> String {
             None => f.file.clone(),
         };
         out.push_str(&format!(
-            "- **{}** `{}` `{}`: {}\n",
+            "- **{}** {} {}: {}\n",
             f.severity,
-            f.rule,
-            md_escape(&loc),
-            escape_cell(&f.message)
+            markdown::code(&f.rule),
+            markdown::code(&loc),
+            md_escape(&f.message)
         ));
         if let Some(h) = &f.help {
-            out.push_str(&format!("  help: {}\n", escape_cell(h)));
+            out.push_str(&format!("  help: {}\n", md_escape(h)));
         }
     }
     out.push('\n');
@@ -331,9 +340,9 @@ pub fn markdown(report: &VerifyReport) -> String {
     if !pauses.is_empty() {
         out.push_str("\n## What to pause\n\n");
         for (p, details) in pauses {
-            out.push_str(&format!("- {}\n", escape_cell(&p)));
+            out.push_str(&format!("- {}\n", md_escape(&p)));
             for d in details {
-                out.push_str(&format!("  - {}\n", escape_cell(&d)));
+                out.push_str(&format!("  - {}\n", md_escape(&d)));
             }
         }
     }
@@ -350,7 +359,7 @@ pub fn json(report: &VerifyReport) -> String {
     }
     let mut s = serde_json::to_string_pretty(&Value::Object(m)).unwrap_or_default();
     s.push('\n');
-    s
+    super::escape::json(s)
 }
 
 #[cfg(test)]

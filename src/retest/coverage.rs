@@ -64,21 +64,23 @@ pub struct Coverage<'a> {
 }
 
 /// A record that can take part: the retest matches, the date is a calendar date, the result is
-/// known, `by` and `evidence` are filled in, and a not-needed carries its notes.
+/// known, a pass or not-needed has `by` and `evidence` filled in, and a not-needed carries its
+/// notes. A fail counts whatever it lacks: ignoring it could let an older pass decide.
 fn usable<'a>(r: &'a Record, retest: &str) -> Option<(NaiveDate, &'a str)> {
     if r.retest.as_ref()?.as_str() != retest {
         return None;
     }
     let filled =
         |t: Option<&crate::sheet::model::Text>| t.is_some_and(|t| !t.value.trim().is_empty());
-    if !filled(r.by.as_ref()) || !filled(r.evidence.as_ref()) {
-        return None;
-    }
     let date = r.date.as_ref()?.date?;
     let result = r.result.as_ref()?.as_str();
+    // `record-evidence`: a pass or not-needed without `by` or `evidence` covers nothing; a
+    // fail counts whatever it lacks (ignoring it could let an older pass decide).
+    let complete = filled(r.by.as_ref()) && filled(r.evidence.as_ref());
     match result {
-        "pass" | "fail" => Some((date, result)),
-        "not-needed" if filled(r.notes.as_ref()) => Some((date, result)),
+        "fail" => Some((date, result)),
+        "pass" if complete => Some((date, result)),
+        "not-needed" if complete && filled(r.notes.as_ref()) => Some((date, result)),
         _ => None,
     }
 }

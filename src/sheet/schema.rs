@@ -146,8 +146,58 @@ fn check(
     validator: &jsonschema::Validator,
 ) -> Vec<Finding> {
     let instance = root.to_json();
+    let mut findings = errors(source, root, schema, validator, &instance, false);
+    // A key with no value counts as absent for the type checks, but a key the format does
+    // not know is an error whatever its value (`pahts:`; `{description: a, b}` makes `b` a
+    // key): a second pass with empty values kept reports only those.
+    if has_empty_value(root) {
+        let with_empty = to_json_keeping_empty(root);
+        findings.extend(errors(source, root, schema, validator, &with_empty, true));
+    }
+    findings
+}
+
+/// Whether a map anywhere in the tree has a key with no value.
+fn has_empty_value(node: &Node) -> bool {
+    use crate::sheet::yaml::Value;
+    match &node.value {
+        Value::Map(m) => m.iter().any(|(_, v)| v.is_null() || has_empty_value(v)),
+        Value::Seq(s) => s.iter().any(has_empty_value),
+        _ => false,
+    }
+}
+
+/// The tree as JSON with the keys that have no value kept (as `null`).
+fn to_json_keeping_empty(node: &Node) -> Json {
+    use crate::sheet::yaml::Value;
+    match &node.value {
+        Value::Map(m) => Json::Object(
+            m.iter()
+                .map(|(k, v)| (k.key_text(), to_json_keeping_empty(v)))
+                .collect(),
+        ),
+        Value::Seq(s) => Json::Array(s.iter().map(to_json_keeping_empty).collect()),
+        _ => node.to_json(),
+    }
+}
+
+/// The findings of one validation of `instance`. `empty_keys_only`: report nothing but the
+/// unknown keys whose value is empty (the first pass, without them, reported the rest).
+fn errors(
+    source: &Arc<SourceFile>,
+    root: &Node,
+    schema: &Json,
+    validator: &jsonschema::Validator,
+    instance: &Json,
+    empty_keys_only: bool,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for err in validator.iter_errors(&instance) {
+    for err in validator.iter_errors(instance) {
+        if empty_keys_only
+            && !matches!(err.kind(), ValidationErrorKind::AdditionalProperties { .. })
+        {
+            continue;
+        }
         let pointer = err.instance_path().as_str().to_string();
         let at = |ptr: &str| root.walk(ptr);
         match err.kind() {
@@ -158,10 +208,13 @@ fn check(
                 };
                 for key in unexpected {
                     let child = format!("{pointer}/{}", escape_pointer(key));
-                    let span = map
+                    let entry = map
                         .as_map()
-                        .and_then(|m| m.iter().find(|(k, _)| k.key_is(key)))
-                        .map(|(k, _)| k.span);
+                        .and_then(|m| m.iter().find(|(k, _)| k.key_is(key)));
+                    if empty_keys_only && !entry.is_some_and(|(_, v)| v.is_null()) {
+                        continue;
+                    }
+                    let span = entry.map(|(k, _)| k.span);
                     let mut f = Finding::new(
                         "schema",
                         Severity::Error,
@@ -239,7 +292,12 @@ fn check(
                 let mut spot = None;
                 let (message, help) = match kind {
                     ValidationErrorKind::Type { .. } => {
-                        let found = node.map_or("something else", |v| v.type_name());
+                        let found = node.map_or("something else", |v| match v.value {
+                            crate::sheet::yaml::Value::Float(f) if !f.is_finite() => {
+                                "`.nan` or `.inf`, which is no usable number"
+                            }
+                            _ => v.type_name(),
+                        });
                         let wanted = expected_type(&err.to_string());
                         let message =
                             format!("{} should be {wanted}, found {found}", describe(&pointer));

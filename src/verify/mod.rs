@@ -234,6 +234,7 @@ impl<'a> Verifier<'a> {
                 event: "Purchase".into(),
                 orders: book.len() as u64,
                 paid_orders: book.orders.iter().filter(|o| o.paid).count() as u64,
+                unreconciled: book.unreadable_rows as u64,
                 max_value_drift: threshold,
                 ..OrderFigures::default()
             },
@@ -940,7 +941,10 @@ impl<'a> Verifier<'a> {
             .unwrap_or(0) as u32;
         let mut issues = Vec::new();
         for (order, hits) in state.book.orders.iter().zip(&state.hits) {
-            if hits.purchases > 0 {
+            if order.unreadable {
+                // Its row is already an `orders-row` error; it is matched with nothing.
+                state.figures.unreconciled += 1;
+            } else if hits.purchases > 0 {
                 state.figures.orders_matched += 1;
             } else if order.paid {
                 state.figures.orders_without_purchase += 1;

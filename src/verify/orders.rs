@@ -76,6 +76,9 @@ pub struct Order {
     pub paid: bool,
     /// The line of its first row in the CSV.
     pub line: usize,
+    /// A total or currency of the order could not be read, or is blank: it cannot be
+    /// reconciled, and counts as unreconciled in the figures.
+    pub unreadable: bool,
 }
 
 /// Every order, with the keys a Purchase's `order_id` can match.
@@ -83,6 +86,9 @@ pub struct Order {
 pub struct OrderBook {
     pub orders: Vec<Order>,
     keys: HashMap<String, usize>,
+    /// Rows left out of the book because they could not be read (broken quotes, a field
+    /// count other than the header's, no order id): each counts as unreconciled.
+    pub unreadable_rows: usize,
 }
 
 impl OrderBook {
@@ -132,13 +138,16 @@ pub struct RowIssue {
     pub issue: Issue,
 }
 
-/// Split one CSV record into fields (RFC 4180: `"` quotes, `""` escapes a quote).
-/// `Err` when a quote is not closed.
+/// Split one CSV record into fields, strictly (RFC 4180): a `"` opens a quoted field only at
+/// its start, `""` escapes a quote inside it, and the closing quote is followed by `,` or the
+/// end. A quote anywhere else is an error, never a literal: a lenient reader lets one stray
+/// quote join the rows after it into one, and the orders on them vanish.
 pub fn split_record(record: &str) -> Result<Vec<String>, String> {
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut chars = record.chars().peekable();
     let mut quoted = false;
+    let mut closed = false;
     let mut at_start = true;
     while let Some(ch) = chars.next() {
         if quoted {
@@ -148,16 +157,28 @@ pub fn split_record(record: &str) -> Result<Vec<String>, String> {
                     chars.next();
                 } else {
                     quoted = false;
+                    closed = true;
                 }
             } else {
                 field.push(ch);
             }
-        } else if ch == '"' && at_start {
-            quoted = true;
-            at_start = false;
         } else if ch == ',' {
             fields.push(std::mem::take(&mut field));
             at_start = true;
+            closed = false;
+        } else if closed {
+            return Err(format!(
+                "field {} has text after its closing quote",
+                fields.len() + 1
+            ));
+        } else if ch == '"' && at_start {
+            quoted = true;
+            at_start = false;
+        } else if ch == '"' {
+            return Err(format!(
+                "field {} has a `\"` inside an unquoted value; quote the field and double the quote (`\"5\"\" screen\"`)",
+                fields.len() + 1
+            ));
         } else {
             field.push(ch);
             at_start = false;
@@ -170,9 +191,31 @@ pub fn split_record(record: &str) -> Result<Vec<String>, String> {
     Ok(fields)
 }
 
-/// Whether the quotes of `text` leave a field open.
+/// Whether `text` ends inside a quoted field (one opened at the start of a field), so the
+/// record goes on on the next line. A stray quote inside an unquoted field opens nothing.
 fn open_quote(text: &[u8]) -> bool {
-    text.iter().filter(|&&b| b == b'"').count() % 2 == 1
+    let mut quoted = false;
+    let mut at_start = true;
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        if quoted {
+            if b == b'"' {
+                if text.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b',' {
+            at_start = true;
+        } else {
+            quoted = b == b'"' && at_start;
+            at_start = false;
+        }
+        i += 1;
+    }
+    quoted
 }
 
 /// Parse a paid time: RFC 3339, Shopify's `2026-11-24 10:15:32 +0100`, `YYYY-MM-DD HH:MM:SS`
@@ -327,11 +370,31 @@ pub fn read_orders<R: BufRead>(
             continue;
         }
         let fields = match split_record(&rec) {
-            Ok(f) => f,
-            Err(m) => {
+            Ok(f) if f.len() == columns.len() => f,
+            Ok(f) => {
+                book.unreadable_rows += 1;
                 issues.push(RowIssue {
                     line,
-                    issue: Issue::new(rules::ORDERS_ROW, format!("row skipped: {m}")),
+                    issue: Issue::new(
+                        rules::ORDERS_ROW,
+                        format!(
+                            "row {line} has {} fields, the header has {}: not reconciled",
+                            f.len(),
+                            columns.len()
+                        ),
+                    )
+                    .help("every row has one field per header column; quote a value that holds a comma"),
+                });
+                continue;
+            }
+            Err(m) => {
+                book.unreadable_rows += 1;
+                issues.push(RowIssue {
+                    line,
+                    issue: Issue::new(
+                        rules::ORDERS_ROW,
+                        format!("row {line} cannot be read: {m}; not reconciled"),
+                    ),
                 });
                 continue;
             }
@@ -344,9 +407,13 @@ pub fn read_orders<R: BufRead>(
         let id = get(id_col).map(str::to_string);
         let name = get(name_col).map(|n| n.trim_start_matches('#').to_string());
         let Some(key) = id.clone().or_else(|| name.clone()) else {
+            book.unreadable_rows += 1;
             issues.push(RowIssue {
                 line,
-                issue: Issue::new(rules::ORDERS_ROW, "row skipped: it has no order id or name"),
+                issue: Issue::new(
+                    rules::ORDERS_ROW,
+                    format!("row {line} has no order id or name: not reconciled"),
+                ),
             });
             continue;
         };
@@ -366,6 +433,7 @@ pub fn read_orders<R: BufRead>(
                     time: None,
                     paid: status_col.is_none(),
                     line,
+                    unreadable: false,
                 });
                 let i = book.orders.len() - 1;
                 book.keys.insert(key.clone(), i);
@@ -380,19 +448,41 @@ pub fn read_orders<R: BufRead>(
             match parse_amount(v) {
                 Some(a) if order.value.is_none() => order.value = Some(a),
                 Some(_) => {}
-                None => issues.push(RowIssue {
-                    line,
-                    issue: Issue::new(
-                        rules::ORDERS_ROW,
-                        format!("order {key}: total `{v}` is not a number"),
-                    ),
-                }),
+                None => {
+                    order.unreadable = true;
+                    issues.push(RowIssue {
+                        line,
+                        issue: Issue::new(
+                            rules::ORDERS_ROW,
+                            format!(
+                                "row {line}: order {key}: total `{}` is not a number: not reconciled",
+                                crate::finding::shorten(v, 40)
+                            ),
+                        )
+                        .help("write totals as plain decimals (`1000.00`), without thousands separators"),
+                    });
+                }
             }
         }
         if let Some(c) = get(currency_col)
             && order.currency.is_none()
         {
-            order.currency = Some(c.to_ascii_uppercase());
+            if is_currency(c) {
+                order.currency = Some(c.to_ascii_uppercase());
+            } else {
+                order.unreadable = true;
+                issues.push(RowIssue {
+                    line,
+                    issue: Issue::new(
+                        rules::ORDERS_ROW,
+                        format!(
+                            "row {line}: order {key}: currency `{}` is not an ISO 4217 code: not reconciled",
+                            crate::finding::shorten(c, 40)
+                        ),
+                    )
+                    .help("write the currency as its three-letter code, e.g. `EUR`"),
+                });
+            }
         }
         if let Some(t) = get(time_col)
             && order.time.is_none()
@@ -413,7 +503,37 @@ pub fn read_orders<R: BufRead>(
             order.paid = PAID.contains(&s.to_ascii_lowercase().as_str());
         }
     }
+    // A total or currency no row of the order carries is blank: the order cannot be
+    // reconciled (Shopify writes them on the order's first row only, so this is per order).
+    for o in &mut book.orders {
+        for (blank, what) in [
+            (o.value.is_none(), "total"),
+            (o.currency.is_none(), "currency"),
+        ] {
+            if blank && !o.unreadable {
+                issues.push(RowIssue {
+                    line: o.line,
+                    issue: Issue::new(
+                        rules::ORDERS_ROW,
+                        format!(
+                            "row {}: order {} has no {what}: not reconciled",
+                            o.line, o.id
+                        ),
+                    ),
+                });
+            }
+        }
+        if o.value.is_none() || o.currency.is_none() {
+            o.unreadable = true;
+        }
+    }
+    issues.sort_by_key(|i| i.line);
     Ok((book, issues))
+}
+
+/// A three-letter currency code (`EUR`, `usd`).
+fn is_currency(c: &str) -> bool {
+    c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic())
 }
 
 #[cfg(test)]
@@ -477,6 +597,39 @@ y""#
         assert!(book.orders[1].paid);
         assert!(ColumnMap::parse("colour=x").is_err());
         assert!(ColumnMap::parse("id").is_err());
+    }
+
+    #[test]
+    fn a_stray_quote_is_an_error_and_joins_no_rows() {
+        assert!(split_record("1,5\" screen,x").is_err());
+        assert!(split_record("1,\"ab\"c,x").is_err());
+        assert!(!open_quote(b"1,5\" screen,x"));
+        assert!(open_quote(b"1,\"a,b"));
+        assert!(!open_quote(b"1,\"a\"\"b\",c"));
+        let map = ColumnMap::parse("id=id,value=total,currency=cur").unwrap();
+        let csv = "id,total,cur,note\n1,5,EUR,5\" screen\n2,6,EUR,x\n3,7,EUR\n4,8,EUR,y,z\n";
+        let (book, issues) = read_orders(csv.as_bytes(), Some(&map)).unwrap();
+        assert_eq!(book.len(), 1, "{book:?}");
+        assert_eq!(book.unreadable_rows, 3);
+        let lines: Vec<usize> = issues.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [2, 4, 5]);
+        assert!(
+            issues[1]
+                .issue
+                .message
+                .contains("3 fields, the header has 4")
+        );
+    }
+
+    #[test]
+    fn unreadable_and_blank_totals_and_currencies_mark_the_order() {
+        let map = ColumnMap::parse("id=id,value=total,currency=cur").unwrap();
+        let csv = "id,total,cur\n1,\"€1,000.00\",EUR\n2,,EUR\n3,5,\n4,5,€\n5,5,eur\n";
+        let (book, issues) = read_orders(csv.as_bytes(), Some(&map)).unwrap();
+        let unreadable: Vec<bool> = book.orders.iter().map(|o| o.unreadable).collect();
+        assert_eq!(unreadable, [true, true, true, true, false]);
+        let lines: Vec<usize> = issues.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5]);
     }
 
     #[test]

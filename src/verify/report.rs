@@ -39,6 +39,9 @@ pub struct OrderFigures {
     /// Orders with at least one server Purchase.
     pub orders_matched: u64,
     pub orders_without_purchase: u64,
+    /// Rows that could not be read and orders whose total or currency could not be read or is
+    /// blank: none of them is reconciled, and a non-zero count is never a clean run.
+    pub unreconciled: u64,
     pub purchases_matched: u64,
     pub purchases_without_order: u64,
     /// Orders sent as several Purchases with different event_ids.

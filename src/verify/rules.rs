@@ -66,7 +66,7 @@ mod tests {
     #[test]
     fn severities_come_from_the_registry() {
         assert_eq!(severity(TEST_CODE), Severity::Warning);
-        assert_eq!(severity(ORDERS_ROW), Severity::Warning);
+        assert_eq!(severity(ORDERS_ROW), Severity::Error);
         assert_eq!(severity(DEDUPE_RATE), Severity::Error);
     }
 }

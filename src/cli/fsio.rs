@@ -1,0 +1,419 @@
+//! The one door to the file system for the files a run reads and writes. Every input (the
+//! sheet, `records_dir` / `incidents_dir` files, policy packs, `--files-from`, verify's
+//! captures and orders) is opened by [`open_input`] or [`read_input`]: links are resolved,
+//! anything but a regular file is refused before it is opened (a FIFO never blocks the run, a
+//! device never streams into it), a file outside the allowed root is refused, and no read goes
+//! past the limit whatever size the file system reports. Every output goes through
+//! [`write_output`] (replace atomically, never onto an input of the run) or [`create_new`]
+//! (never overwrite). Errors name the path; they are exit 2.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+use super::CliError;
+use super::workspace::io_message;
+use crate::sheet::yaml::human_bytes;
+
+/// The identity of a file: device and inode where the platform has them, else its real path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Identity {
+    real: PathBuf,
+    #[cfg(unix)]
+    dev_ino: (u64, u64),
+}
+
+impl Identity {
+    fn of(real: &Path, meta: &std::fs::Metadata) -> Self {
+        #[cfg(not(unix))]
+        let _ = meta;
+        Identity {
+            real: real.to_path_buf(),
+            #[cfg(unix)]
+            dev_ino: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.dev(), meta.ino())
+            },
+        }
+    }
+
+    fn same(&self, other: &Identity) -> bool {
+        #[cfg(unix)]
+        if self.dev_ino == other.dev_ino {
+            return true;
+        }
+        self.real == other.real
+    }
+}
+
+/// Every file this process opened as an input, so no output of the run lands on one.
+static INPUTS: Mutex<Vec<Identity>> = Mutex::new(Vec::new());
+
+fn remember(id: Identity) {
+    let mut inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
+    if !inputs.iter().any(|i| i.same(&id)) {
+        inputs.push(id);
+    }
+}
+
+fn is_input(id: &Identity) -> bool {
+    let inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
+    inputs.iter().any(|i| i.same(id))
+}
+
+fn err(path: &Path, message: impl Into<String>) -> CliError {
+    CliError::file(path.display().to_string(), message)
+}
+
+/// Kernel file systems whose files say they are regular but are generated on read (their
+/// size is 0, their content may be a process's environment).
+fn is_virtual(real: &Path) -> bool {
+    real.starts_with("/proc") || real.starts_with("/sys") || real.starts_with("/dev")
+}
+
+/// Open `path` for reading as an input of the run: it must be (or link to) a regular file,
+/// inside `inside` when given (the real path, after links), and not a kernel file.
+pub fn open_input(path: &Path, inside: Option<&Path>) -> Result<File, CliError> {
+    let real = path.canonicalize().map_err(|e| err(path, io_message(&e)))?;
+    if let Some(root) = inside {
+        let root = root.canonicalize().map_err(|e| err(root, io_message(&e)))?;
+        if !real.starts_with(&root) {
+            return Err(err(
+                path,
+                format!(
+                    "is a link to a file outside the repository ({}); only files inside it are read",
+                    root.display()
+                ),
+            ));
+        }
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| err(path, io_message(&e)))?;
+    if meta.is_dir() {
+        return Err(err(path, "is a folder, not a file"));
+    }
+    if !meta.is_file() || is_virtual(&real) {
+        return Err(err(
+            path,
+            "is not a regular file (a FIFO, a device, a socket or a kernel file); only regular files are read",
+        ));
+    }
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Should the file be swapped for a FIFO after the check, opening still returns at once.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(&real).map_err(|e| err(path, io_message(&e)))?;
+    let opened = file.metadata().map_err(|e| err(path, io_message(&e)))?;
+    let id = Identity::of(&real, &opened);
+    if !opened.is_file() || !id.same(&Identity::of(&real, &meta)) {
+        return Err(err(path, "changed while it was being opened; run again"));
+    }
+    remember(id);
+    Ok(file)
+}
+
+/// Read an input whole, refusing more than `limit` bytes whatever the file system reports.
+pub fn read_input(path: &Path, inside: Option<&Path>, limit: usize) -> Result<Vec<u8>, CliError> {
+    let file = open_input(path, inside)?;
+    let reported = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if reported > limit as u64 {
+        return Err(err(
+            path,
+            format!(
+                "the file is {}; the limit is {}",
+                human_bytes(usize::try_from(reported).unwrap_or(usize::MAX)),
+                human_bytes(limit)
+            ),
+        ));
+    }
+    // The reported size is not trusted (a kernel file says 0): the read itself stops.
+    read_capped(file, limit).map_err(|e| match e {
+        Capped::TooLarge => too_large(path, limit),
+        Capped::Io(e) => err(path, io_message(&e)),
+    })
+}
+
+/// Read standard input whole (`-`), with the same limit.
+pub fn read_stdin(limit: usize) -> Result<Vec<u8>, CliError> {
+    read_capped(std::io::stdin().lock(), limit).map_err(|e| match e {
+        Capped::TooLarge => too_large(Path::new("<stdin>"), limit),
+        Capped::Io(e) => err(Path::new("<stdin>"), io_message(&e)),
+    })
+}
+
+fn too_large(path: &Path, limit: usize) -> CliError {
+    err(
+        path,
+        format!(
+            "the file is larger than the limit; the limit is {}",
+            human_bytes(limit)
+        ),
+    )
+}
+
+enum Capped {
+    TooLarge,
+    Io(std::io::Error),
+}
+
+fn read_capped(reader: impl Read, limit: usize) -> Result<Vec<u8>, Capped> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Capped::Io)?;
+    if bytes.len() > limit {
+        return Err(Capped::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// Resolve `rel` (written in the sheet) against `base`, refusing absolute paths and anything
+/// that leaves `repo`, lexically or through a symlink, including the parts that do not exist
+/// yet (a dangling link in the path is refused: creating through it would write elsewhere).
+pub fn inside_repo(base: &Path, rel: &str, repo: &Path) -> Result<PathBuf, String> {
+    let relp = Path::new(rel);
+    if relp.is_absolute() || rel.starts_with('/') || rel.starts_with('\\') || relp.has_root() {
+        return Err(format!(
+            "`{rel}` is an absolute path; write it relative to the sheet"
+        ));
+    }
+    let repo_abs =
+        super::workspace::normalize(&std::path::absolute(repo).map_err(|e| e.to_string())?);
+    let joined = super::workspace::normalize(
+        &std::path::absolute(base.join(relp)).map_err(|e| e.to_string())?,
+    );
+    if !joined.starts_with(&repo_abs) {
+        return Err(format!(
+            "`{rel}` points outside the repository ({})",
+            repo.display()
+        ));
+    }
+    let real_repo = repo_abs.canonicalize().map_err(|e| io_message(&e))?;
+    if real_path(&joined)?.starts_with(&real_repo) {
+        Ok(joined)
+    } else {
+        Err(format!("`{rel}` follows a symlink out of the repository"))
+    }
+}
+
+/// The real path of `p` (absolute, normalised): the longest part that exists, resolved, then
+/// the rest as written. A part that is a link to nothing is refused.
+fn real_path(p: &Path) -> Result<PathBuf, String> {
+    let mut existing = p.to_path_buf();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    loop {
+        match existing.canonicalize() {
+            Ok(real) => {
+                let mut out = real;
+                for part in rest.iter().rev() {
+                    out.push(part);
+                }
+                return Ok(out);
+            }
+            Err(_) => {
+                if std::fs::symlink_metadata(&existing).is_ok() {
+                    return Err(format!(
+                        "{} is a link to something that does not exist",
+                        existing.display()
+                    ));
+                }
+                match (existing.file_name(), existing.parent()) {
+                    (Some(name), Some(parent)) => {
+                        rest.push(name.to_os_string());
+                        existing = parent.to_path_buf();
+                    }
+                    _ => return Err(format!("{} cannot be resolved", p.display())),
+                }
+            }
+        }
+    }
+}
+
+/// Create `folder` (already checked by [`inside_repo`]) one level at a time, then check again
+/// that what exists now is inside `repo`.
+pub fn create_dir_inside(folder: &Path, repo: &Path) -> Result<(), CliError> {
+    let mut at = PathBuf::new();
+    for c in folder.components() {
+        at.push(c.as_os_str());
+        if !matches!(c, Component::Normal(_)) {
+            continue;
+        }
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.is_dir() => continue,
+            Ok(m) if m.file_type().is_symlink() => {
+                if !at.is_dir() {
+                    return Err(err(&at, "is a link to something that is not a folder"));
+                }
+            }
+            Ok(_) => return Err(err(&at, "exists and is not a folder")),
+            Err(_) => match std::fs::create_dir(&at) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && at.is_dir() => {}
+                Err(e) => return Err(err(&at, io_message(&e))),
+            },
+        }
+    }
+    let real = folder
+        .canonicalize()
+        .map_err(|e| err(folder, io_message(&e)))?;
+    let real_repo = repo.canonicalize().map_err(|e| err(repo, io_message(&e)))?;
+    if !real.starts_with(&real_repo) {
+        return Err(err(folder, "is outside the repository"));
+    }
+    Ok(())
+}
+
+/// Where a write to `path` lands: the file a link points to, refused when it is an input of
+/// the run or not a regular file.
+fn write_target(path: &Path) -> Result<PathBuf, CliError> {
+    let target = match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(err(path, io_message(&e))),
+        Ok(_) => {
+            let real = path.canonicalize().map_err(|_| {
+                err(
+                    path,
+                    "is a link to something that does not exist; write to a plain file",
+                )
+            })?;
+            let meta = std::fs::metadata(&real).map_err(|e| err(path, io_message(&e)))?;
+            if !meta.is_file() {
+                return Err(err(
+                    path,
+                    "is not a regular file; leave out -o to write to standard output",
+                ));
+            }
+            if is_input(&Identity::of(&real, &meta)) {
+                return Err(err(
+                    path,
+                    "is an input of this run (the sheet, a record, a pack or a capture); write the output to another file",
+                ));
+            }
+            real
+        }
+    };
+    // The folder may itself be reached through a link to an input's folder: the file name is
+    // what matters, and a new name is no input.
+    Ok(target)
+}
+
+fn temp_in(target: &Path) -> Result<tempfile::NamedTempFile, CliError> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".govsheet-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Like any new file: 0666 less the umask (the kernel applies it at creation).
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
+        .tempfile_in(dir)
+        .map_err(|e| err(target, io_message(&e)))
+}
+
+fn fill(tmp: &mut tempfile::NamedTempFile, bytes: &[u8], target: &Path) -> Result<(), CliError> {
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.flush())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| err(target, format!("cannot write: {}", io_message(&e))))
+}
+
+/// Write an output file (`-o`, `--output`): never onto an input of the run (by path or by
+/// identity, through links), through a temporary file in the same folder renamed over the
+/// target, so a failed write leaves the previous file whole.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let target = write_target(path)?;
+    let mut tmp = temp_in(&target)?;
+    if let Ok(meta) = std::fs::metadata(&target) {
+        // Keep the mode of the file being replaced.
+        let _ = tmp.as_file().set_permissions(meta.permissions());
+    }
+    fill(&mut tmp, bytes, path)?;
+    tmp.persist(&target)
+        .map_err(|e| err(path, io_message(&e.error)))?;
+    Ok(())
+}
+
+/// Replace a file the command edits on purpose (`incident resolve` rewrites its incident):
+/// the same temporary file and rename as [`write_output`], the mode kept, but the file may be
+/// an input of the run. `path` must be a regular file, not a link (the caller checks).
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let mut tmp = temp_in(path)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = tmp.as_file().set_permissions(meta.permissions());
+    }
+    fill(&mut tmp, bytes, path)?;
+    tmp.persist(path)
+        .map_err(|e| err(path, io_message(&e.error)))?;
+    Ok(())
+}
+
+/// Write a NEW file: `Ok(false)` when `path` already exists (nothing is written), never
+/// overwriting it; the content appears whole or not at all.
+pub fn create_new(path: &Path, bytes: &[u8]) -> Result<bool, CliError> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Ok(false);
+    }
+    let mut tmp = temp_in(path)?;
+    fill(&mut tmp, bytes, path)?;
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(err(path, io_message(&e.error))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_stop_at_the_limit_whatever_the_size_says() {
+        assert!(matches!(
+            read_capped(std::io::repeat(0), 10),
+            Err(Capped::TooLarge)
+        ));
+        assert_eq!(read_capped(&b"0123456789"[..], 10).ok().unwrap().len(), 10);
+    }
+
+    #[test]
+    fn devices_and_folders_are_refused() {
+        let e = read_input(Path::new("/dev/zero"), None, 10).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let e = read_input(&std::env::temp_dir(), None, 10).unwrap_err();
+        assert!(e.to_string().contains("folder"), "{e}");
+    }
+
+    #[test]
+    fn outputs_never_land_on_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.yaml");
+        std::fs::write(&input, "a: 1\n").unwrap();
+        read_input(&input, Some(dir.path()), 100).unwrap();
+        assert!(write_output(&input, b"x").is_err());
+        let out = dir.path().join("out.md");
+        write_output(&out, b"one").unwrap();
+        write_output(&out, b"two").unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"two");
+        assert!(!create_new(&out, b"three").unwrap());
+        assert!(create_new(&dir.path().join("new.yaml"), b"new").unwrap());
+        assert_eq!(std::fs::read(&out).unwrap(), b"two");
+    }
+
+    #[test]
+    fn inside_repo_refuses_escapes() {
+        let tmp = std::env::temp_dir();
+        assert!(inside_repo(&tmp, "../x", &tmp).is_err());
+        assert!(inside_repo(&tmp, "/etc", &tmp).is_err());
+        assert!(inside_repo(&tmp, "a/../b", &tmp).is_ok());
+    }
+}
