@@ -84,6 +84,9 @@ pub struct Finding {
     /// A few words on what is wrong at the span ("unknown key", "not a duration"), shown
     /// under the underline; without them the severity is shown.
     pub spot: Option<String>,
+    /// The changed file (repository-relative) a finding of `retests` is about: CI annotations
+    /// point there, where a pull request shows it, with the finding's own place as related.
+    pub changed: Option<String>,
 }
 
 impl Finding {
@@ -102,6 +105,7 @@ impl Finding {
             absent: None,
             meant: None,
             spot: None,
+            changed: None,
         }
     }
 

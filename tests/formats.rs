@@ -476,7 +476,17 @@ fn retests_renders_every_ci_format() {
     };
     let log: Value = serde_json::from_str(&run("sarif")).unwrap();
     assert_valid_sarif(&log);
-    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "retest-missing");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "retest-missing");
+    // Issue 14: on the changed file (which a pull request shows), the sheet as related.
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "examples/shopify-store/theme/snippets/product-card.liquid"
+    );
+    assert_eq!(
+        result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "examples/shopify-store/governance.yaml"
+    );
 
     let md = run("markdown");
     assert!(md.starts_with("### govsheet retests\n"), "{md}");
@@ -492,16 +502,33 @@ fn retests_renders_every_ci_format() {
 
     let gh = run("github");
     assert_eq!(gh.lines().filter(|l| l.starts_with("::error ")).count(), 2);
+    assert!(
+        gh.contains("::error file=examples/shopify-store/theme/snippets/product-card.liquid,line=1,title=retest-missing::"),
+        "{gh}"
+    );
     assert!(gh.contains("::stop-commands::govsheet-"));
 
+    // One case per required retest: two missing retests are two failures.
     let xml = run("junit");
     let doc = roxmltree::Document::parse(&xml).unwrap();
-    let failed = doc
+    let failed: Vec<&str> = doc
         .descendants()
-        .find(|n| n.has_tag_name("failure"))
-        .and_then(|n| n.parent())
+        .filter(|n| n.has_tag_name("failure"))
+        .map(|n| {
+            assert_eq!(attr(n, "type"), "retest-missing");
+            attr(n.parent().unwrap(), "name")
+        })
+        .collect();
+    assert_eq!(failed.len(), 2, "{xml}");
+    assert!(
+        !failed.contains(&"retest-missing"),
+        "cases are retests: {failed:?}"
+    );
+    let suites = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuites"))
         .unwrap();
-    assert_eq!(attr(failed, "name"), "retest-missing");
+    assert_eq!(attr(suites, "failures"), "2");
 }
 
 // ---- `verify` in the CI formats -------------------------------------------------------------

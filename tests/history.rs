@@ -39,7 +39,7 @@ fn a_record_of_the_morning_does_not_cover_a_change_of_the_afternoon() {
     let human = repo.run(&["retests", "--base", "main"]).stdout;
     assert!(
         human.contains(&format!(
-            "change: 2026-11-20 (commit {})",
+            "changed 2026-11-20 (commit {})",
             &repo.head()[..12]
         )),
         "{human}"

@@ -513,18 +513,31 @@ pub fn parse_log_raw(out: &[u8]) -> Result<Vec<Commit>, String> {
     Ok(commits)
 }
 
+/// The entries of `git ls-tree -z` / `git ls-files -s -z` output: each `META\tPATH\0` with
+/// META split on spaces; `Err` names an entry that has no tab.
+fn tab_entries(out: &[u8]) -> impl Iterator<Item = Result<(Vec<&[u8]>, &[u8]), String>> {
+    out.split(|&b| b == 0)
+        .filter(|t| !t.is_empty())
+        .map(|token| {
+            let tab = token
+                .iter()
+                .position(|&b| b == b'\t')
+                .ok_or("an entry without a tab")?;
+            let (meta, path) = (&token[..tab], &token[tab + 1..]);
+            Ok((meta.split(|&b| b == b' ').collect(), path))
+        })
+}
+
 /// Parse `git ls-tree -z`: `MODE TYPE ID\tPATH\0`.
 fn parse_ls_tree(out: &[u8]) -> Result<Vec<TreeEntry>, String> {
     let mut entries = Vec::new();
-    for token in out.split(|&b| b == 0).filter(|t| !t.is_empty()) {
-        let tab = token
-            .iter()
-            .position(|&b| b == b'\t')
-            .ok_or("an entry without a tab")?;
-        let (meta, path) = (&token[..tab], &token[tab + 1..]);
-        let fields: Vec<&[u8]> = meta.split(|&b| b == b' ').collect();
+    for entry in tab_entries(out) {
+        let (fields, path) = entry?;
         let [mode, _kind, id] = fields.as_slice() else {
-            return Err(format!("entry `{}`", String::from_utf8_lossy(meta)));
+            return Err(format!(
+                "entry `{}`",
+                String::from_utf8_lossy(&fields.join(&b' '))
+            ));
         };
         if let Some(object) = object(mode, id)? {
             entries.push(TreeEntry {
@@ -539,15 +552,13 @@ fn parse_ls_tree(out: &[u8]) -> Result<Vec<TreeEntry>, String> {
 /// Parse `git ls-files -s -z`: `MODE ID STAGE\tPATH\0`; entries of a conflict are left out.
 fn parse_ls_files(out: &[u8]) -> Result<Vec<TreeEntry>, String> {
     let mut entries = Vec::new();
-    for token in out.split(|&b| b == 0).filter(|t| !t.is_empty()) {
-        let tab = token
-            .iter()
-            .position(|&b| b == b'\t')
-            .ok_or("an entry without a tab")?;
-        let (meta, path) = (&token[..tab], &token[tab + 1..]);
-        let fields: Vec<&[u8]> = meta.split(|&b| b == b' ').collect();
+    for entry in tab_entries(out) {
+        let (fields, path) = entry?;
         let [mode, id, stage] = fields.as_slice() else {
-            return Err(format!("entry `{}`", String::from_utf8_lossy(meta)));
+            return Err(format!(
+                "entry `{}`",
+                String::from_utf8_lossy(&fields.join(&b' '))
+            ));
         };
         if *stage != b"0" {
             continue;

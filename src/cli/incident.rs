@@ -330,17 +330,11 @@ fn resolve(ctx: &Context, args: ResolveArgs) -> Result<ExitCode, CliError> {
             format!("incident `{}` is already resolved", args.id),
         ));
     }
-    let date = match &args.date {
-        Some(d) => crate::sheet::model::parse_date(d.trim())
-            .ok_or_else(|| CliError::Usage(format!("--date: `{d}` is not a date (YYYY-MM-DD)")))?,
-        None => ctx.today,
-    };
-    if date > ctx.today {
-        return Err(CliError::Usage(format!(
-            "--date {date} is after today ({}); resolve an incident on or after the day it was fixed",
-            ctx.today
-        )));
-    }
+    let date = super::past_date(
+        args.date.as_deref(),
+        ctx.today,
+        "resolve an incident on or after the day it was fixed",
+    )?;
     if let Some(opened) = inc.opened.as_ref().and_then(|d| d.date)
         && date < opened
     {

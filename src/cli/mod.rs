@@ -285,6 +285,22 @@ impl Global {
     }
 }
 
+/// The day of a `--date` (default today) for something that happened: never after today.
+/// `what` ends the refusal: "record a retest on or after the day it ran".
+pub fn past_date(arg: Option<&str>, today: NaiveDate, what: &str) -> Result<NaiveDate, CliError> {
+    let date = match arg {
+        Some(d) => crate::sheet::model::parse_date(d.trim())
+            .ok_or_else(|| CliError::Usage(format!("--date: `{d}` is not a date (YYYY-MM-DD)")))?,
+        None => today,
+    };
+    if date > today {
+        return Err(CliError::Usage(format!(
+            "--date {date} is after today ({today}); {what}"
+        )));
+    }
+    Ok(date)
+}
+
 /// The exit code for a set of findings: 1 when any is at or above `fail_on`.
 pub fn exit_for(findings: &[Finding], fail_on: Severity) -> ExitCode {
     if findings.iter().any(|f| f.severity >= fail_on) {

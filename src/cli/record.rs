@@ -111,17 +111,11 @@ pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
                 .into(),
         ));
     }
-    let date = match &args.date {
-        Some(d) => crate::sheet::model::parse_date(d.trim())
-            .ok_or_else(|| CliError::Usage(format!("--date: `{d}` is not a date (YYYY-MM-DD)")))?,
-        None => ctx.today,
-    };
-    if date > ctx.today {
-        return Err(CliError::Usage(format!(
-            "--date {date} is after today ({}); record a retest on or after the day it ran",
-            ctx.today
-        )));
-    }
+    let date = super::past_date(
+        args.date.as_deref(),
+        ctx.today,
+        "record a retest on or after the day it ran",
+    )?;
 
     let folder = workspace::inside_repo(&on_disk.dir, &dir_field.value, &on_disk.repo_root)
         .map_err(|why| CliError::file(&sheet_name, format!("records_dir: {why}")))?;

@@ -411,6 +411,19 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     findings.extend(weakened);
     let mut findings = apply_policy(&on_disk, sheet, base.as_ref(), findings, ctx.today)?;
     finding::sort(&mut findings);
+    // Changed paths are relative to the component root; CI annotations want them relative to
+    // the repository root, like every other path they show.
+    let prefix = canonical(&on_disk.repo_root)
+        .ok()
+        .and_then(|repo| folder_in(&root, &repo))
+        .filter(|p| !p.is_empty());
+    if let Some(prefix) = prefix {
+        for f in &mut findings {
+            if let Some(c) = &mut f.changed {
+                *c = format!("{prefix}/{c}");
+            }
+        }
+    }
 
     let human = |color: bool| {
         report::retests::human(
@@ -432,7 +445,13 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
         Format::Markdown => {
             report::markdown::retests(&report, &findings, &paths, args.max_findings)
         }
-        Format::Sarif | Format::Junit => ci_format(ctx, &args, &on_disk, &findings, &paths)?,
+        Format::Junit => report::retests::junit(
+            &report,
+            &findings,
+            &on_disk.path.display().to_string(),
+            ctx.fail_on,
+        ),
+        Format::Sarif => ci_format(ctx, &args, &on_disk, &findings, &paths)?,
     };
     ctx.out.emit(output, &text, || human(ctx.out.color()))?;
     let code = exit_for(&findings, ctx.fail_on);

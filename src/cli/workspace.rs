@@ -286,7 +286,7 @@ pub fn load_sheet(path: &Path) -> Result<SheetOnDisk, CliError> {
                         sheet.incidents.extend(incidents);
                         extra.extend(findings);
                     }
-                    Item::Refused(finding) => extra.push(finding),
+                    Item::Refused(finding) => extra.push(*finding),
                 }
             }
         }
@@ -312,21 +312,21 @@ enum Item {
     Records(Vec<model::Record>, Vec<Finding>, sheet::yaml::Node),
     Incidents(Vec<model::Incident>, Vec<Finding>, sheet::yaml::Node),
     /// Not text, not YAML, or not a record/incident at all.
-    Refused(Finding),
+    Refused(Box<Finding>),
 }
 
 /// Decode, parse, schema-check and build one record or incident file.
 fn load_item(display: &str, bytes: Vec<u8>, is_records: bool) -> Item {
     let source = match sheet::decode(display, bytes) {
         Ok(s) => s,
-        Err((_, f)) => return Item::Refused(f),
+        Err((_, f)) => return Item::Refused(Box::new(f)),
     };
     let root = match sheet::parse_yaml(&source) {
         Ok(r) => r,
-        Err(f) => return Item::Refused(f),
+        Err(f) => return Item::Refused(Box::new(f)),
     };
     if root.as_map().is_none() && root.as_seq().is_none() {
-        return Item::Refused(not_an_item(&source, &root, is_records));
+        return Item::Refused(Box::new(not_an_item(&source, &root, is_records)));
     }
     let kind = if is_records {
         Kind::Records
@@ -351,7 +351,7 @@ fn load_item(display: &str, bytes: Vec<u8>, is_records: bool) -> Item {
 pub fn records_of(display: &str, bytes: Vec<u8>) -> Result<Vec<model::Record>, Finding> {
     match load_item(display, bytes, true) {
         Item::Records(records, ..) => Ok(records),
-        Item::Refused(f) => Err(f),
+        Item::Refused(f) => Err(*f),
         Item::Incidents(..) => Ok(Vec::new()),
     }
 }

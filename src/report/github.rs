@@ -48,7 +48,16 @@ fn command(s: Severity) -> &'static str {
 /// One finding as a workflow command line (with its newline).
 pub fn annotation(f: &Finding, paths: &RepoPaths) -> String {
     let mut props = Vec::new();
-    if !f.file.is_empty() {
+    let mut message = f.message.clone();
+    if let Some(changed) = &f.changed {
+        // On the changed file, which the pull request's diff shows; the sheet's place is named.
+        props.push(format!("file={}", escape_property(changed)));
+        props.push("line=1".to_string());
+        if !f.file.is_empty() {
+            let line = f.location.map_or(1, |l| l.line.max(1));
+            message.push_str(&format!(" [{}:{line}]", paths.get(&f.file)));
+        }
+    } else if !f.file.is_empty() {
         props.push(format!("file={}", escape_property(&paths.get(&f.file))));
         if let Some(l) = f.location {
             props.push(format!("line={}", l.line.max(1)));
@@ -57,8 +66,8 @@ pub fn annotation(f: &Finding, paths: &RepoPaths) -> String {
     }
     props.push(format!("title={}", escape_property(&f.rule)));
     let message = match &f.help {
-        Some(h) => format!("{}\nhelp: {h}", f.message),
-        None => f.message.clone(),
+        Some(h) => format!("{message}\nhelp: {h}"),
+        None => message,
     };
     format!(
         "::{} {}::{}\n",

@@ -145,6 +145,61 @@ pub fn render(sheets: &[SheetFindings], rules: &[RuleInfo], fail_on: Severity) -
     )
 }
 
+/// One test case of a suite built case by case (see [`render_cases`]).
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub classname: String,
+    pub name: String,
+    /// `(type, message, body)` when the case failed.
+    pub failure: Option<(String, String, String)>,
+    /// What the case printed (findings below `--fail-on`, a covering record).
+    pub output: Option<String>,
+}
+
+/// A JUnit document of one suite of the given cases: `retests` lists one case per required
+/// retest and one per other finding, so four missing retests are four failures.
+pub fn render_cases(suite: &str, cases: &[Case]) -> String {
+    let failures = cases.iter().filter(|c| c.failure.is_some()).count();
+    let mut body = String::new();
+    for c in cases {
+        body.push_str(&format!(
+            "    <testcase classname=\"{}\" name=\"{}\"",
+            escape_attr(&c.classname),
+            escape_attr(&c.name)
+        ));
+        if c.failure.is_none() && c.output.is_none() {
+            body.push_str("/>\n");
+            continue;
+        }
+        body.push_str(">\n");
+        if let Some((kind, message, text)) = &c.failure {
+            body.push_str(&format!(
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                escape_attr(message),
+                escape_attr(kind),
+                escape_text(text)
+            ));
+        }
+        if let Some(out) = &c.output {
+            body.push_str(&format!(
+                "      <system-out>{}</system-out>\n",
+                escape_text(out)
+            ));
+        }
+        body.push_str("    </testcase>\n");
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"govsheet\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\">\n  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">\n{body}  </testsuite>\n</testsuites>\n",
+        escape_attr(suite),
+        n = cases.len(),
+    )
+}
+
+/// A finding as one line of a case's text.
+pub fn line_of(f: &Finding) -> String {
+    finding_line(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

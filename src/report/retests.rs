@@ -10,9 +10,6 @@ use super::human::{self, HumanOptions};
 use crate::finding::Finding;
 use crate::retest::{Report, Required, Status, chain_text};
 
-/// How many why-chains the human report shows per retest before it counts the rest.
-pub const MAX_CHAINS_SHOWN: usize = 5;
-
 /// The JSON report: the retest fields and the findings object, in one object.
 pub fn json(report: &Report, findings: &[Finding]) -> String {
     let mut obj = match serde_json::to_value(report) {
@@ -63,6 +60,21 @@ fn label(r: &Required) -> &'static str {
     }
 }
 
+/// The status word, padded, in its colour when `color`: red for what fails the check, green
+/// for covered, yellow for the not-needed escape hatch (always shown as such).
+fn status(r: &Required, color: bool) -> String {
+    use owo_colors::OwoColorize;
+    let word = format!("{:<10}", label(r));
+    if !color {
+        return word;
+    }
+    match (r.status, label(r)) {
+        (Status::Covered, "NOT-NEEDED") => word.yellow().bold().to_string(),
+        (Status::Covered, _) => word.green().bold().to_string(),
+        _ => word.red().bold().to_string(),
+    }
+}
+
 fn one_line(s: &str) -> String {
     esc(&s.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned()
 }
@@ -72,172 +84,292 @@ fn esc(s: &str) -> std::borrow::Cow<'_, str> {
     super::escape::control(s)
 }
 
-fn required_block(out: &mut String, r: &Required) {
-    let title = r
-        .title
-        .as_deref()
-        .map(|t| format!("  {}", one_line(t)))
-        .unwrap_or_default();
-    let _ = writeln!(out, "{:<10} {}{title}", label(r), esc(&r.retest));
-    let mut facts = vec![format!(
-        "owner: {}",
-        esc(r.owner.as_deref().unwrap_or("(none)"))
-    )];
-    facts.push(match r.change_commit.as_deref() {
-        Some(crate::retest::history::INDEX) => format!("change: {} (the index)", r.change_date),
+/// Indent of the lines under a retest's status line, and the width of their names.
+const INDENT: &str = "    ";
+const NAME: usize = 8;
+
+/// `name  text`, the text wrapped to `width` and its continuation lines aligned under it.
+fn field(out: &mut String, name: &str, text: &str, width: usize, color: bool) {
+    use owo_colors::OwoColorize;
+    let lead = format!("{INDENT}{name:<NAME$}");
+    let rest = " ".repeat(lead.chars().count());
+    // Ids and commands hold `-`: never split a word there, nor anywhere.
+    let opts = textwrap::Options::new(width.max(lead.len() + 20))
+        .initial_indent(&rest)
+        .subsequent_indent(&rest)
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let text = esc(text);
+    for (i, line) in textwrap::wrap(&text, opts).iter().enumerate() {
+        let line = line.trim_start();
+        if i == 0 {
+            let shown = if color {
+                lead.dimmed().to_string()
+            } else {
+                lead.clone()
+            };
+            let _ = writeln!(out, "{shown}{line}");
+        } else {
+            let _ = writeln!(out, "{rest}{line}");
+        }
+    }
+}
+
+/// The why-chains on one line: the first one and how many more.
+fn why_line(r: &Required) -> String {
+    let total: usize = r.because.iter().map(|w| w.files.len()).sum::<usize>() + r.because_not_shown;
+    let first = r
+        .because
+        .iter()
+        .find_map(|w| w.files.first().map(|f| chain_text(f, w)))
+        .unwrap_or_else(|| "(no changed file)".into());
+    let more = if total > 1 {
+        format!(" (+{} more)", total - 1)
+    } else {
+        String::new()
+    };
+    let change = match r.change_commit.as_deref() {
+        Some(crate::retest::history::INDEX) => format!("changed {} (the index)", r.change_date),
         Some(c) => format!(
-            "change: {} (commit {})",
+            "changed {} (commit {})",
             r.change_date,
             crate::retest::history::short(c)
         ),
-        None => format!("change: {}", r.change_date),
-    });
+        None => format!("changed {}", r.change_date),
+    };
+    format!("{first}{more}; {change}")
+}
+
+/// One required retest: a status line, then what it needs, folded and wrapped to `width`.
+fn required_block(out: &mut String, r: &Required, findings: &[Finding], opts: HumanOptions) {
+    let title = r.title.as_deref().map(one_line).unwrap_or_default();
+    let owner = r.owner.as_deref().unwrap_or("(no owner)");
+    // The title on the status line, cut to the width so the line never wraps.
+    let id = esc(&r.retest);
+    let room = opts.width.saturating_sub(11 + id.chars().count() + 2);
+    let title = if title.chars().count() > room {
+        let cut: String = title.chars().take(room.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        title
+    };
+    let head = format!("{} {id}  {title}", status(r, opts.color));
+    let _ = writeln!(out, "{head}");
+    // The finding this block stands for (a missing or failed retest): its place and help.
+    let needle = format!("retest `{}`", r.retest);
+    let finding = findings
+        .iter()
+        .filter(|f| matches!(f.rule.as_str(), "retest-missing" | "retest-failed"))
+        .find(|f| f.message.contains(&needle));
+    let mut facts = vec![format!("owner {owner}")];
     if let Some(d) = r.max_age_days {
-        facts.push(format!("max age: {d} days"));
+        facts.push(format!("max age {d} days"));
     }
     if !r.defined {
         facts.push("not defined under `retests`".into());
     }
-    let _ = writeln!(out, "           {}", facts.join("   "));
-    if let Some(m) = &r.method {
-        let _ = writeln!(out, "           method: {}", one_line(m));
+    if let Some(f) = finding
+        && let Some(line) = f.line()
+    {
+        facts.push(format!("{} {}:{line}", f.rule, f.file));
     }
-    let _ = writeln!(out, "           because:");
-    let mut shown = 0;
-    let total: usize = r.because.iter().map(|w| w.files.len()).sum::<usize>() + r.because_not_shown;
-    'outer: for w in &r.because {
-        for f in &w.files {
-            if shown == MAX_CHAINS_SHOWN {
-                break 'outer;
-            }
-            let _ = writeln!(out, "             {}", esc(&chain_text(f, w)));
-            shown += 1;
-        }
-    }
-    if total > shown {
-        let _ = writeln!(out, "             ... and {} more", total - shown);
-    }
+    field(out, "who", &facts.join(", "), opts.width, opts.color);
+    field(out, "why", &why_line(r), opts.width, opts.color);
     match &r.record {
         Some(rec) => {
             let by = rec.by.as_deref().unwrap_or("(nobody)");
-            let _ = writeln!(
-                out,
-                "           record: {} on {} by {} ({}:{})",
-                esc(&rec.result),
-                esc(&rec.date),
-                esc(by),
-                esc(&rec.file),
-                rec.line
+            let entered = rec
+                .entered
+                .as_deref()
+                .map_or(String::new(), |e| format!(", entered {e}"));
+            let mut text = format!(
+                "{} on {} by {by}{entered} ({}:{})",
+                rec.result, rec.date, rec.file, rec.line
             );
-            if let Some(at) = &rec.entered {
-                let _ = writeln!(out, "             entered: {at}");
-            }
             if let Some(e) = &rec.evidence {
-                let _ = writeln!(out, "             evidence: {}", one_line(e));
+                text.push_str(&format!("; evidence: {}", one_line(e)));
             }
             if let Some(n) = &rec.notes {
-                let _ = writeln!(out, "             notes: {}", one_line(n));
+                text.push_str(&format!("; notes: {}", one_line(n)));
             }
+            field(out, "record", &text, opts.width, opts.color);
         }
-        None => {
-            let _ = writeln!(out, "           record: none");
-        }
+        None => field(out, "record", "none", opts.width, opts.color),
     }
     if r.status != Status::Covered {
-        let _ = writeln!(out, "           why: {}", esc(&r.reason));
+        field(out, "verdict", &r.reason, opts.width, opts.color);
+        if let Some(m) = &r.method {
+            field(out, "method", &one_line(m), opts.width, opts.color);
+        }
+        if let Some(help) = finding.and_then(|f| f.help.as_deref()) {
+            field(out, "next", &one_line(help), opts.width, opts.color);
+        }
     }
-    out.push('\n');
 }
 
-/// The human report: what changed, each required retest, what to pause, then the findings.
+/// JUnit of a retests run: one case per required retest (failed when it is missing or failed
+/// and its finding is at or above `fail_on`), then one case per other finding.
+pub fn junit(
+    report: &Report,
+    findings: &[Finding],
+    sheet: &str,
+    fail_on: crate::finding::Severity,
+) -> String {
+    use super::junit::{Case, line_of, render_cases};
+    let mut cases = Vec::new();
+    for r in &report.required {
+        let needle = format!("retest `{}`", r.retest);
+        let finding = findings
+            .iter()
+            .filter(|f| matches!(f.rule.as_str(), "retest-missing" | "retest-failed"))
+            .find(|f| f.message.contains(&needle));
+        let (failure, output) = match finding {
+            Some(f) if f.severity >= fail_on => {
+                (Some((f.rule.clone(), f.message.clone(), line_of(f))), None)
+            }
+            Some(f) => (None, Some(line_of(f))),
+            None => (
+                None,
+                Some(format!("{}: {}", label(r).to_lowercase(), r.reason)),
+            ),
+        };
+        cases.push(Case {
+            classname: format!("{sheet}.retests"),
+            name: r.retest.clone(),
+            failure,
+            output,
+        });
+    }
+    for (i, f) in findings
+        .iter()
+        .filter(|f| !matches!(f.rule.as_str(), "retest-missing" | "retest-failed"))
+        .enumerate()
+    {
+        let failing = f.severity >= fail_on;
+        cases.push(Case {
+            classname: format!("{sheet}.{}", f.rule),
+            name: format!("{} #{}", f.rule, i + 1),
+            failure: failing.then(|| (f.rule.clone(), f.message.clone(), line_of(f))),
+            output: (!failing).then(|| line_of(f)),
+        });
+    }
+    render_cases(sheet, &cases)
+}
+
+/// The human report: what changed, one block per required retest (each once: the
+/// `retest-missing` / `retest-failed` findings are these blocks, and only count in the
+/// summary), what to pause, then the other findings and the summary.
 pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> String {
     let mut out = String::new();
-    if let Some(c) = &report.compared {
-        let _ = writeln!(out, "compared: {}", esc(c));
-    }
-    let _ = writeln!(
-        out,
-        "{} -> components: {} -> events: {}\n",
+    let scope = format!(
+        "{} -> components: {} -> events: {}",
         plural(report.changed_files.len(), "changed file", "changed files"),
         list(&report.components),
         list(&report.events)
     );
+    match &report.compared {
+        Some(c) => {
+            let _ = writeln!(out, "{c}");
+            let _ = writeln!(out, "{scope}");
+        }
+        None => {
+            let _ = writeln!(out, "{scope}");
+        }
+    }
     if report.outside_root > 0 {
         let _ = writeln!(
             out,
-            "note: {} outside the component root left out\n",
+            "note: {} outside the component root left out",
             plural(report.outside_root, "changed path", "changed paths")
         );
     }
     if let Some(g) = &report.governance {
         let base = crate::diff::printable(&g.base);
         if g.changes.is_empty() {
-            let _ = writeln!(out, "governance changes since {base}: none\n");
+            let _ = writeln!(out, "governance changes since {base}: none");
         } else {
             let _ = writeln!(out, "governance changes since {base}:");
             super::diff::human_changes(&mut out, g);
         }
     }
+    out.push('\n');
     if report.required.is_empty() {
         let _ = writeln!(
             out,
             "no retest required: the changed files touch no component that asks for one\n"
         );
     }
-    for r in &report.required {
-        required_block(&mut out, r);
+    // What fails first, then what is covered.
+    let mut required: Vec<&Required> = report.required.iter().collect();
+    required.sort_by_key(|r| r.status == Status::Covered);
+    for r in required {
+        required_block(&mut out, r, findings, opts);
+        out.push('\n');
     }
     if !report.paused.is_empty() {
-        let _ = writeln!(out, "conclusions to pause for the affected events:");
         for p in &report.paused {
             let until = if p.until.is_empty() {
                 "(its required retests are covered)".to_string()
             } else {
                 format!("until {} pass", p.until.join(", "))
             };
-            let _ = writeln!(
-                out,
-                "  {}: {} {}",
-                esc(&p.event),
-                esc(&p.conclusions.join(", ")),
-                esc(&until)
+            field(
+                &mut out,
+                "pause",
+                &format!("{}: {} {until}", p.event, p.conclusions.join(", ")),
+                opts.width,
+                opts.color,
             );
         }
-        out.push('\n');
     }
-    if !report.incidents.is_empty() {
-        let _ = writeln!(out, "open incidents on the affected events:");
-        for i in &report.incidents {
-            let route = i
-                .route
-                .as_deref()
-                .map_or(String::new(), |r| format!(", route {}", esc(r)));
-            let _ = writeln!(
-                out,
-                "  {} ({}) on {}: paused {}{route} ({}:{})",
-                esc(i.id.as_deref().unwrap_or("(no id)")),
-                esc(&i.status),
-                esc(&i.events.join(", ")),
+    for i in &report.incidents {
+        let route = i
+            .route
+            .as_deref()
+            .map_or(String::new(), |r| format!(", route {r}"));
+        field(
+            &mut out,
+            "incident",
+            &format!(
+                "{} ({}) on {}: paused {}{route} ({}:{})",
+                i.id.as_deref().unwrap_or("(no id)"),
+                i.status,
+                i.events.join(", "),
                 list(&i.paused),
                 esc(&i.file),
                 i.line
-            );
-        }
+            ),
+            opts.width,
+            opts.color,
+        );
+    }
+    if !report.paused.is_empty() || !report.incidents.is_empty() {
         out.push('\n');
     }
     let counts = |s: Status| report.required.iter().filter(|r| r.status == s).count();
     if !report.required.is_empty() {
         let _ = writeln!(
             out,
-            "{}: {} covered, {} missing, {} failed\n",
+            "{}: {} covered, {} missing, {} failed",
             plural(report.required.len(), "required retest", "required retests"),
             counts(Status::Covered),
             counts(Status::Missing),
             counts(Status::Failed)
         );
     }
-    out.push_str(&human::render(findings, 1, opts));
-    super::escape::log_lines(out)
+    let others: Vec<Finding> = findings
+        .iter()
+        .filter(|f| !matches!(f.rule.as_str(), "retest-missing" | "retest-failed"))
+        .cloned()
+        .collect();
+    if !others.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&human::render_findings(&others, opts));
+    out.push_str(&human::summary_line(&crate::finding::Summary::of(
+        findings, 1,
+    )));
+    out
 }
 
 #[cfg(test)]
@@ -264,6 +396,38 @@ records:
   - {retest: smoke, date: 2026-11-21, result: not-needed, by: tracking, evidence: diff, notes: comment only}
 ";
 
+    /// Issue 14: at the terminal's width no line of a retest block runs over it (the title
+    /// is cut, the other fields wrap), from 60 columns up.
+    #[test]
+    fn retest_blocks_fit_the_width() {
+        let src = SourceFile::new("g.yaml", SHEET);
+        let sheet = model::build(&src, yaml::parse(SHEET).unwrap()).0;
+        let (m, _) = Matcher::new(&sheet.components);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let paths = vec![ChangedPath::new(
+            "checkout/a-rather-long-path/to/a/file.js",
+            None,
+        )];
+        let records = crate::retest::coverage::without_history(&sheet.records);
+        let none = crate::retest::History::default();
+        let mut report = evaluate(&sheet, &m, paths, &records, &none, day, day);
+        for r in &mut report.required {
+            r.title = Some("A very long title that goes on and on about what it checks".into());
+        }
+        let f = findings(&sheet, &report);
+        for width in [60, 80, 120] {
+            let opts = HumanOptions {
+                width,
+                ..HumanOptions::default()
+            };
+            let text = human(&report, &f, opts);
+            let block = text.split("\n\n").nth(1).unwrap();
+            for line in block.lines() {
+                assert!(line.chars().count() <= width, "{width}: {line:?}\n{text}");
+            }
+        }
+    }
+
     #[test]
     fn human_groups_by_retest_and_says_what_to_pause() {
         let src = SourceFile::new("g.yaml", SHEET);
@@ -283,12 +447,29 @@ records:
             "{text}"
         );
         assert!(text.contains("MISSING    dedupe  Dedupe"), "{text}");
+        // The why-chains folded on one line: the first and how many more.
         assert!(
-            text.contains("checkout/4.js -> checkout -> Purchase"),
+            text.contains(
+                "why     checkout/0.js -> checkout -> Purchase (+6 more); changed 2026-11-21"
+            ),
             "{text}"
         );
-        assert!(!text.contains("checkout/5.js -> checkout"), "{text}");
-        assert!(text.contains("... and 2 more"), "{text}");
+        assert!(!text.contains("checkout/1.js -> checkout"), "{text}");
+        // Each retest once: the missing retest's finding is its block, not a second report.
+        assert_eq!(text.matches("retest `dedupe`").count(), 0, "{text}");
+        assert_eq!(text.matches("MISSING    dedupe").count(), 1, "{text}");
+        assert_eq!(text.matches("retest-missing").count(), 1, "{text}");
+        assert!(text.contains("retest-missing g.yaml:10"), "{text}");
+        assert!(
+            text.contains("next    run it as its `method` says"),
+            "{text}"
+        );
+        assert!(text.contains("1 error, 0 warnings"), "{text}");
+        // What fails comes first.
+        assert!(
+            text.find("MISSING").unwrap() < text.find("NOT-NEEDED").unwrap(),
+            "{text}"
+        );
         assert!(text.contains("NOT-NEEDED smoke  Smoke"), "{text}");
         assert!(text.contains("notes: comment only"), "{text}");
         assert!(

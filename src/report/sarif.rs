@@ -94,7 +94,30 @@ fn result(f: &Finding, rule_index: usize, path: &str, occurrence: usize) -> Valu
     r.insert("ruleIndex".into(), json!(rule_index));
     r.insert("level".into(), json!(level(f.severity)));
     r.insert("message".into(), json!({ "text": text }));
-    if !path.is_empty() {
+    if let Some(changed) = &f.changed {
+        // A retests finding is shown on the changed file behind it, where the pull request's
+        // diff is; the sheet's place (the retest's definition) is its related location.
+        r.insert(
+            "locations".into(),
+            json!([{ "physicalLocation": {
+                "artifactLocation": artifact_location(changed),
+                "region": { "startLine": 1, "startColumn": 1 },
+            }}]),
+        );
+        if !path.is_empty() {
+            r.insert(
+                "relatedLocations".into(),
+                json!([{
+                    "id": 0,
+                    "message": { "text": "the retest, in the governance sheet" },
+                    "physicalLocation": {
+                        "artifactLocation": artifact_location(path),
+                        "region": region(f),
+                    },
+                }]),
+            );
+        }
+    } else if !path.is_empty() {
         let location = artifact_location(path);
         r.insert(
             "locations".into(),

@@ -411,11 +411,11 @@ pub fn findings(sheet: &Sheet, report: &Report) -> Vec<Finding> {
             ));
         }
         let (pointer, span) = locate(sheet, &r.retest);
-        out.push(
-            Finding::new(rule, Severity::Error, message)
-                .at(&sheet.source, pointer, span)
-                .with_help(help),
-        );
+        let mut f = Finding::new(rule, Severity::Error, message)
+            .at(&sheet.source, pointer, span)
+            .with_help(help);
+        f.changed = r.because.iter().find_map(|w| w.files.first().cloned());
+        out.push(f);
     }
     out
 }
