@@ -39,12 +39,17 @@ pub fn policy_for(sheet: &SheetOnDisk) -> Result<Policy, CliError> {
             }
             other => other,
         })?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| CliError::file(&display, "invalid policy pack: not UTF-8 text"))?;
-        let pack = policy::pack::parse(&display, &text).map_err(pack_error)?;
-        packs.push((pack, display));
+        packs.push((pack_of(bytes, &display)?, display));
     }
     Policy::with_packs(packs).map_err(pack_error)
+}
+
+/// A pack from the bytes of its file (`display` as the user names it): UTF-8, then parsed;
+/// an invalid pack is an error at its file, line and column.
+pub(super) fn pack_of(bytes: Vec<u8>, display: &str) -> Result<policy::pack::Pack, CliError> {
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::file(display, "invalid policy pack: not UTF-8 text"))?;
+    policy::pack::parse(display, &text).map_err(pack_error)
 }
 
 pub(super) fn pack_error(e: policy::PackError) -> CliError {
@@ -89,7 +94,7 @@ pub fn repo_files(root: &Path) -> Result<Vec<String>, CliError> {
 
 /// Schema + policy + waivers for one sheet on disk: every finding `check` reports for it.
 pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, CliError> {
-    let mut findings = sheet.loaded.findings.clone();
+    let findings = sheet.loaded.findings.clone();
     let Some(s) = &sheet.loaded.sheet else {
         return Ok(findings);
     };
@@ -111,7 +116,5 @@ pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, C
         None
     };
     let input = Input::new(ctx.today, files.as_deref());
-    findings.extend(policy.check(s, &input));
-    let findings = policy.finalize(s, findings, ctx.today, &|id| policy.runs_in_check(id));
-    Ok(crate::finding::fold(findings))
+    Ok(policy.judge(s, findings, &input))
 }

@@ -32,10 +32,7 @@ pub fn run(ctx: &Context, args: TestArgs) -> Result<ExitCode, CliError> {
         let mut packs = Vec::new();
         for path in &args.packs {
             let shown = path.display().to_string();
-            let bytes = workspace::read_limited(path)?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| CliError::file(&shown, "invalid policy pack: not UTF-8 text"))?;
-            let pack = policy::pack::parse(&shown, &text).map_err(super::packs::pack_error)?;
+            let pack = super::packs::pack_of(workspace::read_limited(path)?, &shown)?;
             packs.push((pack, shown));
         }
         let names = packs.iter().map(|(p, _)| p.name.clone()).collect();

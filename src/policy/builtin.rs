@@ -405,35 +405,59 @@ pub fn placeholder_kind(pointer: &str, text: &str) -> Option<&'static str> {
 }
 
 /// Every placeholder string of the sheet's tree, in source order: its pointer, node and kind.
+/// Runs on every `check`, so it walks without allocating and builds a pointer only for a hit.
 fn placeholders(
     root: &crate::sheet::yaml::Node,
 ) -> Vec<(String, &crate::sheet::yaml::Node, &'static str)> {
-    use crate::sheet::yaml::{Value, escape_pointer};
-    let mut out = Vec::new();
-    let mut stack = vec![(String::new(), root)];
-    while let Some((pointer, node)) = stack.pop() {
+    use crate::sheet::yaml::{Node, Value, escape_pointer};
+    enum Seg<'a> {
+        Key(&'a str),
+        Index(usize),
+    }
+    fn pointer(path: &[Seg<'_>]) -> String {
+        let mut p = String::new();
+        for seg in path {
+            p.push('/');
+            match seg {
+                Seg::Key(k) => p.push_str(&escape_pointer(k)),
+                Seg::Index(i) => p.push_str(&i.to_string()),
+            }
+        }
+        p
+    }
+    fn visit<'a>(
+        node: &'a Node,
+        path: &mut Vec<Seg<'a>>,
+        out: &mut Vec<(String, &'a Node, &'static str)>,
+    ) {
         match &node.value {
             Value::Str(s) => {
-                if let Some(kind) = placeholder_kind(&pointer, s) {
-                    out.push((pointer, node, kind));
+                // Only the dataset rule needs the place; the others look at the text alone.
+                let dataset = matches!(path.as_slice(), [Seg::Key("sheet"), Seg::Key("dataset")]);
+                let at = if dataset { "/sheet/dataset" } else { "" };
+                if let Some(kind) = placeholder_kind(at, s) {
+                    out.push((pointer(path), node, kind));
                 }
             }
             Value::Seq(items) => {
-                for (i, n) in items.iter().enumerate().rev() {
-                    stack.push((format!("{pointer}/{i}"), n));
+                for (i, n) in items.iter().enumerate() {
+                    path.push(Seg::Index(i));
+                    visit(n, path, out);
+                    path.pop();
                 }
             }
             Value::Map(entries) => {
-                for (k, v) in entries.iter().rev() {
-                    let key = k
-                        .as_str()
-                        .map_or_else(|| k.type_name().to_string(), escape_pointer);
-                    stack.push((format!("{pointer}/{key}"), v));
+                for (k, v) in entries {
+                    path.push(Seg::Key(k.as_str().unwrap_or_else(|| k.type_name())));
+                    visit(v, path, out);
+                    path.pop();
                 }
             }
             _ => {}
         }
     }
+    let mut out = Vec::new();
+    visit(root, &mut Vec::new(), &mut out);
     out
 }
 

@@ -52,14 +52,14 @@ fn as_sheet(example: &str) -> String {
     }
 }
 
-/// The rule ids `check` reports for a sheet's text as of `today` (repository files unknown).
+/// The rule ids `check` reports for a sheet's text as of `today` (repository files unknown),
+/// judged as `check` judges ([`Policy::judge`]).
 fn raised(policy: &Policy, text: &str, today: NaiveDate) -> Vec<String> {
     let loaded = crate::sheet::load("example.yaml", text.as_bytes().to_vec());
-    let mut findings = loaded.findings.clone();
-    if let Some(sheet) = &loaded.sheet {
-        findings.extend(policy.check(sheet, &Input::new(today, None)));
-        findings = policy.finalize(sheet, findings, today, &|id| policy.runs_in_check(id));
-    }
+    let findings = match &loaded.sheet {
+        Some(sheet) => policy.judge(sheet, loaded.findings.clone(), &Input::new(today, None)),
+        None => loaded.findings,
+    };
     let mut ids: Vec<String> = findings.into_iter().map(|f| f.rule).collect();
     ids.sort();
     ids.dedup();

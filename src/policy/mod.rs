@@ -251,6 +251,20 @@ impl Policy {
         waiver::finalize(self, sheet, findings, today, ran)
     }
 
+    /// Every finding `check` reports for a loaded sheet: the loader's `findings`, every
+    /// enabled `check` rule, the sheet's configuration and waivers, then one finding per
+    /// mistake ([`crate::finding::fold`]). `check`, `doc` and `govsheet test` all judge so.
+    pub fn judge(
+        &self,
+        sheet: &Sheet,
+        mut findings: Vec<Finding>,
+        input: &Input<'_>,
+    ) -> Vec<Finding> {
+        findings.extend(self.check(sheet, input));
+        let findings = self.finalize(sheet, findings, input.today, &|id| self.runs_in_check(id));
+        crate::finding::fold(findings)
+    }
+
     /// [`Policy::finalize`] with rules and waivers other than the sheet's own (a commit
     /// range's findings, judged by both of its sheets).
     pub fn finalize_with(

@@ -60,6 +60,20 @@ fn label(r: &Required) -> &'static str {
     }
 }
 
+/// Whether a finding is a required retest's verdict (`retest-missing`, `retest-failed`): the
+/// retest's own block (or JUnit case) shows it, not a finding of its own.
+fn is_verdict(f: &Finding) -> bool {
+    matches!(f.rule.as_str(), "retest-missing" | "retest-failed")
+}
+
+/// The verdict finding of a required retest (see [`crate::retest::findings`]), if it has one.
+fn verdict_of<'a>(r: &Required, findings: &'a [Finding]) -> Option<&'a Finding> {
+    let head = format!("retest `{}` ", r.retest);
+    findings
+        .iter()
+        .find(|f| is_verdict(f) && f.message.starts_with(&head))
+}
+
 /// The status word, padded, in its colour when `color`: red for what fails the check, green
 /// for covered, yellow for the not-needed escape hatch (always shown as such).
 fn status(r: &Required, color: bool) -> String {
@@ -156,11 +170,7 @@ fn required_block(out: &mut String, r: &Required, findings: &[Finding], opts: Hu
     let head = format!("{} {id}  {title}", status(r, opts.color));
     let _ = writeln!(out, "{head}");
     // The finding this block stands for (a missing or failed retest): its place and help.
-    let needle = format!("retest `{}`", r.retest);
-    let finding = findings
-        .iter()
-        .filter(|f| matches!(f.rule.as_str(), "retest-missing" | "retest-failed"))
-        .find(|f| f.message.contains(&needle));
+    let finding = verdict_of(r, findings);
     let mut facts = vec![format!("owner {owner}")];
     if let Some(d) = r.max_age_days {
         facts.push(format!("max age {d} days"));
@@ -218,12 +228,7 @@ pub fn junit(
     use super::junit::{Case, line_of, render_cases};
     let mut cases = Vec::new();
     for r in &report.required {
-        let needle = format!("retest `{}`", r.retest);
-        let finding = findings
-            .iter()
-            .filter(|f| matches!(f.rule.as_str(), "retest-missing" | "retest-failed"))
-            .find(|f| f.message.contains(&needle));
-        let (failure, output) = match finding {
+        let (failure, output) = match verdict_of(r, findings) {
             Some(f) if f.severity >= fail_on => {
                 (Some((f.rule.clone(), f.message.clone(), line_of(f))), None)
             }
@@ -240,11 +245,7 @@ pub fn junit(
             output,
         });
     }
-    for (i, f) in findings
-        .iter()
-        .filter(|f| !matches!(f.rule.as_str(), "retest-missing" | "retest-failed"))
-        .enumerate()
-    {
+    for (i, f) in findings.iter().filter(|f| !is_verdict(f)).enumerate() {
         let failing = f.severity >= fail_on;
         cases.push(Case {
             classname: format!("{sheet}.{}", f.rule),
@@ -359,7 +360,7 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
     }
     let others: Vec<Finding> = findings
         .iter()
-        .filter(|f| !matches!(f.rule.as_str(), "retest-missing" | "retest-failed"))
+        .filter(|f| !is_verdict(f))
         .cloned()
         .collect();
     if !others.is_empty() {

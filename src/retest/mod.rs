@@ -444,15 +444,11 @@ incidents:
   - {id: inc-0, events: [Purchase], status: resolved}
 ";
 
-    fn report(paths: &[&str], today: NaiveDate) -> (Sheet, Report) {
-        let src = SourceFile::new("g.yaml", SHEET);
-        let sheet = model::build(&src, yaml::parse(SHEET).unwrap()).0;
+    /// `text` evaluated for `changed` as of `today`, with its own records and no history.
+    fn evaluate_text(text: &str, changed: Vec<ChangedPath>, today: NaiveDate) -> (Sheet, Report) {
+        let src = SourceFile::new("g.yaml", text);
+        let sheet = model::build(&src, yaml::parse(text).unwrap()).0;
         let (m, _) = Matcher::new(&sheet.components);
-        let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
-        let changed = paths
-            .iter()
-            .map(|p| ChangedPath::new(*p, Some(d(20))))
-            .collect();
         let records = coverage::without_history(&sheet.records);
         let r = evaluate(
             &sheet,
@@ -466,24 +462,21 @@ incidents:
         (sheet, r)
     }
 
+    fn report(paths: &[&str], today: NaiveDate) -> (Sheet, Report) {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let changed = paths
+            .iter()
+            .map(|p| ChangedPath::new(*p, Some(d)))
+            .collect();
+        evaluate_text(SHEET, changed, today)
+    }
+
     #[test]
     fn open_incidents_pause_what_their_route_pauses() {
         let text = "version: 1\nevents:\n  Purchase: {triggers: [checkout]}\ncomponents:\n  checkout: {paths: ['checkout/**']}\nrouter:\n  spike: {pause: [budget, roas], first_action: sample orders}\nincidents:\n  - {id: inc-2, events: [Purchase], route: spike}\n";
-        let src = SourceFile::new("g.yaml", text);
-        let sheet = model::build(&src, yaml::parse(text).unwrap()).0;
-        let (m, _) = Matcher::new(&sheet.components);
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let changed = vec![ChangedPath::new("checkout/a.js", Some(today))];
-        let records = coverage::without_history(&sheet.records);
-        let r = evaluate(
-            &sheet,
-            &m,
-            changed,
-            &records,
-            &History::default(),
-            today,
-            today,
-        );
+        let (_, r) = evaluate_text(text, changed, today);
         assert_eq!(r.incidents.len(), 1);
         assert_eq!(r.incidents[0].paused, vec!["budget", "roas"]);
         assert_eq!(r.incidents[0].route.as_deref(), Some("spike"));

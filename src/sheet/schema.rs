@@ -389,16 +389,16 @@ struct Said<'a> {
 }
 
 impl<'a> Said<'a> {
-    /// Follow an error's keyword path (`/$defs/retest/properties/max_age/$ref/pattern`) through
-    /// the schema, `$ref`s included, to the node that holds the failing keyword.
+    /// The node that holds the failing keyword of an error's keyword path
+    /// (`/$defs/duration/pattern`).
     fn at(schema: &'a Json, keyword_path: &str) -> Self {
         let parent = keyword_path.rsplit_once('/').map_or("", |(p, _)| p);
         Self::of(schema, parent)
     }
 
-    /// The words of the schema node at `path` (a keyword path, `$ref`s followed): a node that
-    /// refers to a definition on the way (a property) speaks before the definition, and a
-    /// deeper one before a shallower one.
+    /// The words of the schema node at `path`, a JSON pointer into the schema (jsonschema
+    /// reports keyword paths with `$ref`s already followed); a node that refers to a
+    /// definition (a property) speaks before the definition.
     fn of(schema: &'a Json, path: &str) -> Self {
         fn take<'a>(n: &'a Json, said: &mut Said<'a>, over: bool) {
             let get = |k: &str| n.get(k).and_then(Json::as_str);
@@ -419,24 +419,9 @@ impl<'a> Said<'a> {
                 .and_then(|r| schema.pointer(r))
         };
         let mut said = Said::default();
-        let mut node = schema;
-        for seg in path.split('/').filter(|s| !s.is_empty()) {
-            let seg = crate::sheet::yaml::unescape_pointer(seg);
-            let next = if seg == "$ref" {
-                take(node, &mut said, true);
-                deref(node)
-            } else {
-                match node {
-                    Json::Object(m) => m.get(seg.as_str()),
-                    Json::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
-                    _ => None,
-                }
-            };
-            match next {
-                Some(n) => node = n,
-                None => return Said::default(),
-            }
-        }
+        let Some(node) = schema.pointer(path) else {
+            return said;
+        };
         take(node, &mut said, true);
         let node = match deref(node) {
             Some(def) => {
