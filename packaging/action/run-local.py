@@ -63,7 +63,12 @@ def main():
     inputs.update({k: substitute(v, ctx) for k, v in inputs.items()})
     inputs.update(given)
 
-    temp = tempfile.mkdtemp(prefix="govsheet-action-")
+    with tempfile.TemporaryDirectory(prefix="govsheet-action-") as temp:
+        return run_steps(action, ctx, github, workdir, action_file, temp)
+
+
+def run_steps(action, ctx, github, workdir, action_file, temp):
+    """Runs the composite action's steps with RUNNER_TEMP at `temp` (removed by the caller)."""
     summary = os.path.join(temp, "summary.md")
     open(summary, "w").close()
     path_file = os.path.join(temp, "path")
