@@ -242,6 +242,11 @@ const CASES: &[&str] = &[
     "- a\n-",
     "a: x\n- b\n",
     "a:\n  - b\n- c\n",
+    "- a:\n  - x\n  b: 1\n- c\n",
+    "- a: |\n    x\n  b: >-\n    y\n- c\n",
+    "a: \u{7f}\n",
+    "a: \u{1}\n",
+    "a: b\u{a0}\u{fdd0}\u{10ffff}\n",
 ];
 
 fn check_all(name: &str, texts: &[(String, String)], must_accept: bool) -> (usize, usize) {
@@ -304,8 +309,8 @@ fn mutations(text: &str) -> Vec<String> {
     let join = |ls: &[String]| ls.concat();
     let mut out = Vec::new();
     let owned: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    // At most about 30 lines of each file (the reference is slow in a debug build).
-    let stride = lines.len().div_ceil(30).max(1);
+    // At most about 20 lines of each file (the reference is slow in a debug build).
+    let stride = lines.len().div_ceil(20).max(1);
     for i in (0..lines.len()).step_by(stride) {
         let mut v = owned.clone();
         v.remove(i);

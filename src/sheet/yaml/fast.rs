@@ -61,10 +61,25 @@ pub fn parse(text: &str) -> Option<Node> {
 /// next-line or other C1 character, or non-character: the fast path leaves those to the
 /// reference (they change how YAML reads a line, or are errors).
 fn plain_text(s: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut i = 0;
     while i < s.len() {
-        let b = s[i];
-        if b >= 0x20 && b < 0x7f {
+        // Eight bytes at a time while they are all printable ASCII other than DEL (a line
+        // break ends the run: it is handled byte by byte below).
+        while let Some(chunk) = s.get(i..i + 8) {
+            let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            let low = x.wrapping_sub(ONES * 0x20) & !x;
+            let del = (x ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(x ^ (ONES * 0x7f));
+            if (low | del | x) & HIGH != 0 {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = s.get(i) else {
+            break;
+        };
+        if (0x20..0x7f).contains(&b) {
             i += 1;
             continue;
         }
@@ -284,7 +299,7 @@ impl Parser<'_> {
     /// line's content, or inside a list entry's line for `- key: value`).
     fn map(&mut self, k: usize, first: usize) -> R<Node> {
         self.open()?;
-        let mut entries: Vec<(Node, Node)> = Vec::new();
+        let mut entries: Vec<(Node, Node)> = Vec::with_capacity(8);
         let mut seen: Option<HashMap<String, Span>> = None;
         let mut at = first;
         loop {
@@ -726,5 +741,55 @@ impl Parser<'_> {
             value: Value::Str(out),
             span: Span::new(start, end - start),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_that_change_how_yaml_reads_a_line_are_declined() {
+        assert!(plain_text(
+            b"a: 1\nb: caf\xc3\xa9 \xc2\xa0 long line of text here\n"
+        ));
+        for bad in [
+            "a:\tb",
+            "a: b\r\n",
+            "\u{feff}a: b",
+            "a: b\u{85}c",
+            "a: \u{2028}",
+            "a: \u{2029}",
+            "a: \u{7f} and more text after it",
+            "a: \u{0}",
+            "a long line with a tab at the end\t",
+            "a: \u{9f}",
+            "a: \u{ffff}",
+        ] {
+            assert!(!plain_text(bad.as_bytes()), "{bad:?}");
+            assert!(parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn builds_spans_the_way_the_builder_does() {
+        let text = "a:\n- x\nb: |\n  lit\nc: [1, 'q']\n";
+        let root = parse(text).unwrap();
+        let a = root.get("a").unwrap();
+        assert_eq!(
+            a.span,
+            Span::new(5, 0),
+            "an indentless list starts at its first item"
+        );
+        let b = root.get("b").unwrap();
+        assert_eq!(b.as_str(), Some("lit\n"));
+        assert_eq!(
+            b.span,
+            Span::new(14, 4),
+            "a block scalar from its text to the next line"
+        );
+        let c = root.get("c").unwrap();
+        assert_eq!(c.span, Span::new(21, 1), "a flow list is its bracket");
+        assert_eq!(c.as_seq().unwrap()[1].span, Span::new(25, 3));
     }
 }
