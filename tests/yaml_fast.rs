@@ -247,6 +247,31 @@ const CASES: &[&str] = &[
     "a: \u{7f}\n",
     "a: \u{1}\n",
     "a: b\u{a0}\u{fdd0}\u{10ffff}\n",
+    "1.5: a\n0x1F: b\n012: c\n12: d\n",
+    "a: it's \"so\"\nb: #\nc:  'x'  \n\"d\"  : 1\n",
+    "- 'a': 1\n  'b': 2\n- []\n- {}\n- {a: [1, {b: c}]}\n- { a: b }\n- [~, null, '', \"\"]\n",
+    "--- \n",
+    "---\n---\n",
+    "a: |\n  x  \n  # not a comment\n   y\n",
+    "a: >-\n  x\n\n  y\n  z\n",
+    "é: ü\n\"€\": x\n",
+    "a: [a:]\n",
+    "a: [a,]\n",
+    "a: [,a]\n",
+    "a: {,}\n",
+    "a: b\n\n\n# c\n\n",
+    "a:\n\n\n  b: 1\n",
+    "a: \"\\x4\"\n",
+    "a: \"\\q\"\n",
+    "a: 'x\n",
+    "a: \"x\n",
+    "key: value:with:colons\n",
+    "key: a - b\n",
+    "k: x [y] {z}, w\n",
+    "- x, y\n",
+    "a: - \n",
+    "a: -\n",
+    "a: 0\nb: -0\nc: 00\nd: 1_0\ne: 1e5\nf: +.inf\ng: .NaN\n",
 ];
 
 fn check_all(name: &str, texts: &[(String, String)], must_accept: bool) -> (usize, usize) {
@@ -404,6 +429,10 @@ fn parse_takes_the_fast_path_and_budgets_hold_on_it() {
     // Just inside the depth budget: accepted by both, the same tree.
     let ok = format!("a: {}{}\n", "[".repeat(60), "]".repeat(60));
     assert_eq!(agree(&ok), Ok(true));
+    for len in [999, 1000, 1001, 1024, 1025, 2000] {
+        let long = format!("{}: 1\n", "k".repeat(len));
+        assert!(agree(&long).is_ok(), "a key of {len} bytes");
+    }
     let big = "x".repeat(yaml::MAX_FILE_BYTES + 1);
     assert!(yaml::parse_fast(&big).is_none());
     assert!(yaml::parse(&big).unwrap_err().message.contains("limit"));
