@@ -433,6 +433,29 @@ fn parse_takes_the_fast_path_and_budgets_hold_on_it() {
         let long = format!("{}: 1\n", "k".repeat(len));
         assert!(agree(&long).is_ok(), "a key of {len} bytes");
     }
+    // Duplicate keys past the linear scan: declined, so the reference names them.
+    let many: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+    assert_eq!(agree(&many), Ok(true));
+    for dup in [
+        "k7: again\n",
+        "\"k39\": q\n",
+        "1: a\n'1': b\n",
+        "1.0: a\n1: b\n",
+        ".nan: a\n.NaN: b\n",
+    ] {
+        let text = format!("{many}{dup}");
+        assert!(yaml::parse_fast(&text).is_none(), "{dup:?}");
+        assert!(
+            yaml::parse(&text)
+                .unwrap_err()
+                .message
+                .contains("duplicate"),
+            "{dup:?}"
+        );
+        let flow = format!("m: {{{}}}\n", text.trim_end().replace('\n', ", "));
+        assert!(yaml::parse_fast(&flow).is_none(), "{flow:?}");
+        assert!(yaml::parse(&flow).is_err(), "{flow:?}");
+    }
     let big = "x".repeat(yaml::MAX_FILE_BYTES + 1);
     assert!(yaml::parse_fast(&big).is_none());
     assert!(yaml::parse(&big).unwrap_err().message.contains("limit"));

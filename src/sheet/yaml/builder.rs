@@ -325,7 +325,7 @@ fn size(node: &Node, node_room: usize, byte_room: usize) -> Option<(usize, usize
     Some((nodes, bytes))
 }
 
-pub(super) fn check_duplicate(
+fn check_duplicate(
     text: &str,
     entries: &[(Node, Node)],
     seen: &mut Option<HashMap<String, Span>>,

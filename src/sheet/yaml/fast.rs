@@ -5,9 +5,8 @@
 //! does not handle exactly, including every error it could find, makes it decline (`None`), and
 //! the whole document goes to the reference builder. Declining never leaves a partial tree.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
-use super::builder::check_duplicate;
 use super::scalar::{self, Tag};
 use super::{MAX_DEPTH, MAX_NODES, Node, Value};
 use crate::sheet::source::Span;
@@ -98,6 +97,64 @@ fn plain_text(s: &[u8]) -> bool {
         }
     }
     true
+}
+
+/// Maps with more entries than this find duplicate keys through a hash set.
+const LINEAR_DUPLICATE_SCAN: usize = 16;
+
+/// The keys of one map so far, to decline a duplicate key (the reference reports it). Keys are
+/// the same as the builder's duplicate check says: by the text a scalar key is known by, so `1`
+/// and `"1"` collide. Large maps keep a hash of each key: a hash collision declines too.
+#[derive(Default)]
+struct Keys {
+    hashes: Option<HashSet<u64>>,
+}
+
+impl Keys {
+    fn add(&mut self, entries: &[(Node, Node)], key: &Node) -> R<()> {
+        if entries.len() < LINEAR_DUPLICATE_SCAN {
+            if entries.iter().any(|(k, _)| same_key(k, key)) {
+                return Err(Decline);
+            }
+            return Ok(());
+        }
+        let hashes = self
+            .hashes
+            .get_or_insert_with(|| entries.iter().map(|(k, _)| key_hash(k)).collect());
+        if hashes.insert(key_hash(key)) {
+            Ok(())
+        } else {
+            Err(Decline)
+        }
+    }
+}
+
+fn same_key(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Str(x), Value::Str(y)) => x == y,
+        _ => a.key_text() == b.key_text(),
+    }
+}
+
+/// A hash of the text a scalar key is known by (FxHash's mixing, eight bytes at a time).
+fn key_hash(key: &Node) -> u64 {
+    let owned;
+    let text = match &key.value {
+        Value::Str(s) => s.as_str(),
+        _ => {
+            owned = key.key_text();
+            owned.as_str()
+        }
+    };
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    let mut h = text.len() as u64;
+    let mut chunks = text.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        h = mix(h, u64::from_le_bytes(c.try_into().unwrap_or_default()));
+    }
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    mix(h, u64::from_le_bytes(last))
 }
 
 fn is_ws_or_end(s: &[u8], i: usize) -> bool {
@@ -299,14 +356,12 @@ impl Parser<'_> {
     /// line's content, or inside a list entry's line for `- key: value`).
     fn map(&mut self, k: usize, first: usize) -> R<Node> {
         self.open()?;
-        let mut entries: Vec<(Node, Node)> = Vec::with_capacity(8);
-        let mut seen: Option<HashMap<String, Span>> = None;
+        let mut entries: Vec<(Node, Node)> = Vec::new();
+        let mut seen = Keys::default();
         let mut at = first;
         loop {
             let (key, colon) = self.key(at)?;
-            if check_duplicate(self.text, &entries, &mut seen, &key).is_err() {
-                return Err(Decline);
-            }
+            seen.add(&entries, &key)?;
             let p = self.skip_spaces(colon + 1);
             let value = if let Some(eol) = self.blank_rest(p) {
                 self.advance(eol)?;
@@ -535,7 +590,7 @@ impl Parser<'_> {
         let close = if self.s[at] == b'[' { b']' } else { b'}' };
         let mut items = Vec::new();
         let mut entries: Vec<(Node, Node)> = Vec::new();
-        let mut seen = None;
+        let mut seen = Keys::default();
         let mut i = self.skip_spaces(at + 1);
         let end = if self.at(i) == Some(close) {
             i + 1
@@ -557,9 +612,7 @@ impl Parser<'_> {
                     {
                         return Err(Decline);
                     }
-                    if check_duplicate(self.text, &entries, &mut seen, &key).is_err() {
-                        return Err(Decline);
-                    }
+                    seen.add(&entries, &key)?;
                     let v = self.skip_spaces(end + 1);
                     let (value, end) = self.flow_node(v)?;
                     entries.push((key, value));
