@@ -208,11 +208,11 @@ impl Matcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{model, source::SourceFile, yaml};
+    use crate::sheet::{build, source::SourceFile, yaml};
 
     fn matcher(text: &str) -> (Matcher, Vec<GlobError>) {
         let src = SourceFile::new("g.yaml", text);
-        let (sheet, _) = model::build(&src, yaml::parse(text).unwrap());
+        let (sheet, _) = build::build(&src, yaml::parse(text).unwrap());
         Matcher::new(&sheet.components)
     }
 

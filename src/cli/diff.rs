@@ -163,10 +163,10 @@ pub fn sheet_at(
                 continue;
             };
             if records {
-                let (items, _) = sheet::model::build_records(&source, &root);
+                let (items, _) = sheet::build::build_records(&source, &root);
                 sheet.records.extend(items);
             } else {
-                let (items, _) = sheet::model::build_incidents(&source, &root);
+                let (items, _) = sheet::build::build_incidents(&source, &root);
                 sheet.incidents.extend(items);
             }
             sheet.file_roots.insert(shown, root);

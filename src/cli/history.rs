@@ -283,7 +283,7 @@ fn rev_name(tip: &Tip) -> String {
 fn inline_records(display: &str, bytes: Vec<u8>) -> Option<Vec<Record>> {
     let source = crate::sheet::decode(display, bytes).ok()?;
     let root = crate::sheet::parse_yaml(&source).ok()?;
-    Some(crate::sheet::model::build_sheet_records(&source, &root))
+    Some(crate::sheet::build::build_sheet_records(&source, &root))
 }
 
 /// The records of the tip (the head commit, or the index) with where each entered the

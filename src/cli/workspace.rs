@@ -9,7 +9,7 @@ use walkdir::WalkDir;
 use super::CliError;
 use crate::finding::{Finding, Severity};
 use crate::sheet::schema::Kind;
-use crate::sheet::{self, Loaded, model, source::SourceFile};
+use crate::sheet::{self, Loaded, build, model, source::SourceFile};
 
 /// A sheet loaded from disk with the folders it is read against.
 #[derive(Debug)]
@@ -335,11 +335,11 @@ fn load_item(display: &str, bytes: Vec<u8>, is_records: bool) -> Item {
     };
     let mut findings = sheet::schema::validate_as(&source, &root, kind);
     if is_records {
-        let (records, more) = model::build_records(&source, &root);
+        let (records, more) = build::build_records(&source, &root);
         findings.extend(more);
         Item::Records(records, findings, root)
     } else {
-        let (incidents, more) = model::build_incidents(&source, &root);
+        let (incidents, more) = build::build_incidents(&source, &root);
         findings.extend(more);
         Item::Incidents(incidents, findings, root)
     }

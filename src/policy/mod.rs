@@ -562,7 +562,7 @@ records:
             "retest: r\ndate: 2026-11-01\nresult: pass\nby: b\n",
         );
         let root = crate::sheet::yaml::parse(&src.text).unwrap();
-        let (records, _) = crate::sheet::model::build_records(&src, &root);
+        let (records, _) = crate::sheet::build::build_records(&src, &root);
         s.records.extend(records);
         let input = Input::new(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), None);
         let f: Vec<_> = core()

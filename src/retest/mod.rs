@@ -423,7 +423,7 @@ pub fn findings(sheet: &Sheet, report: &Report) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{model, source::SourceFile, yaml};
+    use crate::sheet::{build, source::SourceFile, yaml};
 
     const SHEET: &str = "\
 version: 1
@@ -447,7 +447,7 @@ incidents:
     /// `text` evaluated for `changed` as of `today`, with its own records and no history.
     fn evaluate_text(text: &str, changed: Vec<ChangedPath>, today: NaiveDate) -> (Sheet, Report) {
         let src = SourceFile::new("g.yaml", text);
-        let sheet = model::build(&src, yaml::parse(text).unwrap()).0;
+        let sheet = build::build(&src, yaml::parse(text).unwrap()).0;
         let (m, _) = Matcher::new(&sheet.components);
         let records = coverage::without_history(&sheet.records);
         let r = evaluate(

@@ -1,6 +1,7 @@
 //! Governance sheets: the source text, the YAML span tree, the JSON Schema step and the typed
 //! model. Everything here is pure: the CLI reads the bytes and hands them in.
 
+pub mod build;
 pub mod incident_file;
 pub mod model;
 pub mod schema;
@@ -99,7 +100,7 @@ pub fn load(name: &str, bytes: Vec<u8>) -> Loaded {
             findings,
         };
     }
-    let (sheet, date_findings) = model::build(&source, root);
+    let (sheet, date_findings) = build::build(&source, root);
     findings.extend(date_findings);
     Loaded {
         source,
