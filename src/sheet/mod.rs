@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod incident_file;
+pub mod items;
 pub mod model;
 pub mod schema;
 pub mod source;
