@@ -90,3 +90,23 @@ fn not_an_item(source: &Arc<SourceFile>, root: &sheet::yaml::Node, records: bool
     )
     .at(source, "", Some(root.span))
 }
+
+/// Add one `records_dir` (`records`) or `incidents_dir` file of a base version to `sheet`,
+/// without findings: a file that is broken at the base is the base's problem, it holds
+/// nothing to compare.
+pub fn add_leniently(sheet: &mut model::Sheet, shown: String, bytes: Vec<u8>, records: bool) {
+    let Ok(source) = sheet::decode(&shown, bytes) else {
+        return;
+    };
+    let Ok(root) = sheet::parse_yaml(&source) else {
+        return;
+    };
+    if records {
+        let (items, _) = build::build_records(&source, &root);
+        sheet.records.extend(items);
+    } else {
+        let (items, _) = build::build_incidents(&source, &root);
+        sheet.incidents.extend(items);
+    }
+    sheet.file_roots.insert(shown, root);
+}
