@@ -5,6 +5,7 @@
 pub mod builtin;
 pub mod docs;
 pub mod examples;
+pub mod info;
 pub mod pack;
 pub mod rule;
 pub mod select;
@@ -19,8 +20,8 @@ use std::sync::{Arc, OnceLock};
 use chrono::NaiveDate;
 
 pub use builtin::Input;
+pub use info::RuleInfo;
 pub use pack::{Pack, PackError};
-pub use rule::RuleInfo;
 use rule::{Check, Rule};
 use select::Match;
 
