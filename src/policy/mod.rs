@@ -10,6 +10,7 @@ pub mod pack;
 pub mod rule;
 pub mod select;
 pub mod template;
+pub mod verify_rules;
 mod waiver;
 
 pub use waiver::Config;

@@ -120,7 +120,7 @@ impl Section {
             Section::Conclusions => sheet.has_conclusion(id),
             Section::Events => sheet.events.contains(id),
             Section::Router => sheet.router.contains(id),
-            Section::VerifyRules => crate::verify::rules::IDS.contains(&id),
+            Section::VerifyRules => super::verify_rules::IDS.contains(&id),
         }
     }
 
@@ -134,7 +134,7 @@ impl Section {
             Section::Conclusions => sheet.conclusion_list().into_iter().map(|c| c.0).collect(),
             Section::Events => ids(&mut sheet.events.ids()),
             Section::Router => ids(&mut sheet.router.ids()),
-            Section::VerifyRules => ids(&mut crate::verify::rules::IDS.iter().copied()),
+            Section::VerifyRules => ids(&mut super::verify_rules::IDS.iter().copied()),
         }
     }
 }

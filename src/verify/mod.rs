@@ -8,7 +8,6 @@ pub mod orders;
 mod reconcile;
 pub mod report;
 pub mod routes;
-pub mod rules;
 pub mod scan;
 mod sink;
 
@@ -17,6 +16,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::finding::{Finding, Severity};
+/// The rule ids of verify live with the registry that describes them.
+pub use crate::policy::verify_rules as rules;
 use crate::sheet::Sheet;
 use dedupe::Pair;
 use event::Issue;
