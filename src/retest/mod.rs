@@ -6,7 +6,6 @@ pub mod coverage;
 pub mod gate;
 pub mod graph;
 pub mod history;
-pub mod record;
 
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -3,10 +3,10 @@
 //! a targeted edit of its text (the user's comments and layout kept), verified by parsing the
 //! result again. Pure: the CLI reads and writes the files.
 
+use super::record_file::quote;
 use super::source::SourceFile;
 use super::yaml::{self, Node, Value};
 use super::{build, model};
-use crate::retest::record::quote;
 
 /// The fields of an incident that `govsheet incident open` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ pub mod build;
 pub mod incident_file;
 pub mod items;
 pub mod model;
+pub mod record_file;
 pub mod schema;
 pub mod source;
 pub mod yaml;
