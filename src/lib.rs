@@ -12,5 +12,6 @@ pub mod policy;
 pub mod report;
 pub mod retest;
 pub mod sheet;
+pub mod source;
 pub mod suggest;
 pub mod verify;

@@ -28,8 +28,8 @@ use select::Match;
 
 use crate::finding::{Finding, Severity};
 use crate::sheet::Sheet;
-use crate::sheet::source::SourceFile;
 use crate::sheet::yaml::{self, Node};
+use crate::source::SourceFile;
 
 /// The packs compiled into the binary: (file name, text). Adding a pack is one line here.
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -559,7 +559,7 @@ records:
             b"version: 1\nowners: {a: {name: A}}\nretests: {r: {owner: a, method: m}}\n".to_vec(),
         );
         let mut s = loaded.sheet.unwrap();
-        let src = crate::sheet::source::SourceFile::new(
+        let src = crate::source::SourceFile::new(
             "records/x.yaml",
             "retest: r\ndate: 2026-11-01\nresult: pass\nby: b\n",
         );

@@ -12,8 +12,8 @@ use super::rule::{Assertion, Check, Field, Kind, Rule, Section, SelectCheck};
 use super::select::Selector;
 use super::template::{ASSERTION_VARS, Template};
 use crate::finding::Severity;
-use crate::sheet::source::{SourceFile, Span};
 use crate::sheet::yaml::{self, Node, Value};
+use crate::source::{SourceFile, Span};
 use crate::suggest::did_you_mean;
 
 /// A parsed pack.

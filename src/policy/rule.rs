@@ -11,8 +11,8 @@ use super::template::{Template, scalar_text};
 use crate::finding::Finding;
 use crate::sheet::Sheet;
 use crate::sheet::schema::describe;
-use crate::sheet::source::{SourceFile, Span};
 use crate::sheet::yaml::{Node, Value, escape_pointer};
+use crate::source::{SourceFile, Span};
 use crate::suggest::did_you_mean;
 
 /// A rule: metadata and checks.

@@ -378,7 +378,8 @@ mod tests {
     use super::*;
     use crate::globs::Matcher;
     use crate::retest::{ChangedPath, evaluate, findings};
-    use crate::sheet::{build, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
     use chrono::NaiveDate;
 
     const SHEET: &str = "\

@@ -191,7 +191,8 @@ pub fn cover<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{build, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
 
     fn records(text: &str) -> Vec<Record> {
         let src = SourceFile::new("r.yaml", text);

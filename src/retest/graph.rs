@@ -346,7 +346,8 @@ pub fn impact_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{build, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
 
     const SHEET: &str = "\
 version: 1

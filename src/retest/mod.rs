@@ -336,7 +336,7 @@ pub fn chain_text(file: &str, why: &Why) -> String {
 }
 
 /// Where a retest is defined, or else the first place that asks for it.
-fn locate(sheet: &Sheet, retest: &str) -> (String, Option<crate::sheet::source::Span>) {
+fn locate(sheet: &Sheet, retest: &str) -> (String, Option<crate::source::Span>) {
     if let Some(def) = sheet.retests.get(retest) {
         return (def.pointer.clone(), Some(def.id.span));
     }
@@ -422,7 +422,8 @@ pub fn findings(sheet: &Sheet, report: &Report) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{build, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
 
     const SHEET: &str = "\
 version: 1

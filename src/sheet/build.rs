@@ -10,9 +10,9 @@ use super::model::{
     PolicyConfig, Record, Retest, Review, Rollback, Route, SendPath, Sheet, SheetInfo, Spanned,
     System, Text, VerifyThresholds, Waiver, parse_date, parse_duration_days,
 };
-use super::source::SourceFile;
 use super::yaml::{Node, Value, escape_pointer};
 use crate::finding::{Finding, Severity};
+use crate::source::SourceFile;
 
 /// Builds the model; collects the date findings it makes on the way.
 struct Builder<'a> {

@@ -4,9 +4,9 @@
 //! result again. Pure: the CLI reads and writes the files.
 
 use super::record_file::quote;
-use super::source::SourceFile;
 use super::yaml::{self, Node, Value};
 use super::{build, model};
+use crate::source::SourceFile;
 
 /// The fields of an incident that `govsheet incident open` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use super::build;
 use super::model::{self, Record};
 use super::schema::Kind;
-use super::source::SourceFile;
 use crate::finding::{Finding, Severity};
 use crate::sheet;
+use crate::source::SourceFile;
 
 /// Keep the tree of a file whose items joined the sheet, for the policy rules over them.
 pub fn keep_root(

@@ -7,13 +7,12 @@ pub mod items;
 pub mod model;
 pub mod record_file;
 pub mod schema;
-pub mod source;
 pub mod yaml;
 
 use std::sync::Arc;
 
+use crate::source::{SourceFile, Span};
 pub use model::Sheet;
-use source::{SourceFile, Span};
 
 use crate::finding::{Finding, Severity};
 

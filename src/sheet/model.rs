@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::source::{SourceFile, Span};
 use super::yaml::Node;
+use crate::source::{SourceFile, Span};
 
 /// A value with the span of the YAML node it came from.
 #[derive(Debug, Clone, PartialEq)]

@@ -88,7 +88,8 @@ pub fn file_name(date: &str, retest: &str, seed: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{build, model, source::SourceFile, yaml};
+    use crate::sheet::{build, model, yaml};
+    use crate::source::SourceFile;
     use proptest::prelude::*;
 
     fn read_back(text: &str) -> model::Record {

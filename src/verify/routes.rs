@@ -117,7 +117,8 @@ pub fn apply(sheet: &Sheet, findings: &mut [Finding]) -> Vec<RoutePause> {
 mod tests {
     use super::*;
     use crate::finding::Severity;
-    use crate::sheet::{build, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
 
     const SHEET: &str = "version: 1
 router:
