@@ -1,7 +1,7 @@
 //! Finding and reading sheets on disk: which files to check, where the repository root is,
 //! and the records and incidents kept one per file in `records_dir` / `incidents_dir`.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
@@ -128,14 +128,6 @@ pub fn find_sheets(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(out)
 }
 
-pub fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
-
 /// Read a sheet given on the command line (any regular file), with the size limit.
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, CliError> {
     super::fsio::read_input(path, None, sheet::yaml::MAX_FILE_BYTES)
@@ -162,31 +154,7 @@ pub fn repo_relative(file: &str, repo_root: &Path) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
-/// Lexically normalise a path (drop `.`, fold `..`), without touching the file system.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                // `..` folds a name before it, never another `..` (`../..` stays two levels
-                // up) nor the root.
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else if !out.has_root() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
-}
-
-pub use super::fsio::inside_repo;
+pub use super::fsio::{inside_repo, io_message, normalize};
 
 /// The `*.yaml`/`*.yml` files of a folder, sorted by name. A missing folder has none.
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
