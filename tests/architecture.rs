@@ -190,8 +190,13 @@ fn expand_use(tree: &str) -> Vec<String> {
 fn expand_into(prefix: &str, tree: &str, out: &mut Vec<String>) {
     let tree = tree.trim();
     let Some(open) = tree.find('{') else {
-        let path = tree.split(" as ").next().unwrap_or(tree).trim();
-        out.push(format!("{prefix}{path}").replace(' ', ""));
+        // `path as name` keeps its name after a `#`: a re-export is known by it.
+        let mut parts = tree.split(" as ");
+        let path = parts.next().unwrap_or(tree).trim();
+        let alias = parts
+            .next()
+            .map_or(String::new(), |a| format!("#{}", a.trim()));
+        out.push(format!("{prefix}{path}{alias}").replace(' ', ""));
         return;
     };
     let head = tree[..open].trim().replace(' ', "");
@@ -239,12 +244,15 @@ impl Crate {
         for (module, text) in &krate.sources {
             let mut map = BTreeMap::new();
             for cap in pub_use.captures_iter(text) {
-                for path in expand_use(&cap[1]) {
-                    let name = path.rsplit("::").next().unwrap_or("").to_string();
-                    if let Some(target) = krate.resolve(module, &path) {
-                        if target != *module && name != "*" {
-                            map.insert(name, target);
-                        }
+                for named in expand_use(&cap[1]) {
+                    let (path, alias) = named.split_once('#').unwrap_or((&named, ""));
+                    let last = path.rsplit("::").next().unwrap_or("");
+                    let name = if alias.is_empty() { last } else { alias }.to_string();
+                    if let Some(target) = krate.resolve(module, path)
+                        && target != *module
+                        && name != "*"
+                    {
+                        map.insert(name, target);
                     }
                 }
             }
@@ -297,12 +305,13 @@ impl Crate {
     }
 
     fn declares(&self, module: &Module, child: &str) -> bool {
-        let decl = Regex::new(&format!(r"\bmod\s+{child}\s*;")).unwrap();
-        self.sources.get(module).is_some_and(|t| decl.is_match(t))
+        let decl = format!("mod {child};");
+        self.sources.get(module).is_some_and(|t| t.contains(&decl))
     }
 
     /// The module a path names, following a re-export of the item after it.
     fn resolve(&self, from: &Module, path: &str) -> Option<Module> {
+        let path = path.split('#').next().unwrap_or(path);
         let (at, next) = self.resolve_module(from, path)?;
         let item = path.split("::").filter(|p| !p.is_empty()).nth(next);
         if let Some(item) = item
@@ -475,7 +484,7 @@ fn sibling_modules_do_not_import_each_other_in_a_loop() {
 fn the_reader_sees_use_trees_paths_and_reexports() {
     assert_eq!(
         expand_use("crate::{a::{b, c as d}, e}"),
-        ["crate::a::b", "crate::a::c", "crate::e"]
+        ["crate::a::b", "crate::a::c#d", "crate::e"]
     );
     let text = code_only(
         "// use crate::x;\nlet s = \"crate::y\";\nuse crate::z;\n#[cfg(test)]\nmod tests { use crate::w; }\n",
@@ -494,11 +503,13 @@ fn the_reader_sees_use_trees_paths_and_reexports() {
     assert!(from("cli::check").contains(&m("cli::workspace")));
     assert!(from("cli::workspace").iter().any(|t| t[0] == "sheet"));
     assert!(edges.values().flatten().any(|t| t == &m("finding")));
+    // `verify::rules` is a re-export (`pub use crate::policy::verify_rules as rules`).
+    assert!(from("verify::event").contains(&m("policy::verify_rules")));
     // A sibling loop and a wrong-way arrow are reported.
     let mut fake = BTreeMap::new();
     fake.insert(m("policy::rule"), BTreeSet::from([m("policy::builtin")]));
     fake.insert(m("policy::builtin"), BTreeSet::from([m("policy::rule")]));
-    fake.insert(m("finding"), BTreeSet::from([m("sheet::source")]));
+    fake.insert(m("finding"), BTreeSet::from([m("sheet::model")]));
     assert_eq!(
         sibling_loops(&fake),
         ["policy::builtin -> policy::rule -> policy::builtin"]
