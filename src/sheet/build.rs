@@ -398,36 +398,33 @@ pub fn build_sheet_records(source: &Arc<SourceFile>, root: &Node) -> Vec<Record>
 /// Parse the items of one `records_dir` file (a record or a list of records) already parsed
 /// to a node tree. Returns the calendar-date findings too.
 pub fn build_records(source: &Arc<SourceFile>, root: &Node) -> (Vec<Record>, Vec<Finding>) {
-    let mut b = Builder {
-        source,
-        findings: Vec::new(),
-    };
-    let items = match &root.value {
-        Value::Map(_) => vec![record(&mut b, root, String::new())],
-        Value::Seq(s) => s
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.as_map().is_some())
-            .map(|(i, n)| record(&mut b, n, format!("/{i}")))
-            .collect(),
-        _ => Vec::new(),
-    };
-    (items, b.findings)
+    build_file_items(source, root, record)
 }
 
 /// Like [`build_records`], for one `incidents_dir` file.
 pub fn build_incidents(source: &Arc<SourceFile>, root: &Node) -> (Vec<Incident>, Vec<Finding>) {
+    build_file_items(source, root, incident)
+}
+
+/// The items of one file that holds an item (a map, at the empty pointer) or a list of them
+/// (at `/N`);
+/// list entries that are not maps are left out (the schema step reports them).
+fn build_file_items<T>(
+    source: &Arc<SourceFile>,
+    root: &Node,
+    item: fn(&mut Builder<'_>, &Node, String) -> T,
+) -> (Vec<T>, Vec<Finding>) {
     let mut b = Builder {
         source,
         findings: Vec::new(),
     };
     let items = match &root.value {
-        Value::Map(_) => vec![incident(&mut b, root, String::new())],
+        Value::Map(_) => vec![item(&mut b, root, String::new())],
         Value::Seq(s) => s
             .iter()
             .enumerate()
             .filter(|(_, n)| n.as_map().is_some())
-            .map(|(i, n)| incident(&mut b, n, format!("/{i}")))
+            .map(|(i, n)| item(&mut b, n, format!("/{i}")))
             .collect(),
         _ => Vec::new(),
     };
