@@ -407,8 +407,7 @@ pub fn build_incidents(source: &Arc<SourceFile>, root: &Node) -> (Vec<Incident>,
 }
 
 /// The items of one file that holds an item (a map, at the empty pointer) or a list of them
-/// (at `/N`);
-/// list entries that are not maps are left out (the schema step reports them).
+/// (at `/N`); list entries that are not maps are left out (the schema step reports them).
 fn build_file_items<T>(
     source: &Arc<SourceFile>,
     root: &Node,
