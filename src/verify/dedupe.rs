@@ -1,4 +1,5 @@
-//! Pairing browser and server events by event_id: the dedupe index, event_id reuse, the 48-hour window, parameter parity and the dedupe rate.
+//! Pairing browser and server events by event_id: the dedupe index, event_id reuse, the 48-hour
+//! window, parameter parity and the dedupe rate.
 
 use std::collections::BTreeSet;
 use std::collections::hash_map::DefaultHasher;
@@ -9,6 +10,7 @@ use super::{DEDUPE_WINDOW_SECONDS, EventRow, Verifier, rules, short};
 
 /// Sample ids listed in a rate finding.
 pub(super) const SAMPLES: usize = 5;
+
 /// One side of a dedupe key: what the pair and reuse checks compare. Sentinels keep it small:
 /// the index holds one of these per event_id, so its size is the run's memory.
 #[derive(Debug, Clone, Copy)]

@@ -1,4 +1,5 @@
-//! Reading captures: JSON Lines or one request body, bounded lines and bodies, each event object to the payload and sheet rules.
+//! Reading captures: JSON Lines or one request body, with bounded lines and bodies; each event
+//! object goes to the payload and sheet rules, then to pairing and reconciliation.
 
 use std::io::{self, BufRead, Read};
 

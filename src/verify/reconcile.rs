@@ -1,4 +1,5 @@
-//! Order reconciliation: each server Purchase matched to the order book, and each paid order to its Purchases.
+//! Order reconciliation: each server Purchase matched to the order book, and each paid order to
+//! its Purchases.
 
 use super::dedupe::hash_of;
 use super::event::{Captured, Issue};
