@@ -240,7 +240,7 @@ fn routes_are_linked_from_their_incidents_and_hostile_route_ids_are_not() {
     // The incident names the route: the Stop/Go gate and the incident log link to it.
     assert_eq!(md.matches("[`spike`](#route-spike)").count(), 2, "{md}");
     // Inherited from the route: the incident writes no `paused`.
-    assert!(md.contains("| `creative-winners` | declaring creative winners and losers | ⛔ **paused** by `inc-routed` |"));
+    assert!(md.contains("| `creative-winners` | declaring creative winners and losers | ⛔ **paused** by incident `inc-routed` |"));
     assert!(md.contains("### Route: Bad Route\\](\\#x)\\<i\\>"));
     assert!(!md.contains("](#route-Bad"));
     assert!(md.contains("(not in the router)"));

@@ -7,6 +7,7 @@ pub mod gate;
 pub mod graph;
 pub mod history;
 pub mod record;
+pub mod state;
 
 use chrono::NaiveDate;
 use serde::Serialize;
