@@ -402,3 +402,31 @@ fn an_explicit_empty_pause_list_passes_and_a_null_one_does_not() {
         assert_eq!(out.status.code(), Some(1), "{variant}");
     }
 }
+
+/// As ruff does per rule: the human report of each rule's failing fixture (message, position,
+/// source excerpt, help), no colour, 100 columns (a pipe), with the path as the fixtures
+/// folder names it. A changed message or a finding moving to another line shows up here.
+#[test]
+fn each_fail_fixture_reads_the_same_in_the_human_report() {
+    let mut checked = 0;
+    for info in govsheet::policy::registry() {
+        if info.command != "check" {
+            continue;
+        }
+        let rel = format!("{}/fail.yaml", info.id);
+        let out = bin()
+            .current_dir(fixtures())
+            .args(["check", "--today", TODAY, "--color", "never", &rel])
+            .output()
+            .expect("run govsheet");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&info.id),
+            "{rel}: the report does not name `{}`:\n{text}",
+            info.id
+        );
+        insta::assert_snapshot!(format!("fixture_{}", info.id), text);
+        checked += 1;
+    }
+    assert!(checked >= 23, "only {checked} rules checked");
+}

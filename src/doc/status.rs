@@ -180,13 +180,9 @@ pub fn paused_conclusions(
                 })
                 .collect();
             for st in statuses.iter().filter(|s| s.gate == Gate::Stop) {
-                let pauses = sheet
-                    .events
-                    .get(&st.event)
-                    .and_then(|e| e.item.rollback.as_ref())
-                    .and_then(|r| r.pause.as_ref())
-                    .is_some_and(|p| p.value.iter().any(|c| c.value == id));
-                if pauses {
+                if crate::retest::state::rollback_pauses(sheet, [st.event.as_str()])
+                    .contains(&id.as_str())
+                {
                     by.push(PausedBy::Event {
                         event: st.event.clone(),
                         reasons: st.reasons.clone(),

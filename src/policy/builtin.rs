@@ -263,6 +263,14 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
                     }
                 };
                 let plan = sheet.incident_plan(inc);
+                // What the incident pauses, then what its stopped events' rollbacks pause:
+                // the conclusions the document shows paused while it is open.
+                let mut paused = plan.paused.clone();
+                for c in state::rollback_pauses(sheet, inc.events.iter().map(|t| t.as_str())) {
+                    if !paused.contains(&c) {
+                        paused.push(c);
+                    }
+                }
                 let (pointer, span) = match &inc.status {
                     Some(s) => (format!("{}/status", inc.pointer), s.span),
                     None => (
@@ -287,7 +295,7 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
                     new(format!(
                         "incident `{name}` is {status}: events {} are stopped and conclusions {} are paused{route}",
                         list(&mut inc.events.iter().map(|t| t.as_str())),
-                        list(&mut plan.paused.iter().copied())
+                        list(&mut paused.iter().copied())
                     ))
                     .at(&inc.source, pointer, Some(span))
                     .with_help(help),
@@ -407,15 +415,7 @@ fn retest_stale(info: &RuleInfo, sheet: &Sheet, today: NaiveDate, out: &mut Vec<
             .latest
             .and_then(|r| r.date.as_ref())
             .map(|d| d.raw.as_str());
-        let mut paused: Vec<&str> = Vec::new();
-        for ev in events.iter().filter_map(|e| sheet.events.get(e)) {
-            let pause = ev.item.rollback.as_ref().and_then(|r| r.pause.as_ref());
-            for c in pause.map_or(&[][..], |p| &p.value[..]) {
-                if !paused.contains(&c.as_str()) {
-                    paused.push(c.as_str());
-                }
-            }
-        }
+        let paused = state::rollback_pauses(sheet, events.iter().copied());
         let quoted = |v: &[&str]| {
             v.iter()
                 .map(|x| format!("`{x}`"))

@@ -158,3 +158,22 @@ pub fn retests_of_event(sheet: &Sheet, event: &str) -> Vec<String> {
     }
     ids
 }
+
+/// The conclusions a stopped event pauses: the `rollback.pause` lists of `events`, in order,
+/// each once. The one answer for "what does stopping these events pause" that the document,
+/// `retest-stale`, `incident-open` and `incident open` give.
+pub fn rollback_pauses<'a, 'e>(
+    sheet: &'a Sheet,
+    events: impl IntoIterator<Item = &'e str>,
+) -> Vec<&'a str> {
+    let mut out: Vec<&'a str> = Vec::new();
+    for ev in events.into_iter().filter_map(|e| sheet.events.get(e)) {
+        let pause = ev.item.rollback.as_ref().and_then(|r| r.pause.as_ref());
+        for c in pause.map_or(&[][..], |p| &p.value[..]) {
+            if !out.contains(&c.as_str()) {
+                out.push(c.as_str());
+            }
+        }
+    }
+    out
+}
