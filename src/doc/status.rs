@@ -1,9 +1,13 @@
 //! The Stop/Go gate and the dates behind it: each retest's newest record, each event's gate, each review's schedule. Pure: the sheet, the findings and "today" in, verdicts out.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use crate::finding::{Finding, Severity};
+use crate::retest::coverage::Entered;
 pub use crate::retest::state::{RetestState, RetestStatus, retest_status, retests_of_event};
+use crate::retest::state::{records_by_retest, retest_status_of};
 use crate::sheet::model::{Review, Sheet};
 use crate::sheet::yaml::escape_pointer;
 
@@ -65,6 +69,17 @@ pub fn event_status<'a>(
     findings: &[Finding],
     today: NaiveDate,
 ) -> EventStatus<'a> {
+    event_status_in(sheet, &records_by_retest(sheet), event, findings, today)
+}
+
+/// [`event_status`] with the records grouped by retest once for every event.
+fn event_status_in<'a>(
+    sheet: &'a Sheet,
+    by_retest: &HashMap<&str, Vec<Entered<'a>>>,
+    event: &str,
+    findings: &[Finding],
+    today: NaiveDate,
+) -> EventStatus<'a> {
     let mut reasons = Vec::new();
     for inc in sheet.incidents.iter().filter(|i| i.is_open()) {
         if inc.events.iter().any(|e| e.value == event) {
@@ -98,7 +113,10 @@ pub fn event_status<'a>(
     }
     let retests: Vec<RetestStatus<'a>> = retests_of_event(sheet, event)
         .iter()
-        .map(|id| retest_status(sheet, id, today))
+        .map(|id| {
+            let records = by_retest.get(id.as_str()).map_or(&[][..], |v| &v[..]);
+            retest_status_of(sheet, id, records, today)
+        })
         .collect();
     if retests.is_empty() {
         reasons.push(StopReason::NoRetest);
@@ -133,10 +151,11 @@ pub fn event_statuses<'a>(
     findings: &[Finding],
     today: NaiveDate,
 ) -> Vec<EventStatus<'a>> {
+    let by_retest = records_by_retest(sheet);
     sheet
         .events
         .iter()
-        .map(|e| event_status(sheet, &e.id.value, findings, today))
+        .map(|e| event_status_in(sheet, &by_retest, &e.id.value, findings, today))
         .collect()
 }
 

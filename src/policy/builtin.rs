@@ -406,8 +406,10 @@ fn retest_stale(info: &RuleInfo, sheet: &Sheet, today: NaiveDate, out: &mut Vec<
             }
         }
     }
+    let by_retest = state::records_by_retest(sheet);
     for (id, events) in stale {
-        let status = state::retest_status(sheet, &id, today);
+        let records = by_retest.get(id.as_str()).map_or(&[][..], |v| &v[..]);
+        let status = state::retest_status_of(sheet, &id, records, today);
         if status.state.covers() {
             continue;
         }

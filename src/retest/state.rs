@@ -2,6 +2,8 @@
 //! one answer the document's Stop/Go gate and `check`'s `retest-stale` rule both read. The
 //! record that decides is [`coverage::cover`]'s. Pure: the sheet and "today" in, states out.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use super::{History, coverage};
@@ -64,10 +66,14 @@ pub struct RetestStatus<'a> {
 /// The newest record of a retest dated on or before today, whatever its result: only to see
 /// whether an unreadable record is newer than the one [`coverage::cover`] decides by (which
 /// skips it). Which record decides is `coverage`'s, never this.
-fn latest_record<'a>(sheet: &'a Sheet, retest: &str, today: NaiveDate) -> Option<&'a Record> {
-    sheet
-        .records
+fn latest_record<'a>(
+    records: &[coverage::Entered<'a>],
+    retest: &str,
+    today: NaiveDate,
+) -> Option<&'a Record> {
+    records
         .iter()
+        .map(|e| e.record)
         .enumerate()
         .filter(|(_, r)| r.retest.as_ref().is_some_and(|t| t.value == retest))
         .filter_map(|(i, r)| {
@@ -83,11 +89,37 @@ fn latest_record<'a>(sheet: &'a Sheet, retest: &str, today: NaiveDate) -> Option
 /// records on disk, the listed-files mode), so the document and the gate agree. A newer
 /// record whose result is none of pass, fail or not-needed makes the state unreadable.
 pub fn retest_status<'a>(sheet: &'a Sheet, id: &str, today: NaiveDate) -> RetestStatus<'a> {
+    let records: Vec<coverage::Entered<'a>> = coverage::without_history(&sheet.records)
+        .into_iter()
+        .filter(|e| e.record.retest.as_ref().is_some_and(|t| t.value == id))
+        .collect();
+    retest_status_of(sheet, id, &records, today)
+}
+
+/// The sheet's records grouped by the retest they name, in sheet order: for a caller asking
+/// for many retests' status ([`retest_status_of`]) without walking every record each time.
+pub fn records_by_retest(sheet: &Sheet) -> HashMap<&str, Vec<coverage::Entered<'_>>> {
+    let mut map: HashMap<&str, Vec<coverage::Entered<'_>>> = HashMap::new();
+    for e in coverage::without_history(&sheet.records) {
+        if let Some(t) = &e.record.retest {
+            map.entry(t.as_str()).or_default().push(e);
+        }
+    }
+    map
+}
+
+/// [`retest_status`] with the sheet's records of `id` already picked out
+/// ([`records_by_retest`]); any other record in `records` is ignored.
+pub fn retest_status_of<'a>(
+    sheet: &'a Sheet,
+    id: &str,
+    records: &[coverage::Entered<'a>],
+    today: NaiveDate,
+) -> RetestStatus<'a> {
     let retest = sheet.retests.get(id);
     let max_age = retest
         .and_then(|r| r.item.max_age.as_ref())
         .and_then(|m| m.value);
-    let records = coverage::without_history(&sheet.records);
     let change = coverage::Change {
         at: 0,
         date: NaiveDate::MIN,
@@ -96,7 +128,7 @@ pub fn retest_status<'a>(sheet: &'a Sheet, id: &str, today: NaiveDate) -> Retest
     let decided = cov.record.map(|e| e.record);
     let date_of = |r: &Record| r.date.as_ref().and_then(|d| d.date);
     // A newer record that is not a known result: shown as unreadable rather than skipped.
-    if let Some(rec) = latest_record(sheet, id, today) {
+    if let Some(rec) = latest_record(records, id, today) {
         let result = rec.result.as_ref().map(|r| r.value.as_str()).unwrap_or("");
         let newer = decided.is_none_or(|d| date_of(rec) >= date_of(d));
         if newer && !matches!(result, "pass" | "fail" | "not-needed") {
@@ -109,7 +141,7 @@ pub fn retest_status<'a>(sheet: &'a Sheet, id: &str, today: NaiveDate) -> Retest
         }
     }
     let state = match (cov.status, decided) {
-        (_, None) => match coverage::incomplete(&records, id, today) {
+        (_, None) => match coverage::incomplete(records, id, today) {
             Some(what) => RetestState::Incomplete(what),
             None => RetestState::Missing,
         },
