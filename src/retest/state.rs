@@ -124,7 +124,7 @@ pub fn retest_status_of<'a>(
         at: 0,
         date: NaiveDate::MIN,
     };
-    let cov = coverage::cover(&records, id, change, today, max_age, &History::default());
+    let cov = coverage::cover(records, id, change, today, max_age, &History::default());
     let decided = cov.record.map(|e| e.record);
     let date_of = |r: &Record| r.date.as_ref().and_then(|d| d.date);
     // A newer record that is not a known result: shown as unreadable rather than skipped.
