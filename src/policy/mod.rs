@@ -5,10 +5,12 @@
 pub mod builtin;
 pub mod docs;
 pub mod examples;
+pub mod info;
 pub mod pack;
 pub mod rule;
 pub mod select;
 pub mod template;
+pub mod verify_rules;
 mod waiver;
 
 pub use waiver::Config;
@@ -19,15 +21,15 @@ use std::sync::{Arc, OnceLock};
 use chrono::NaiveDate;
 
 pub use builtin::Input;
+pub use info::RuleInfo;
 pub use pack::{Pack, PackError};
-pub use rule::RuleInfo;
 use rule::{Check, Rule};
 use select::Match;
 
 use crate::finding::{Finding, Severity};
 use crate::sheet::Sheet;
-use crate::sheet::source::SourceFile;
 use crate::sheet::yaml::{self, Node};
+use crate::source::SourceFile;
 
 /// The packs compiled into the binary: (file name, text). Adding a pack is one line here.
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -46,6 +48,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 pub struct Policy {
     rules: Vec<Arc<Rule>>,
     index: HashMap<String, usize>,
+    /// The packs' whole-sheet cases (`tests:`), for `govsheet test`.
+    tests: Vec<pack::SheetTest>,
 }
 
 /// Sheets with fewer events and records than this are checked on one thread: below it, starting
@@ -59,6 +63,7 @@ pub fn core() -> &'static Policy {
         let mut policy = Policy {
             rules: Vec::new(),
             index: HashMap::new(),
+            tests: Vec::new(),
         };
         for (name, text) in EMBEDDED {
             // The embedded packs are part of the binary and covered by tests: failing here is a
@@ -136,11 +141,17 @@ impl Policy {
             self.index.insert(rule.info.id.clone(), self.rules.len());
             self.rules.push(Arc::new(rule));
         }
+        self.tests.extend(pack.tests);
         Ok(())
     }
 
     pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
         self.rules.iter().map(|r| &r.info)
+    }
+
+    /// The whole-sheet cases of every pack (`tests:`), in pack order.
+    pub fn sheet_tests(&self) -> &[pack::SheetTest] {
+        &self.tests
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
@@ -557,12 +568,12 @@ records:
             b"version: 1\nowners: {a: {name: A}}\nretests: {r: {owner: a, method: m}}\n".to_vec(),
         );
         let mut s = loaded.sheet.unwrap();
-        let src = crate::sheet::source::SourceFile::new(
+        let src = crate::source::SourceFile::new(
             "records/x.yaml",
             "retest: r\ndate: 2026-11-01\nresult: pass\nby: b\n",
         );
         let root = crate::sheet::yaml::parse(&src.text).unwrap();
-        let (records, _) = crate::sheet::model::build_records(&src, &root);
+        let (records, _) = crate::sheet::build::build_records(&src, &root);
         s.records.extend(records);
         let input = Input::new(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), None);
         let f: Vec<_> = core()
