@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use super::scalar::{self, Tag};
 use super::{MAX_DEPTH, MAX_NODES, Node, Value};
-use crate::sheet::source::Span;
+use crate::source::Span;
 
 /// The fast path does not handle this text: hand it to the reference builder.
 struct Decline;
