@@ -6,6 +6,7 @@
 //! the whole document goes to the reference builder. Declining never leaves a partial tree.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
 
 use super::scalar::{self, Tag};
 use super::{MAX_DEPTH, MAX_NODES, Node, Value};
@@ -104,28 +105,28 @@ const LINEAR_DUPLICATE_SCAN: usize = 16;
 
 /// The keys of one map so far, to decline a duplicate key (the reference reports it). Keys are
 /// the same as the builder's duplicate check says: by the text a scalar key is known by, so `1`
-/// and `"1"` collide. Large maps keep a hash of each key: a hash collision declines too.
+/// and `"1"` collide. Large maps keep a hash of each key (SipHash with per-process random keys,
+/// so a sheet cannot be written to collide); a hash seen before is confirmed by comparing keys.
 #[derive(Default)]
 struct Keys {
-    hashes: Option<HashSet<u64>>,
+    hashes: Option<(RandomState, HashSet<u64>)>,
 }
 
 impl Keys {
     fn add(&mut self, entries: &[(Node, Node)], key: &Node) -> R<()> {
+        let duplicate = || entries.iter().any(|(k, _)| same_key(k, key));
         if entries.len() < LINEAR_DUPLICATE_SCAN {
-            if entries.iter().any(|(k, _)| same_key(k, key)) {
-                return Err(Decline);
-            }
-            return Ok(());
+            return if duplicate() { Err(Decline) } else { Ok(()) };
         }
-        let hashes = self
-            .hashes
-            .get_or_insert_with(|| entries.iter().map(|(k, _)| key_hash(k)).collect());
-        if hashes.insert(key_hash(key)) {
-            Ok(())
-        } else {
-            Err(Decline)
+        let (state, hashes) = self.hashes.get_or_insert_with(|| {
+            let state = RandomState::new();
+            let hashes = entries.iter().map(|(k, _)| key_hash(&state, k)).collect();
+            (state, hashes)
+        });
+        if !hashes.insert(key_hash(state, key)) && duplicate() {
+            return Err(Decline);
         }
+        Ok(())
     }
 }
 
@@ -136,25 +137,12 @@ fn same_key(a: &Node, b: &Node) -> bool {
     }
 }
 
-/// A hash of the text a scalar key is known by (FxHash's mixing, eight bytes at a time).
-fn key_hash(key: &Node) -> u64 {
-    let owned;
-    let text = match &key.value {
-        Value::Str(s) => s.as_str(),
-        _ => {
-            owned = key.key_text();
-            owned.as_str()
-        }
-    };
-    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    let mut h = text.len() as u64;
-    let mut chunks = text.as_bytes().chunks_exact(8);
-    for c in &mut chunks {
-        h = mix(h, u64::from_le_bytes(c.try_into().unwrap_or_default()));
+/// A hash of the text a scalar key is known by.
+fn key_hash(state: &RandomState, key: &Node) -> u64 {
+    match &key.value {
+        Value::Str(s) => state.hash_one(s.as_str()),
+        _ => state.hash_one(key.key_text().as_str()),
     }
-    let mut last = [0u8; 8];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    mix(h, u64::from_le_bytes(last))
 }
 
 fn is_ws_or_end(s: &[u8], i: usize) -> bool {
