@@ -438,9 +438,23 @@ fn parse_takes_the_fast_path_and_budgets_hold_on_it() {
     // Just inside the depth budget: accepted by both, the same tree.
     let ok = format!("a: {}{}\n", "[".repeat(60), "]".repeat(60));
     assert_eq!(agree(&ok), Ok(true));
+    // Keys near YAML's 1,024-character limit on implicit keys, block and flow, with spaces
+    // before the `:` counted (found by the yaml_fast fuzz target: a long quoted flow key).
     for len in [999, 1000, 1001, 1024, 1025, 2000] {
-        let long = format!("{}: 1\n", "k".repeat(len));
-        assert!(agree(&long).is_ok(), "a key of {len} bytes");
+        let k = "k".repeat(len);
+        let spaced = "k".repeat(len - 40);
+        let spaces = " ".repeat(40);
+        for text in [
+            format!("{k}: 1\n"),
+            format!("\"{k}\": 1\n"),
+            format!("{spaced}{spaces}: 1\n"),
+            format!("- {{ \"{k}\": val}}\n- u\n"),
+            format!("a: {{{k}: v}}\n"),
+            format!("a: [\"{k}\", {k}]\n"),
+            format!("- {k}: 1\n"),
+        ] {
+            assert!(agree(&text).is_ok(), "{len}: {:?}", agree(&text));
+        }
     }
     // Duplicate keys past the linear scan: declined, so the reference names them.
     let many: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();

@@ -17,7 +17,8 @@ struct Decline;
 
 type R<T> = Result<T, Decline>;
 
-/// The longest plain or quoted key accepted; YAML caps implicit keys at 1024 characters.
+/// The most bytes from the start of a key to its `:`; YAML caps implicit keys at 1024
+/// characters, and granit-parser refuses a longer one.
 const MAX_KEY_BYTES: usize = 1000;
 
 /// A line holding content (not blank, not only a comment).
@@ -405,11 +406,11 @@ impl Parser<'_> {
                 (self.plain(at, raw.len())?, at + raw.len())
             }
         };
-        if node.span.len > MAX_KEY_BYTES {
-            return Err(Decline);
-        }
         let colon = self.skip_spaces(end);
-        if self.at(colon) != Some(b':') || !is_ws_or_end(self.s, colon + 1) {
+        if self.at(colon) != Some(b':')
+            || !is_ws_or_end(self.s, colon + 1)
+            || colon - at > MAX_KEY_BYTES
+        {
             return Err(Decline);
         }
         Ok((node, colon))
@@ -596,6 +597,7 @@ impl Parser<'_> {
                     let plain = !matches!(self.s[i], b'"' | b'\'');
                     if self.at(end) != Some(b':')
                         || self.at(end + 1) != Some(b' ')
+                        || end - i > MAX_KEY_BYTES
                         || (plain && key.as_str() == Some("<<"))
                     {
                         return Err(Decline);
