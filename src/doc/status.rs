@@ -154,27 +154,8 @@ pub struct EventStatus<'a> {
 
 /// The retests of an event: the ones it lists, then the retests that list it in `events`.
 pub fn retests_of_event(sheet: &Sheet, event: &str) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    if let Some(ev) = sheet.events.get(event)
-        && let Some(list) = &ev.item.retests
-    {
-        for t in &list.value {
-            if !ids.contains(&t.value) {
-                ids.push(t.value.clone());
-            }
-        }
-    }
-    for r in &sheet.retests {
-        let names = r
-            .item
-            .events
-            .as_ref()
-            .is_some_and(|e| e.value.iter().any(|t| t.value == event));
-        if names && !ids.contains(&r.id.value) {
-            ids.push(r.id.value.clone());
-        }
-    }
-    ids
+    let e = sheet.events.position(event);
+    e.map_or_else(Vec::new, |e| sheet.graph().event_retests(e).to_vec())
 }
 
 /// Whether a finding's pointer is the event's pointer or inside it.

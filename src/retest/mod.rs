@@ -272,15 +272,10 @@ pub fn evaluate_with(
             if conclusions.is_empty() {
                 return None;
             }
-            let wanted: Vec<&str> = ev
-                .item
-                .retests
-                .as_ref()
-                .map(|r| r.value.iter().map(|t| t.as_str()).collect())
-                .unwrap_or_default();
+            let wanted = sheet.graph().event_retests(e);
             let until = required
                 .iter()
-                .filter(|r| r.status != Status::Covered && wanted.contains(&r.retest.as_str()))
+                .filter(|r| r.status != Status::Covered && wanted.contains(&r.retest))
                 .map(|r| r.retest.clone())
                 .collect();
             Some(Paused {

@@ -1,6 +1,7 @@
 //! Governance sheets: the source text, the YAML span tree, the JSON Schema step and the typed
 //! model. Everything here is pure: the CLI reads the bytes and hands them in.
 
+pub mod graph;
 pub mod incident_file;
 pub mod model;
 pub mod schema;

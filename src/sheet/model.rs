@@ -346,9 +346,17 @@ pub struct Sheet {
     /// The trees of the `records_dir` / `incidents_dir` files, by file name, as the loader
     /// parsed them (so the policy rules over `/records/*` do not parse them again).
     pub file_roots: std::collections::HashMap<String, Node>,
+    /// The component graph, built on first use (see [`Sheet::graph`]).
+    pub(crate) graph: std::sync::OnceLock<super::graph::Graph>,
 }
 
 impl Sheet {
+    /// The component graph of the sheet, built the first time a command asks for it and then
+    /// shared by every reader (`check`'s built-ins, `retests`, `doc`, `graph`): once per sheet.
+    pub fn graph(&self) -> &super::graph::Graph {
+        self.graph.get_or_init(|| super::graph::Graph::of(self))
+    }
+
     /// Whether a conclusion id exists (declared, or built-in when none are declared).
     pub fn has_conclusion(&self, id: &str) -> bool {
         match &self.conclusions {
@@ -818,6 +826,7 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
         policy,
         root,
         file_roots: std::collections::HashMap::new(),
+        graph: std::sync::OnceLock::new(),
     };
     (sheet, b.findings)
 }
