@@ -7,7 +7,7 @@ use std::sync::Arc;
 use walkdir::WalkDir;
 
 use super::CliError;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleId};
 use crate::sheet::schema::Kind;
 use crate::sheet::{self, Loaded, model, source::SourceFile};
 
@@ -393,9 +393,8 @@ fn parallel_map<T: Send>(
 
 fn not_an_item(source: &Arc<SourceFile>, root: &sheet::yaml::Node, records: bool) -> Finding {
     let what = if records { "a record" } else { "an incident" };
-    Finding::new(
-        "schema",
-        Severity::Error,
+    Finding::of(
+        RuleId::Schema,
         format!(
             "this file should hold {what} (a map) or a list of them, found {}",
             root.type_name()

@@ -157,7 +157,7 @@ fn removals_name_the_base_place_and_anchor_at_the_head_parent() {
     let f = findings(&cs, "main");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].rule, "governance-weakened");
-    assert_eq!(f[0].severity, Severity::Warning);
+    assert_eq!(f[0].severity, crate::finding::Severity::Warning);
     assert_eq!(f[0].pointer, "/events/Purchase/triggers/0");
     assert_eq!(f[0].line(), Some(7));
     assert!(

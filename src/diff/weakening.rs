@@ -13,7 +13,7 @@ use crate::sheet::model::parse_duration_days;
 use crate::sheet::yaml::{Node, Value};
 
 /// The rule id of a weakening change.
-pub const RULE: &str = "governance-weakened";
+pub const RULE: &str = crate::finding::RuleId::GovernanceWeakened.as_str();
 
 fn number(n: Option<&Node>) -> Option<f64> {
     match n?.value {

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use super::source::{SourceFile, Span};
 use super::yaml::{Node, Value, escape_pointer};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleId};
 
 /// A value with the span of the YAML node it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -514,13 +514,9 @@ impl Builder<'_> {
         if date.is_none() && shape_ok {
             // The schema checks the shape; only the calendar can tell 2026-02-30 is no date.
             self.findings.push(
-                Finding::new(
-                    "schema",
-                    Severity::Error,
-                    format!("`{raw}` is not a calendar date"),
-                )
-                .at(self.source, pointer, Some(node.span))
-                .with_help("dates are YYYY-MM-DD and must exist in the calendar"),
+                Finding::of(RuleId::Schema, format!("`{raw}` is not a calendar date"))
+                    .at(self.source, pointer, Some(node.span))
+                    .with_help("dates are YYYY-MM-DD and must exist in the calendar"),
             );
         }
         Some(Date {
