@@ -402,6 +402,26 @@ retests:
     }
 
     #[test]
+    fn a_diamond_is_explained_through_the_dependency_first_in_sheet_order() {
+        // The walk of the sheet's graph, the same the document's regression gate shows.
+        let text = "version: 1\ncomponents:\n  base: {paths: [base]}\n  left: {paths: [l], depends_on: [base]}\n  right: {paths: [r], depends_on: [base]}\n  top: {paths: [t], depends_on: [right, left], retests: [smoke]}\nretests:\n  smoke: {title: s}\n";
+        let s = model::build(&SourceFile::new("g.yaml", text), yaml::parse(text).unwrap()).0;
+        let (m, _) = Matcher::new(&s.components);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let i = impact(&s, &m, vec![ChangedPath::new("base", None)], today);
+        assert_eq!(
+            names(&s, &i),
+            vec![vec![
+                "smoke".to_string(),
+                "base".into(),
+                "base".into(),
+                "left".into(),
+                "top".into()
+            ]]
+        );
+    }
+
+    #[test]
     fn files_are_grouped_per_component_and_deduped() {
         let (_, i) = run(&[
             "server/b.json",
