@@ -89,13 +89,13 @@ fn every_declared_rule_is_made_somewhere() {
     let sources = code();
     let verify_rules = sources
         .iter()
-        .find(|(p, _)| p.ends_with("verify/rules.rs"))
+        .find(|(p, _)| p.ends_with("policy/verify_rules.rs"))
         .map(|(_, t)| t.clone())
         .unwrap_or_default();
     let elsewhere = |needle: &str| {
         sources
             .iter()
-            .filter(|(p, _)| !p.ends_with("verify/rules.rs"))
+            .filter(|(p, _)| !p.ends_with("policy/verify_rules.rs"))
             .any(|(_, t)| t.contains(needle))
     };
     let mut unmade = Vec::new();

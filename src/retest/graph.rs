@@ -259,7 +259,8 @@ pub fn impact_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{model, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
 
     const SHEET: &str = "\
 version: 1
@@ -297,7 +298,7 @@ retests:
 
     fn sheet() -> Sheet {
         let src = SourceFile::new("g.yaml", SHEET);
-        model::build(&src, yaml::parse(SHEET).unwrap()).0
+        build::build(&src, yaml::parse(SHEET).unwrap()).0
     }
 
     fn run(paths: &[&str]) -> (Sheet, Impact) {
@@ -405,7 +406,7 @@ retests:
     fn a_diamond_is_explained_through_the_dependency_first_in_sheet_order() {
         // The walk of the sheet's graph, the same the document's regression gate shows.
         let text = "version: 1\ncomponents:\n  base: {paths: [base]}\n  left: {paths: [l], depends_on: [base]}\n  right: {paths: [r], depends_on: [base]}\n  top: {paths: [t], depends_on: [right, left], retests: [smoke]}\nretests:\n  smoke: {title: s}\n";
-        let s = model::build(&SourceFile::new("g.yaml", text), yaml::parse(text).unwrap()).0;
+        let s = build::build(&SourceFile::new("g.yaml", text), yaml::parse(text).unwrap()).0;
         let (m, _) = Matcher::new(&s.components);
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let i = impact(&s, &m, vec![ChangedPath::new("base", None)], today);

@@ -1,17 +1,18 @@
 //! Governance sheets: the source text, the YAML span tree, the JSON Schema step and the typed
 //! model. Everything here is pure: the CLI reads the bytes and hands them in.
 
-pub mod graph;
+pub mod build;
 pub mod incident_file;
+pub mod items;
 pub mod model;
+pub mod record_file;
 pub mod schema;
-pub mod source;
 pub mod yaml;
 
 use std::sync::Arc;
 
-pub use model::Sheet;
-use source::{SourceFile, Span};
+use crate::source::{SourceFile, Span};
+pub use model::{Sheet, graph};
 
 use crate::finding::{Finding, RuleId};
 
@@ -98,7 +99,7 @@ pub fn load(name: &str, bytes: Vec<u8>) -> Loaded {
             findings,
         };
     }
-    let (sheet, date_findings) = model::build(&source, root);
+    let (sheet, date_findings) = build::build(&source, root);
     findings.extend(date_findings);
     Loaded {
         source,

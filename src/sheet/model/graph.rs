@@ -4,7 +4,7 @@
 //! `events` name it), walks with predecessors, the cycles (strongly connected components), and
 //! [`Graph::requires`]: changed components -> touched components -> touched events -> retests.
 //!
-//! Built once per sheet, lazily, by [`Sheet::graph`](super::Sheet::graph) (the only caller of
+//! Built once per sheet, lazily, by [`Sheet::graph`] (the only caller of
 //! [`Graph::of`]); `check`'s built-ins, `retests`, `doc` and `graph` all read that one value.
 //! Ids the sheet does not declare are left out of the edges (`check` reports them), except
 //! retest ids: a change still requires a retest that is not defined. Pure.
@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use super::model::{Sheet, Spanned, Text};
+use super::{Sheet, Spanned, Text};
 
 /// The graph of one sheet's components, events and retests, by index in sheet order.
 #[derive(Debug, Clone, Default)]
@@ -136,7 +136,7 @@ fn unique(list: Option<&Spanned<Vec<Text>>>) -> Vec<String> {
 }
 
 impl Graph {
-    /// Build the graph of a sheet. Call it through [`Sheet::graph`](super::Sheet::graph), which
+    /// Build the graph of a sheet. Call it through [`Sheet::graph`], which
     /// builds it once per sheet.
     pub(super) fn of(sheet: &Sheet) -> Graph {
         let n = sheet.components.len();
