@@ -103,6 +103,9 @@ pub fn why(
             text("a retest removed: the component's changes no longer require it")
         }
         (["retests", _], Kind::Removed) => text("a retest definition removed"),
+        (["retests", _, "events"], Kind::Removed) => text(
+            "an event removed from the retest's `events`: that event's changes no longer require it",
+        ),
         (["retests", _, "max_age"], _) => {
             let days = |n: Option<&Node>| n.and_then(Node::as_str).and_then(parse_duration_days);
             match (days(before), days(after), removed) {
