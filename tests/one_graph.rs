@@ -6,7 +6,8 @@ mod common;
 
 use common::Repo;
 
-/// `consent-check` is linked to Purchase only through its own `events`.
+/// `consent-check` is linked to Purchase and Lead only through its own `events`; Lead lists no
+/// `retests` of its own.
 const SHEET: &str = r#"version: 1
 records_dir: records
 owners:
@@ -20,6 +21,9 @@ events:
     triggers: [theme]
     retests: [smoke]
     rollback: {rule: revert, pause: [product-sets], resume_when: smoke passes}
+  Lead:
+    triggers: [checkout]
+    rollback: {rule: revert, pause: [], resume_when: consent passes}
 components:
   theme:
     paths: ['theme/**']
@@ -29,7 +33,7 @@ components:
 retests:
   purchase-dedupe: {title: Dedupe, method: place 3 orders, owner: tracking}
   smoke: {title: Smoke, method: click around, owner: tracking}
-  consent-check: {title: Consent, method: deny consent and order, owner: tracking, events: [Purchase]}
+  consent-check: {title: Consent, method: deny consent and order, owner: tracking, events: [Purchase, Lead]}
 "#;
 
 /// The retest ids in the document's "Retests required" cell of `component`'s gate row.
@@ -73,7 +77,10 @@ fn retests_and_the_document_require_the_same_retests_for_a_change() {
     assert_eq!(consent["status"], "missing", "{report}");
     assert_eq!(
         consent["because"],
-        serde_json::json!([["checkout/pay.js", "checkout", "Purchase"]])
+        serde_json::json!([
+            ["checkout/pay.js", "checkout", "Purchase"],
+            ["checkout/pay.js", "checkout", "Lead"]
+        ])
     );
 
     // `doc`: the regression gate of the changed component lists the same retests.
@@ -100,6 +107,17 @@ fn a_retest_named_only_by_its_events_is_not_unused_and_is_drawn() {
     assert!(
         !check.stdout.contains("unused-retest"),
         "consent-check verifies Purchase through its `events`: {}",
+        check.stdout
+    );
+    // Lead has a retest (`consent-check`), as the document's Stop/Go counts it.
+    assert!(
+        !check.stdout.contains("event `Lead` has no retest"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("event `Lead` has no owner"),
+        "the rules ran over Lead: {}",
         check.stdout
     );
     let graph = repo.run(&["graph", "--format", "mermaid"]);

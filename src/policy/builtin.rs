@@ -19,6 +19,8 @@ pub enum Builtin {
     InvalidGlob,
     ComponentMatchesNothing,
     DependencyCycle,
+    /// An event with no retest at all (its own `retests` and the retests whose `events` name it).
+    EventRetest,
     UnusedRetest,
     IncidentOpen,
     ReviewOverdue,
@@ -54,7 +56,7 @@ pub struct Entry {
 }
 
 /// Every built-in check a pack can name, in one list.
-pub const ENTRIES: [Entry; 13] = [
+pub const ENTRIES: [Entry; 14] = [
     entry("sheet-loader", Builtin::SheetLoader, Needs::CoreOnly),
     entry("invalid-glob", Builtin::InvalidGlob, Needs::Sheet),
     entry(
@@ -63,6 +65,7 @@ pub const ENTRIES: [Entry; 13] = [
         Needs::Files,
     ),
     entry("dependency-cycle", Builtin::DependencyCycle, Needs::Sheet),
+    entry("event-retest", Builtin::EventRetest, Needs::Sheet),
     entry("unused-retest", Builtin::UnusedRetest, Needs::Sheet),
     entry("incident-open", Builtin::IncidentOpen, Needs::Sheet),
     entry("review-overdue", Builtin::ReviewOverdue, Needs::Today),
@@ -220,6 +223,37 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
             }
         }
         Builtin::DependencyCycle => dependency_cycles(info, sheet, out),
+        Builtin::EventRetest => {
+            use crate::sheet::yaml::Value;
+            let graph = sheet.graph();
+            for (ei, e) in sheet.events.iter().enumerate() {
+                let pointer = format!("{}/retests", e.pointer);
+                let written = sheet.root.walk(&pointer).map(|(_, n)| n);
+                let empty = written.is_none_or(|n| match &n.value {
+                    Value::Null => true,
+                    Value::Str(s) => s.trim().is_empty(),
+                    Value::Seq(s) => s.is_empty(),
+                    Value::Map(m) => m.is_empty(),
+                    _ => false,
+                });
+                // A `retests` of the wrong type is the schema's finding, not this one.
+                if !empty || !graph.event_retests(ei).is_empty() {
+                    continue;
+                }
+                let f = new(format!("event `{}` has no retest", e.id.value)).with_help(format!(
+                    "write `retests: [RETEST-ID, ...]` listing what must be re-run when `{}` is triggered",
+                    e.id.value
+                ));
+                out.push(match written {
+                    Some(n) => f.at(src, pointer, Some(n.span)),
+                    None => {
+                        let mut f = f.at(src, e.pointer.clone(), Some(e.id.span));
+                        f.absent = Some(pointer);
+                        f
+                    }
+                });
+            }
+        }
         Builtin::UnusedRetest => {
             // Required by a component, an event, or an event its own `events` names.
             let used = sheet.graph().required_somewhere();
