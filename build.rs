@@ -18,7 +18,17 @@ struct Rule {
 fn rules_of(file: &str) -> Vec<Rule> {
     let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
     let mut rules: Vec<Rule> = Vec::new();
+    // Only the top-level `rules:` list (a pack may go on with other sections, e.g. `tests:`).
+    let mut in_rules = false;
     for (n, line) in text.lines().enumerate() {
+        let top_level = line.bytes().next().is_some_and(|b| b != b' ' && b != b'#');
+        if top_level {
+            in_rules = line.trim_end() == "rules:";
+            continue;
+        }
+        if !in_rules {
+            continue;
+        }
         if let Some(id) = line.strip_prefix("  - id: ") {
             rules.push(Rule {
                 id: id.trim().to_string(),
