@@ -10,7 +10,7 @@ use jsonschema::error::ValidationErrorKind;
 use serde_json::Value as Json;
 
 use super::yaml::{Node, escape_pointer};
-use crate::finding::{self, Finding, Severity};
+use crate::finding::{self, Finding, RuleId};
 use crate::source::SourceFile;
 use crate::suggest::did_you_mean;
 
@@ -130,11 +130,7 @@ pub fn validate_as(source: &Arc<SourceFile>, root: &Node, kind: Kind) -> Vec<Fin
                 root.type_name()
             )
         };
-        return vec![Finding::new("schema", Severity::Error, message).at(
-            source,
-            "",
-            Some(root.span),
-        )];
+        return vec![Finding::of(RuleId::Schema, message).at(source, "", Some(root.span))];
     }
     check(source, root, &c.schema, validator)
 }
@@ -215,9 +211,8 @@ fn errors(
                         continue;
                     }
                     let span = entry.map(|(k, _)| k.span);
-                    let mut f = Finding::new(
-                        "schema",
-                        Severity::Error,
+                    let mut f = Finding::of(
+                        RuleId::Schema,
                         format!("unknown key `{key}` in {}", describe(&pointer)),
                     )
                     .at(source, child, span)
@@ -258,9 +253,8 @@ fn errors(
                     value: &name,
                     raw: &name,
                 };
-                let mut f = Finding::new(
-                    "schema",
-                    Severity::Error,
+                let mut f = Finding::of(
+                    RuleId::Schema,
                     format!(
                         "`{}` is not a valid key in {}",
                         finding::shorten(&name, 60),
@@ -362,8 +356,7 @@ fn errors(
                         said.help.map(|h| words.fill(h, "")),
                     ),
                 };
-                let mut f =
-                    Finding::new("schema", Severity::Error, message).at(source, pointer, span);
+                let mut f = Finding::of(RuleId::Schema, message).at(source, pointer, span);
                 f.spot = spot;
                 if let Some(h) = help {
                     f = f.with_help(h);
