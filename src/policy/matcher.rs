@@ -19,12 +19,15 @@ pub enum Step<'a> {
     Index(usize),
 }
 
+/// What a walk calls for each (check, node) match: the slot, the steps from the start node, and
+/// the node's key (for a map entry) and the node.
+pub type Visit<'v, 'a> = dyn FnMut(Slot, &[Step<'a>], Option<&'a Node>, &'a Node) + 'v;
+
 /// Where a walk starts: the sheet's root, or one item of `/records` or `/incidents` (which may
 /// live in its own file; see [`Automata::records`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Base<'a> {
     pub pointer: &'a str,
-    pub key: Option<&'a Node>,
     /// The item's position in the sheet's records or incidents (the `{name}` of
     /// `/records/{name}` captures it).
     pub item: Option<usize>,
@@ -237,7 +240,7 @@ impl Automaton {
         node: &'a Node,
         key: Option<&'a Node>,
         path: &mut Vec<Step<'a>>,
-        visit: &mut dyn FnMut(Slot, &[Step<'a>], Option<&'a Node>, &'a Node),
+        visit: &mut Visit<'_, 'a>,
     ) {
         if self.states.is_empty() {
             return;
@@ -252,7 +255,7 @@ impl Automaton {
         node: &'a Node,
         key: Option<&'a Node>,
         path: &mut Vec<Step<'a>>,
-        visit: &mut dyn FnMut(Slot, &[Step<'a>], Option<&'a Node>, &'a Node),
+        visit: &mut Visit<'_, 'a>,
     ) {
         let s = &self.states[state];
         for &slot in &s.accept {
@@ -312,6 +315,7 @@ impl Automaton {
 
 /// The match of `selector` at a node the walk reached from `base` by `path` (built only for a
 /// check that fails): the same pointer, key and captures as [`Selector::matches`] gives.
+/// `key` is the key the walk passed with the node (the start node's own key at the start).
 pub fn match_at<'a>(
     selector: &Selector,
     base: &Base<'a>,
@@ -355,7 +359,7 @@ pub fn match_at<'a>(
     }
     Match {
         pointer,
-        key: if path.is_empty() { base.key } else { key },
+        key,
         node,
         captures,
     }

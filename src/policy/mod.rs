@@ -408,7 +408,6 @@ impl<'s> Documents<'s> {
         };
         let root = matcher::Base {
             pointer: "",
-            key: None,
             item: None,
         };
         policy.automata.root.walk(
@@ -453,7 +452,6 @@ impl<'s> Documents<'s> {
                 };
                 let base = matcher::Base {
                     pointer,
-                    key,
                     item: Some(i),
                 };
                 automaton.walk(node, key, &mut path, &mut |slot, steps, k, n| {

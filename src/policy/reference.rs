@@ -395,7 +395,7 @@ rules:
             let selectors: Vec<Selector> =
                 texts.iter().map(|t| Selector::parse(t).unwrap()).collect();
             let automata = Automata::compile(&selectors);
-            let base = Base { pointer: "", key: None, item: None };
+            let base = Base { pointer: "", item: None };
             let mut got: Vec<Vec<String>> = vec![Vec::new(); selectors.len()];
             let mut path = Vec::new();
             automata.root.walk(&root, None, &mut path, &mut |slot, steps, key, node| {
