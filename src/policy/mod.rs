@@ -5,11 +5,13 @@
 pub mod builtin;
 pub mod docs;
 pub mod examples;
+pub mod info;
 mod matcher;
 pub mod pack;
 pub mod rule;
 pub mod select;
 pub mod template;
+pub mod verify_rules;
 mod waiver;
 
 pub use waiver::Config;
@@ -20,14 +22,14 @@ use std::sync::{Arc, OnceLock};
 use chrono::NaiveDate;
 
 pub use builtin::Input;
+pub use info::RuleInfo;
 pub use pack::{Pack, PackError};
-pub use rule::RuleInfo;
 use rule::{Check, Rule};
 
 use crate::finding::{Finding, Severity};
 use crate::sheet::Sheet;
-use crate::sheet::source::SourceFile;
 use crate::sheet::yaml::{self, Node};
+use crate::source::SourceFile;
 
 /// The packs compiled into the binary: (file name, text). Adding a pack is one line here.
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -50,6 +52,8 @@ pub struct Policy {
     selects: Vec<(usize, usize)>,
     /// The selectors of every rule, compiled together ([`Policy::compile`]).
     automata: matcher::Automata,
+    /// The packs' whole-sheet cases (`tests:`), for `govsheet test`.
+    tests: Vec<pack::SheetTest>,
 }
 
 /// Sheets with fewer events and records than this are checked on one thread: below it, starting
@@ -65,6 +69,7 @@ pub fn core() -> &'static Policy {
             index: HashMap::new(),
             selects: Vec::new(),
             automata: matcher::Automata::default(),
+            tests: Vec::new(),
         };
         for (name, text) in EMBEDDED {
             // The embedded packs are part of the binary and covered by tests: failing here is a
@@ -161,11 +166,17 @@ impl Policy {
             self.index.insert(rule.info.id.clone(), self.rules.len());
             self.rules.push(Arc::new(rule));
         }
+        self.tests.extend(pack.tests);
         Ok(())
     }
 
     pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
         self.rules.iter().map(|r| &r.info)
+    }
+
+    /// The whole-sheet cases of every pack (`tests:`), in pack order.
+    pub fn sheet_tests(&self) -> &[pack::SheetTest] {
+        &self.tests
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
@@ -661,12 +672,12 @@ records:
             b"version: 1\nowners: {a: {name: A}}\nretests: {r: {owner: a, method: m}}\n".to_vec(),
         );
         let mut s = loaded.sheet.unwrap();
-        let src = crate::sheet::source::SourceFile::new(
+        let src = crate::source::SourceFile::new(
             "records/x.yaml",
             "retest: r\ndate: 2026-11-01\nresult: pass\nby: b\n",
         );
         let root = crate::sheet::yaml::parse(&src.text).unwrap();
-        let (records, _) = crate::sheet::model::build_records(&src, &root);
+        let (records, _) = crate::sheet::build::build_records(&src, &root);
         s.records.extend(records);
         let input = Input::new(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), None);
         let f: Vec<_> = core()

@@ -12,7 +12,7 @@ use super::select::{self, Match};
 use super::{Check, Documents, Input, Policy, builtin, effective};
 use crate::finding::Finding;
 use crate::sheet::Sheet;
-use crate::sheet::source::SourceFile;
+use crate::source::SourceFile;
 
 impl Documents<'_> {
     fn select<'a>(&'a self, selector: &select::Selector) -> Vec<(Arc<SourceFile>, Match<'a>)> {
@@ -303,7 +303,7 @@ rules:
             "retest: smoke\ndate: 2026-11-01\nresult: pass\nby: nobody\nevents: [x]\n",
         );
         let root = yaml::parse(&kept.text).unwrap();
-        let (records, _) = sheet::model::build_records(&kept, &root);
+        let (records, _) = sheet::build::build_records(&kept, &root);
         sheet.records.extend(records);
         sheet.file_roots.insert(kept.name.clone(), root);
         let other = SourceFile::new(
@@ -311,7 +311,7 @@ rules:
             "retest: smoke\ndate: 2026-11-01\nresult: pass\nby: b\n",
         );
         let root = yaml::parse(&other.text).unwrap();
-        let (records, _) = sheet::model::build_records(&other, &root);
+        let (records, _) = sheet::build::build_records(&other, &root);
         sheet.records.extend(records);
         for p in &policies() {
             same(p, &sheet, "the generated sheet");
