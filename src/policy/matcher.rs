@@ -33,15 +33,66 @@ pub struct Base<'a> {
     pub item: Option<usize>,
 }
 
-/// The automata of a policy: one per kind of document start.
+/// The automata of a policy: one group per kind of document start.
 #[derive(Debug, Clone, Default)]
 pub struct Automata {
     /// Selectors over the sheet's tree (all but those below).
-    pub root: Automaton,
+    pub root: Walks,
     /// Selectors `/records/<wildcard>/...`, from their third segment on, run on each record.
-    pub records: Automaton,
+    pub records: Walks,
     /// Selectors `/incidents/<wildcard>/...`, likewise on each incident.
-    pub incidents: Automaton,
+    pub incidents: Walks,
+}
+
+/// The automata one document start runs: one for all its selectors, or, when determinising
+/// them together would make too many states (a pack can be written so the states double with
+/// every segment), one per selector: slower, never wrong, never exponential.
+#[derive(Debug, Clone, Default)]
+pub struct Walks(Vec<Automaton>);
+
+/// The most states of an automaton for all selectors together, per node of their trie.
+const STATES_PER_TRIE_NODE: usize = 8;
+
+impl Walks {
+    fn compile(selectors: &[(&[Segment], Slot)]) -> Walks {
+        let mut trie = Trie::default();
+        for (segments, slot) in selectors {
+            trie.insert(segments, *slot);
+        }
+        if let Some(one) = trie.determinize(STATES_PER_TRIE_NODE * trie.nodes.len() + 64) {
+            return Walks(vec![one]);
+        }
+        let each = selectors.iter().filter_map(|(segments, slot)| {
+            let mut trie = Trie::default();
+            trie.insert(segments, *slot);
+            // A single selector's trie is a chain: as many states as it has nodes.
+            trie.determinize(usize::MAX)
+        });
+        Walks(each.collect())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Automaton::is_empty)
+    }
+
+    /// Every automaton's walk (see [`Automaton::walk`]); each slot is in exactly one of them,
+    /// so each slot's matches still come in document order.
+    pub fn walk<'a>(
+        &self,
+        node: &'a Node,
+        key: Option<&'a Node>,
+        path: &mut Vec<Step<'a>>,
+        visit: &mut Visit<'_, 'a>,
+    ) {
+        for automaton in &self.0 {
+            automaton.walk(node, key, path, visit);
+        }
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
 /// Which automaton a selector runs in and the segments it skips there (see
@@ -65,16 +116,16 @@ pub enum Home {
 impl Automata {
     /// Compile selectors (by slot).
     pub fn compile<'s>(selectors: impl IntoIterator<Item = &'s Selector>) -> Automata {
-        let mut tries = [Trie::default(), Trie::default(), Trie::default()];
+        let mut homes: [Vec<(&[Segment], Slot)>; 3] = Default::default();
         for (slot, selector) in selectors.into_iter().enumerate() {
             let (home, skip) = home(selector);
-            tries[home as usize].insert(&selector.segments()[skip..], slot);
+            homes[home as usize].push((&selector.segments()[skip..], slot));
         }
-        let [root, records, incidents] = tries;
+        let [root, records, incidents] = homes;
         Automata {
-            root: root.determinize(),
-            records: records.determinize(),
-            incidents: incidents.determinize(),
+            root: Walks::compile(&root),
+            records: Walks::compile(&records),
+            incidents: Walks::compile(&incidents),
         }
     }
 }
@@ -126,10 +177,11 @@ impl Trie {
     /// Subset construction: one state per set of trie nodes a document node can be at, so a
     /// node reached by a literal and a wildcard at once (`/events/Purchase` and
     /// `/events/{event}`) is visited once.
-    fn determinize(&self) -> Automaton {
+    /// `None` when it would take more than `limit` states.
+    fn determinize(&self, limit: usize) -> Option<Automaton> {
         let mut auto = Automaton::default();
         if self.nodes.is_empty() {
-            return auto;
+            return Some(auto);
         }
         let mut ids: HashMap<Vec<usize>, usize> = HashMap::new();
         let mut todo: Vec<Vec<usize>> = Vec::new();
@@ -143,6 +195,9 @@ impl Trie {
         intern(vec![0], &mut auto, &mut todo);
         let mut next = 0;
         while next < todo.len() {
+            if todo.len() > limit {
+                return None;
+            }
             let set = todo[next].clone();
             let id = next;
             next += 1;
@@ -205,7 +260,7 @@ impl Trie {
                 any,
             };
         }
-        auto
+        Some(auto)
     }
 }
 

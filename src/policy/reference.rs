@@ -412,6 +412,69 @@ rules:
         }
     }
 
+    /// Selectors written so that determinising them together doubles the states with every
+    /// segment (selector `i` names `a` at segment `i`, `*` elsewhere): they are walked one by
+    /// one instead, with the same matches; the core pack stays one walk per document.
+    #[test]
+    fn selectors_that_would_blow_up_together_are_walked_one_by_one() {
+        let depth = 40;
+        let texts: Vec<String> = (0..depth)
+            .map(|i| {
+                (0..depth)
+                    .map(|j| if i == j { "/a" } else { "/*" })
+                    .collect()
+            })
+            .collect();
+        let selectors: Vec<Selector> = texts.iter().map(|t| Selector::parse(t).unwrap()).collect();
+        let automata = Automata::compile(&selectors);
+        assert_eq!(automata.root.len(), depth);
+        let mut doc = String::from("x");
+        for level in 0..depth {
+            let (on, off) = if level % 3 == 0 {
+                ("b", "a")
+            } else {
+                ("a", "b")
+            };
+            doc = format!("{{{on}: {doc}, {off}: [{level}]}}");
+        }
+        let root = yaml::parse(&doc).unwrap();
+        let base = Base {
+            pointer: "",
+            item: None,
+        };
+        let mut got: Vec<Vec<String>> = vec![Vec::new(); selectors.len()];
+        automata.root.walk(
+            &root,
+            None,
+            &mut Vec::new(),
+            &mut |slot, steps, key, node| {
+                got[slot].push(shape(&matcher::match_at(
+                    &selectors[slot],
+                    &base,
+                    steps,
+                    key,
+                    node,
+                )));
+            },
+        );
+        for (slot, s) in selectors.iter().enumerate() {
+            let want: Vec<String> = s.matches(&root).iter().map(shape).collect();
+            assert_eq!(got[slot], want, "{}", s.text);
+        }
+        assert!(
+            got.iter().any(|g| !g.is_empty()),
+            "the tree has matches to compare"
+        );
+        let core = core();
+        for walks in [
+            &core.automata.root,
+            &core.automata.records,
+            &core.automata.incidents,
+        ] {
+            assert_eq!(walks.len(), 1);
+        }
+    }
+
     const FIELDS: [&str; 8] = [
         "owner",
         "server/system",
