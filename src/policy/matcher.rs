@@ -274,12 +274,33 @@ pub struct Automaton {
 struct State {
     /// The checks whose selector ends here, by slot.
     accept: Vec<Slot>,
-    /// Map keys named by a literal segment (unescaped) and the state they lead to.
+    /// Map keys named by a literal segment (unescaped), sorted, and the state they lead to.
     keys: Vec<(String, usize)>,
     /// List indices named by a literal segment and the state they lead to.
     items: Vec<(usize, usize)>,
     /// Where every other key or index leads (the wildcards).
     any: Option<usize>,
+}
+
+impl State {
+    /// The literal a map key is named by ([`Node::key_is`]), by binary search: a pack may name
+    /// many keys under one map.
+    fn key(&self, k: &Node) -> Option<&(String, usize)> {
+        if self.keys.is_empty() {
+            return None;
+        }
+        let find = |text: &str| {
+            self.keys
+                .binary_search_by(|(t, _)| t.as_str().cmp(text))
+                .ok()
+                .map(|i| &self.keys[i])
+        };
+        match &k.value {
+            Value::Str(text) => find(text),
+            // Not a string (`0:`, `null:`): known by its YAML spelling, as `key_is` compares.
+            _ => find(&k.key_text()),
+        }
+    }
 }
 
 impl Automaton {
@@ -322,9 +343,7 @@ impl Automaton {
                     for (i, (k, v)) in entries.iter().enumerate() {
                         // A literal selects the first entry it names (`Selector::match_from`).
                         let next = s
-                            .keys
-                            .iter()
-                            .find(|(text, _)| k.key_is(text))
+                            .key(k)
                             .filter(|(text, _)| !entries[..i].iter().any(|(e, _)| e.key_is(text)))
                             .map_or(any, |(_, n)| *n);
                         path.push(Step::Key(k));
