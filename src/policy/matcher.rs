@@ -1,6 +1,7 @@
 //! Every selector of a policy compiled together, once, into automata that walk a document once:
 //! each node is visited at most once per document and dispatched to every check whose selector
-//! matches there. The walk allocates nothing per node; a [`Match`] (pointer, captures) is built
+//! matches there (once per selector for selectors that cannot be compiled together, see
+//! [`Walks`]). The walk allocates nothing per node; a [`Match`] (pointer, captures) is built
 //! only for a check that fails, from its own selector, so pointers and captures are exactly
 //! what matching that one selector gives ([`Selector::matches`]).
 
