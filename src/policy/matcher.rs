@@ -11,45 +11,45 @@ use super::select::{Match, Segment, Selector};
 use crate::sheet::yaml::{Node, Value, escape_pointer};
 
 /// A compiled check's place in the policy: its position in the policy's list of select checks.
-pub type Slot = usize;
+pub(super) type Slot = usize;
 
 /// One step of the walk from a document's start node: a map entry (its key) or a list item.
 #[derive(Debug, Clone, Copy)]
-pub enum Step<'a> {
+pub(super) enum Step<'a> {
     Key(&'a Node),
     Index(usize),
 }
 
 /// What a walk calls for each (check, node) match: the slot, the steps from the start node, and
 /// the node's key (for a map entry) and the node.
-pub type Visit<'v, 'a> = dyn FnMut(Slot, &[Step<'a>], Option<&'a Node>, &'a Node) + 'v;
+pub(super) type Visit<'v, 'a> = dyn FnMut(Slot, &[Step<'a>], Option<&'a Node>, &'a Node) + 'v;
 
 /// Where a walk starts: the sheet's root, or one item of `/records` or `/incidents` (which may
 /// live in its own file; see [`Automata::records`]).
 #[derive(Debug, Clone, Copy)]
-pub struct Base<'a> {
-    pub pointer: &'a str,
+pub(super) struct Base<'a> {
+    pub(super) pointer: &'a str,
     /// The item's position in the sheet's records or incidents (the `{name}` of
     /// `/records/{name}` captures it).
-    pub item: Option<usize>,
+    pub(super) item: Option<usize>,
 }
 
 /// The automata of a policy: one group per kind of document start.
 #[derive(Debug, Clone, Default)]
-pub struct Automata {
+pub(super) struct Automata {
     /// Selectors over the sheet's tree (all but those below).
-    pub root: Walks,
+    pub(super) root: Walks,
     /// Selectors `/records/<wildcard>/...`, from their third segment on, run on each record.
-    pub records: Walks,
+    pub(super) records: Walks,
     /// Selectors `/incidents/<wildcard>/...`, likewise on each incident.
-    pub incidents: Walks,
+    pub(super) incidents: Walks,
 }
 
 /// The automata one document start runs: one for all its selectors, or, when determinising
 /// them together would make too many states (a pack can be written so the states double with
 /// every segment), one per selector: slower, never wrong, never exponential.
 #[derive(Debug, Clone, Default)]
-pub struct Walks(Vec<Automaton>);
+pub(super) struct Walks(Vec<Automaton>);
 
 /// The most states of an automaton for all selectors together, per node of their trie.
 const STATES_PER_TRIE_NODE: usize = 8;
@@ -72,13 +72,13 @@ impl Walks {
         Walks(each.collect())
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.0.iter().all(Automaton::is_empty)
     }
 
     /// Every automaton's walk (see [`Automaton::walk`]); each slot is in exactly one of them,
     /// so each slot's matches still come in document order.
-    pub fn walk<'a>(
+    pub(super) fn walk<'a>(
         &self,
         node: &'a Node,
         key: Option<&'a Node>,
@@ -91,7 +91,7 @@ impl Walks {
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.0.len()
     }
 }
@@ -99,7 +99,7 @@ impl Walks {
 /// Which automaton a selector runs in and the segments it skips there (see
 /// `Documents::select` of the reference evaluator: records and incidents are taken from the
 /// sheet's lists, which include other files).
-pub fn home(selector: &Selector) -> (Home, usize) {
+pub(super) fn home(selector: &Selector) -> (Home, usize) {
     match selector.list_section() {
         Some(("records", _)) => (Home::Records, 2),
         Some(("incidents", _)) => (Home::Incidents, 2),
@@ -108,7 +108,7 @@ pub fn home(selector: &Selector) -> (Home, usize) {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Home {
+pub(super) enum Home {
     Root,
     Records,
     Incidents,
@@ -116,7 +116,7 @@ pub enum Home {
 
 impl Automata {
     /// Compile selectors (by slot).
-    pub fn compile<'s>(selectors: impl IntoIterator<Item = &'s Selector>) -> Automata {
+    pub(super) fn compile<'s>(selectors: impl IntoIterator<Item = &'s Selector>) -> Automata {
         let mut homes: [Vec<(&[Segment], Slot)>; 3] = Default::default();
         for (slot, selector) in selectors.into_iter().enumerate() {
             let (home, skip) = home(selector);
@@ -267,7 +267,7 @@ impl Trie {
 
 /// A deterministic automaton over document paths; state 0 is the start.
 #[derive(Debug, Clone, Default)]
-pub struct Automaton {
+pub(super) struct Automaton {
     states: Vec<State>,
 }
 
@@ -305,14 +305,14 @@ impl State {
 }
 
 impl Automaton {
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.states.is_empty()
     }
 
     /// Walk `node` once, calling `visit(slot, path, key, node)` for every check whose selector
     /// matches a node, in document order for each slot. `path` is a buffer reused across
     /// walks (the steps from `node` to the match).
-    pub fn walk<'a>(
+    pub(super) fn walk<'a>(
         &self,
         node: &'a Node,
         key: Option<&'a Node>,
@@ -391,7 +391,7 @@ impl Automaton {
 /// The match of `selector` at a node the walk reached from `base` by `path` (built only for a
 /// check that fails): the same pointer, key and captures as [`Selector::matches`] gives.
 /// `key` is the key the walk passed with the node (the start node's own key at the start).
-pub fn match_at<'a>(
+pub(super) fn match_at<'a>(
     selector: &Selector,
     base: &Base<'a>,
     path: &[Step<'a>],
@@ -400,7 +400,7 @@ pub fn match_at<'a>(
 ) -> Match<'a> {
     let (_, skip) = home(selector);
     let segments = selector.segments();
-    let mut pointer = base.pointer.to_string();
+    let mut pointer = base.pointer.to_owned();
     let mut captures = Vec::new();
     if let (Some(item), Some(Segment::Any(Some(name)))) = (base.item, segments.get(1)) {
         captures.push((name.clone(), item.to_string()));

@@ -154,7 +154,7 @@ impl Policy {
         for rule in pack.rules {
             if let Some(&i) = self.index.get(&rule.info.id) {
                 return Err(PackError {
-                    file: file.to_string(),
+                    file: file.to_owned(),
                     line: 1,
                     column: 1,
                     message: format!(
@@ -349,14 +349,14 @@ struct Documents<'s> {
     sheet: &'s Sheet,
     /// Parsed trees of the other files the loader did not keep (`Sheet::file_roots`), by file
     /// name, parsed when a selector first needs them.
-    others: std::sync::OnceLock<HashMap<String, Node>>,
+    others: OnceLock<HashMap<String, Node>>,
 }
 
 impl<'s> Documents<'s> {
     fn new(sheet: &'s Sheet) -> Self {
         Documents {
             sheet,
-            others: std::sync::OnceLock::new(),
+            others: OnceLock::new(),
         }
     }
 
@@ -466,7 +466,7 @@ impl<'s> Documents<'s> {
                     item: Some(i),
                 };
                 automaton.walk(node, key, &mut path, &mut |slot, steps, k, n| {
-                    on(source, &base, slot, steps, k, n)
+                    on(source, &base, slot, steps, k, n);
                 });
             }
         }
@@ -672,12 +672,12 @@ records:
             b"version: 1\nowners: {a: {name: A}}\nretests: {r: {owner: a, method: m}}\n".to_vec(),
         );
         let mut s = loaded.sheet.unwrap();
-        let src = crate::source::SourceFile::new(
+        let src = SourceFile::new(
             "records/x.yaml",
             "retest: r\ndate: 2026-11-01\nresult: pass\nby: b\n",
         );
-        let root = crate::sheet::yaml::parse(&src.text).unwrap();
-        let (records, _) = crate::sheet::build::build_records(&src, &root);
+        let root = yaml::parse(&src.text).unwrap();
+        let (records, _) = sheet::build::build_records(&src, &root);
         s.records.extend(records);
         let input = Input::new(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), None);
         let f: Vec<_> = core()

@@ -6,16 +6,14 @@
 
 use std::sync::Arc;
 
-#[cfg(test)]
-use super::select::Selector;
-use super::select::{self, Match};
+use super::select::{Match, Selector};
 use super::{Check, Documents, Input, Policy, builtin, effective};
 use crate::finding::Finding;
 use crate::sheet::Sheet;
 use crate::source::SourceFile;
 
 impl Documents<'_> {
-    fn select<'a>(&'a self, selector: &select::Selector) -> Vec<(Arc<SourceFile>, Match<'a>)> {
+    fn select<'a>(&'a self, selector: &Selector) -> Vec<(Arc<SourceFile>, Match<'a>)> {
         let sheet = self.sheet;
         let items: Option<Vec<(&Arc<SourceFile>, &str)>> = match selector.list_section() {
             Some(("records", _)) => Some(
@@ -44,7 +42,7 @@ impl Documents<'_> {
         let capture = selector
             .list_section()
             .and_then(|(_, c)| c)
-            .map(str::to_string);
+            .map(str::to_owned);
         let mut out = Vec::new();
         for (i, (source, pointer)) in items.into_iter().enumerate() {
             let root = if Arc::ptr_eq(source, &sheet.source) {
@@ -64,7 +62,7 @@ impl Documents<'_> {
             };
             let captures = capture.iter().map(|c| (c.clone(), i.to_string())).collect();
             let mut found = Vec::new();
-            selector.match_from(2, node, key, pointer.to_string(), captures, &mut found);
+            selector.match_from(2, node, key, pointer.to_owned(), captures, &mut found);
             out.extend(found.into_iter().map(|m| (Arc::clone(source), m)));
         }
         out
@@ -271,7 +269,7 @@ rules:
             let owner = ["tracking", "nobody", "Tracking", "[tracking]"][i % 4];
             let system = if i % 11 == 0 { "shpo" } else { "shop" };
             let name = if i == 5 {
-                "Purchase".to_string()
+                "Purchase".to_owned()
             } else {
                 format!("E{i}")
             };
@@ -330,10 +328,10 @@ rules:
 
     fn tree() -> impl Strategy<Value = String> {
         let leaf = prop_oneof![
-            Just("x".to_string()),
-            Just("1".to_string()),
-            Just("null".to_string()),
-            Just("[]".to_string()),
+            Just("x".to_owned()),
+            Just("1".to_owned()),
+            Just("null".to_owned()),
+            Just("[]".to_owned()),
         ];
         leaf.prop_recursive(4, 48, 5, |inner| {
             prop_oneof![
@@ -574,7 +572,7 @@ rules:
                 let mut s = String::from("version: 1\nowners: {ana: {name: A}}\nevents:\n");
                 for (i, e) in events.iter().enumerate() {
                     let name = if i == 0 {
-                        "Purchase".to_string()
+                        "Purchase".to_owned()
                     } else {
                         format!("E{i}")
                     };
