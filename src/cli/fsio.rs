@@ -247,6 +247,9 @@ pub fn create_dir_inside(folder: &Path, repo: &Path) -> Result<(), CliError> {
                 }
             }
             Ok(_) => return Err(err(&at, "exists and is not a folder")),
+            // One level at a time, each checked above: `create_dir_all` would follow a link
+            // made between the check and the call.
+            #[allow(clippy::create_dir, reason = "one checked level at a time, see above")]
             Err(_) => match std::fs::create_dir(&at) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && at.is_dir() => {}

@@ -73,7 +73,7 @@ fn the_same_sheet_reformatted_has_no_change() {
 
 #[test]
 fn each_weakening_change_is_marked_and_the_rest_are_not() {
-    let head = BASE
+    let mut head = BASE
         .replace("[checkout, theme]", "[theme, server]")
         .replace("['checkout/**']", "['checkout/**', '!checkout/pay.js']")
         .replace(
@@ -95,8 +95,8 @@ fn each_weakening_change_is_marked_and_the_rest_are_not() {
         .replace(
             "  Lead:\n    owner: tracking\n",
             "  Lead:\n    owner: media\n",
-        )
-        + "waivers:\n  - {rule: retest-missing, target: /retests/smoke, reason: r, approved_by: tracking, expires: 2027-01-01}\n";
+        );
+    head.push_str("waivers:\n  - {rule: retest-missing, target: /retests/smoke, reason: r, approved_by: tracking, expires: 2027-01-01}\n");
     let got = lines(&changes(BASE, &head));
     let want = [
         "/events/Purchase/triggers/1 added `server` to `triggers` of event `Purchase`",
@@ -121,6 +121,24 @@ fn each_weakening_change_is_marked_and_the_rest_are_not() {
             "no change like {w:?} in {got:#?}"
         );
     }
+}
+
+#[test]
+fn an_event_removed_from_a_retest_s_events_weakens() {
+    // A retest whose `events` name an event is one of that event's retests (sheet::graph).
+    let base = BASE.replace(
+        "smoke: {owner: tracking}",
+        "smoke: {owner: tracking, events: [Purchase, Lead]}",
+    );
+    let head = base.replace("events: [Purchase, Lead]", "events: [Lead]");
+    let got = lines(&changes(&base, &head));
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].starts_with("WEAK /retests/smoke/events/0 removed `Purchase`"),
+        "{got:#?}"
+    );
+    let got = lines(&changes(&head, &base));
+    assert!(!got.iter().any(|g| g.starts_with("WEAK")), "{got:#?}");
 }
 
 #[test]
@@ -157,7 +175,7 @@ fn removals_name_the_base_place_and_anchor_at_the_head_parent() {
     let f = findings(&cs, "main");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].rule, "governance-weakened");
-    assert_eq!(f[0].severity, Severity::Warning);
+    assert_eq!(f[0].severity, crate::finding::Severity::Warning);
     assert_eq!(f[0].pointer, "/events/Purchase/triggers/0");
     assert_eq!(f[0].line(), Some(7));
     assert!(

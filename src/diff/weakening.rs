@@ -13,7 +13,7 @@ use crate::sheet::model::parse_duration_days;
 use crate::sheet::yaml::{Node, Value};
 
 /// The rule id of a weakening change.
-pub const RULE: &str = "governance-weakened";
+pub const RULE: &str = crate::finding::RuleId::GovernanceWeakened.as_str();
 
 fn number(n: Option<&Node>) -> Option<f64> {
     match n?.value {
@@ -39,7 +39,7 @@ fn word(s: Option<Severity>) -> &'static str {
 
 /// Why a change weakens the gate, or `None`: fixed words, never text from the sheet. `segs` is the changed place's path (for an item
 /// of a list of ids or globs, the list's path and `item` the item).
-pub fn why(
+pub(super) fn why(
     segs: &[String],
     kind: Kind,
     item: Option<&Node>,
@@ -49,7 +49,7 @@ pub fn why(
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     let removed = kind == Kind::Removed;
     let is_item = item.is_some();
-    let text = |m: &str| Some(m.to_string());
+    let text = |m: &str| Some(m.to_owned());
     match (s.as_slice(), kind) {
         (["events", _], Kind::Removed) => {
             text("an event removed: its triggers, retests and rollback no longer gate any change")
@@ -103,6 +103,9 @@ pub fn why(
             text("a retest removed: the component's changes no longer require it")
         }
         (["retests", _], Kind::Removed) => text("a retest definition removed"),
+        (["retests", _, "events"], Kind::Removed) => text(
+            "an event removed from the retest's `events`: that event's changes no longer require it",
+        ),
         (["retests", _, "max_age"], _) => {
             let days = |n: Option<&Node>| n.and_then(Node::as_str).and_then(parse_duration_days);
             match (days(before), days(after), removed) {
@@ -164,7 +167,7 @@ fn loosened(before: Option<&Node>, after: Option<&Node>, higher_is_looser: bool)
 }
 
 /// What to do about a weakening change.
-pub fn help(c: &Change) -> String {
+pub(super) fn help(c: &Change) -> String {
     match (c.section.as_str(), c.kind) {
         ("waivers", _) => "a waiver added in a change does not hide that change's retest findings; have it approved in its own pull request, or fix what it waives".into(),
         ("policy", _) => "severities lowered in a change do not apply to that change's retest findings; change the policy in its own pull request if it is meant".into(),

@@ -47,14 +47,14 @@ pub struct Field {
 
 impl Field {
     pub fn parse(text: &str) -> Result<Field, String> {
-        let segments: Vec<String> = text.split('/').map(str::to_string).collect();
+        let segments: Vec<String> = text.split('/').map(str::to_owned).collect();
         if text.starts_with('/') || segments.iter().any(String::is_empty) {
             return Err(format!(
                 "field `{text}` must be a relative path of keys such as `rollback/rule`"
             ));
         }
         Ok(Field {
-            text: text.to_string(),
+            text: text.to_owned(),
             segments,
         })
     }
@@ -125,7 +125,7 @@ impl Section {
     }
 
     fn ids(self, sheet: &Sheet) -> Vec<String> {
-        let ids = |it: &mut dyn Iterator<Item = &str>| it.map(str::to_string).collect();
+        let ids = |it: &mut dyn Iterator<Item = &str>| it.map(str::to_owned).collect();
         match self {
             Section::Owners => ids(&mut sheet.owners.ids()),
             Section::Systems => ids(&mut sheet.systems.ids()),
@@ -179,7 +179,7 @@ struct Place<'p> {
 
 impl Place<'_> {
     fn pointer(&self) -> String {
-        let mut pointer = self.base.to_string();
+        let mut pointer = self.base.to_owned();
         for seg in self.segments {
             pointer.push('/');
             pointer.push_str(&escape_pointer(seg));
@@ -277,7 +277,72 @@ fn json_text(v: &Json) -> String {
     }
 }
 
+/// Follow a field from a node (what [`resolve`] finds, without the place).
+fn follow<'a>(node: &'a Node, field: &Field) -> Option<&'a Node> {
+    field
+        .segments
+        .iter()
+        .try_fold(node, |n, seg| n.entry(seg).map(|(_, v)| v))
+}
+
+/// The strings [`strings`] lists, without collecting them.
+fn each_string(node: &Node, mut ok: impl FnMut(&str) -> bool) -> bool {
+    match &node.value {
+        Value::Str(s) => ok(s),
+        Value::Seq(items) => items.iter().filter_map(Node::as_str).all(ok),
+        _ => true,
+    }
+}
+
+/// `node.to_json() == *want`, without building the JSON of a string.
+fn equals_json(node: &Node, want: &Json) -> bool {
+    match (&node.value, want) {
+        (Value::Str(s), Json::String(w)) => s == w,
+        (Value::Str(_), _) => false,
+        // Scalars convert without allocating; lists and maps are rare in `enum`/`equals`.
+        _ => node.to_json() == *want,
+    }
+}
+
 impl Assertion {
+    /// Whether the assertion holds on the node a selector matched: exactly when [`eval`]
+    /// finds nothing, without building a pointer, a message or a list (the passing path).
+    ///
+    /// [`eval`]: Assertion::eval
+    pub(super) fn holds(&self, node: &Node, sheet: &Sheet) -> bool {
+        match &self.kind {
+            Kind::Present(f) => follow(node, f).is_some_and(is_present),
+            Kind::Declared(f) => follow(node, f).is_some_and(is_declared),
+            Kind::PresentAny(fs) => fs.iter().any(|f| follow(node, f).is_some_and(is_present)),
+            Kind::Reference(f, section) => {
+                follow(node, f).is_none_or(|n| each_string(n, |id| section.contains(sheet, id)))
+            }
+            Kind::Pattern(f, re) => {
+                follow(node, f).is_none_or(|n| each_string(n, |s| re.is_match(s)))
+            }
+            Kind::Enum(f, values) => {
+                follow(node, f).is_none_or(|n| values.iter().any(|v| equals_json(n, v)))
+            }
+            Kind::Count(f, min, max) => {
+                let n = follow(node, f).map_or(0, |n| match &n.value {
+                    Value::Seq(s) => s.len(),
+                    Value::Map(m) => m.len(),
+                    Value::Null => 0,
+                    _ => 1,
+                });
+                min.is_none_or(|lo| n >= lo) && max.is_none_or(|hi| n <= hi)
+            }
+            Kind::Equals(f, want) => follow(node, f).is_some_and(|n| equals_json(n, want)),
+            Kind::Schema(f, validator) => {
+                let target = match f {
+                    Some(f) => follow(node, f),
+                    None => Some(node),
+                };
+                target.is_none_or(|n| validator.iter_errors(&n.to_json()).next().is_none())
+            }
+        }
+    }
+
     fn field_text(&self) -> String {
         match &self.kind {
             Kind::Present(f)
@@ -335,7 +400,7 @@ impl Assertion {
 
     /// Evaluate on one match; every failure found.
     fn eval(&self, m: &Match<'_>, sheet: &Sheet) -> Vec<Failure> {
-        let fail = |place: &Place, vars: Vec<(&'static str, String)>| Failure {
+        let fail = |place: &Place<'_>, vars: Vec<(&'static str, String)>| Failure {
             pointer: place.pointer(),
             span: place.span,
             vars,
@@ -346,7 +411,7 @@ impl Assertion {
         // key meant as that field (`ownr:`) explains it.
         let absent = |f: &Field, node: Option<&Node>, mut failure: Failure| {
             if node.is_none() {
-                let mut p = m.pointer.to_string();
+                let mut p = m.pointer.clone();
                 for seg in &f.segments {
                     p.push('/');
                     p.push_str(&escape_pointer(seg));
@@ -438,8 +503,8 @@ impl Assertion {
                         pointer: place.item(index),
                         span: item.span,
                         vars: vec![
-                            ("value", id.to_string()),
-                            ("expected", section.kind().to_string()),
+                            ("value", id.to_owned()),
+                            ("expected", section.kind().to_owned()),
                         ],
                         help: Some(help),
                         absent: None,
@@ -458,8 +523,8 @@ impl Assertion {
                         pointer: place.item(index),
                         span: n.span,
                         vars: vec![
-                            ("value", n.as_str().unwrap_or_default().to_string()),
-                            ("expected", re.as_str().to_string()),
+                            ("value", n.as_str().unwrap_or_default().to_owned()),
+                            ("expected", re.as_str().to_owned()),
                         ],
                         help: None,
                         absent: None,
@@ -544,7 +609,7 @@ impl Assertion {
                 validator
                     .iter_errors(&instance)
                     .map(|e| {
-                        let inner = e.instance_path().as_str().to_string();
+                        let inner = e.instance_path().as_str().to_owned();
                         let span = node
                             .walk(&inner)
                             .map_or(node.span, |(k, v)| k.map_or(v.span, |k| k.span));
@@ -563,7 +628,16 @@ impl Assertion {
 }
 
 impl SelectCheck {
+    /// Whether the check finds nothing on a node its selector matched: a `when` that does not
+    /// hold, or every assertion holding. Allocates nothing unless an assertion is a JSON
+    /// Schema fragment; [`SelectCheck::run_one`] makes the findings when it is `false`.
+    pub fn passes(&self, node: &Node, sheet: &Sheet) -> bool {
+        self.when.iter().any(|a| !a.holds(node, sheet))
+            || self.assert.iter().all(|a| a.holds(node, sheet))
+    }
+
     /// Run over the matches of the selector; findings carry the rule's default severity.
+    #[cfg(test)]
     pub fn run(
         &self,
         info: &RuleInfo,
@@ -572,8 +646,22 @@ impl SelectCheck {
         out: &mut Vec<Finding>,
     ) {
         for (source, m) in matches {
+            self.run_one(info, source, m, sheet, out);
+        }
+    }
+
+    /// The findings on one match.
+    pub fn run_one(
+        &self,
+        info: &RuleInfo,
+        source: &Arc<SourceFile>,
+        m: &Match<'_>,
+        sheet: &Sheet,
+        out: &mut Vec<Finding>,
+    ) {
+        {
             if self.when.iter().any(|a| !a.eval(m, sheet).is_empty()) {
-                continue;
+                return;
             }
             for a in &self.assert {
                 for failure in a.eval(m, sheet) {
@@ -590,9 +678,7 @@ impl SelectCheck {
                         match name {
                             "field" => Some(field.clone()),
                             "at" => Some(at.clone()),
-                            "value" => {
-                                resolve_value(m, &raw_field).map(|n| scalar_text(n).to_string())
-                            }
+                            "value" => resolve_value(m, &raw_field).map(|n| scalar_text(n).clone()),
                             _ => None,
                         }
                     };

@@ -4,7 +4,7 @@
 use crate::sheet::yaml::{Node, Value, escape_pointer, unescape_pointer};
 
 #[derive(Debug, Clone, PartialEq)]
-enum Segment {
+pub(super) enum Segment {
     Literal(String),
     /// `*` (no name) or `{name}`: any key of a map, any index of a list.
     Any(Option<String>),
@@ -68,7 +68,7 @@ impl Selector {
                 {
                     return Err(format!("selector `{text}` captures `{name}` twice"));
                 }
-                segments.push(Segment::Any(Some(name.to_string())));
+                segments.push(Segment::Any(Some(name.to_owned())));
             } else if raw.contains(['{', '}', '*']) {
                 return Err(format!(
                     "selector `{text}`: segment `{raw}` mixes a wildcard with text; a segment is a name, `*` or `{{name}}`"
@@ -78,9 +78,14 @@ impl Selector {
             }
         }
         Ok(Selector {
-            text: text.to_string(),
+            text: text.to_owned(),
             segments,
         })
+    }
+
+    /// The parsed segments (what [`super::matcher`] compiles).
+    pub(super) fn segments(&self) -> &[Segment] {
+        &self.segments
     }
 
     /// The capture names, in order.

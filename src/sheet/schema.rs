@@ -10,7 +10,7 @@ use jsonschema::error::ValidationErrorKind;
 use serde_json::Value as Json;
 
 use super::yaml::{Node, escape_pointer};
-use crate::finding::{self, Finding, Severity};
+use crate::finding::{self, Finding, RuleId};
 use crate::source::SourceFile;
 use crate::suggest::did_you_mean;
 
@@ -123,18 +123,14 @@ pub fn validate_as(source: &Arc<SourceFile>, root: &Node, kind: Kind) -> Vec<Fin
     if root.as_map().is_none() {
         let message = if root.is_null() {
             "the sheet is empty: a governance sheet is a map that starts with `version: 1`"
-                .to_string()
+                .to_owned()
         } else {
             format!(
                 "the sheet is {}; a governance sheet is a map that starts with `version: 1`",
                 root.type_name()
             )
         };
-        return vec![Finding::new("schema", Severity::Error, message).at(
-            source,
-            "",
-            Some(root.span),
-        )];
+        return vec![Finding::of(RuleId::Schema, message).at(source, "", Some(root.span))];
     }
     check(source, root, &c.schema, validator)
 }
@@ -198,7 +194,7 @@ fn errors(
         {
             continue;
         }
-        let pointer = err.instance_path().as_str().to_string();
+        let pointer = err.instance_path().as_str().to_owned();
         let at = |ptr: &str| root.walk(ptr);
         match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -215,9 +211,8 @@ fn errors(
                         continue;
                     }
                     let span = entry.map(|(k, _)| k.span);
-                    let mut f = Finding::new(
-                        "schema",
-                        Severity::Error,
+                    let mut f = Finding::of(
+                        RuleId::Schema,
                         format!("unknown key `{key}` in {}", describe(&pointer)),
                     )
                     .at(source, child, span)
@@ -237,7 +232,7 @@ fn errors(
                 }
             }
             ValidationErrorKind::PropertyNames { error } => {
-                let name = error.instance().as_str().unwrap_or_default().to_string();
+                let name = error.instance().as_str().unwrap_or_default().to_owned();
                 let span = at(&pointer)
                     .and_then(|(_, m)| {
                         m.as_map()
@@ -258,9 +253,8 @@ fn errors(
                     value: &name,
                     raw: &name,
                 };
-                let mut f = Finding::new(
-                    "schema",
-                    Severity::Error,
+                let mut f = Finding::of(
+                    RuleId::Schema,
                     format!(
                         "`{}` is not a valid key in {}",
                         finding::shorten(&name, 60),
@@ -270,7 +264,7 @@ fn errors(
                 .at(source, format!("{pointer}/{}", escape_pointer(&name)), span)
                 .with_spot(match said.expected {
                     Some(e) => format!("not {e}"),
-                    None => "not a valid key".to_string(),
+                    None => "not a valid key".to_owned(),
                 });
                 if let Some(h) = said.help {
                     f = f.with_help(words.fill(h, &fix));
@@ -333,8 +327,8 @@ fn errors(
                             Some(crate::sheet::yaml::Value::Str(s)) => {
                                 format!("`{}`", finding::shorten(s, 60))
                             }
-                            Some(_) => node.map_or("", |v| v.type_name()).to_string(),
-                            None => "something else".to_string(),
+                            Some(_) => node.map_or("", |v| v.type_name()).to_owned(),
+                            None => "something else".to_owned(),
                         };
                         let message = format!(
                             "{} is {shown}, expected one of {}",
@@ -362,8 +356,7 @@ fn errors(
                         said.help.map(|h| words.fill(h, "")),
                     ),
                 };
-                let mut f =
-                    Finding::new("schema", Severity::Error, message).at(source, pointer, span);
+                let mut f = Finding::of(RuleId::Schema, message).at(source, pointer, span);
                 f.spot = spot;
                 if let Some(h) = help {
                     f = f.with_help(h);
@@ -458,7 +451,7 @@ impl Words<'_> {
 }
 
 /// A list of one string where one string belongs (`owner: [tracking]`): write the string.
-fn one_item_help(wanted: &str, found: Option<&Node>, words: &Words) -> Option<String> {
+fn one_item_help(wanted: &str, found: Option<&Node>, words: &Words<'_>) -> Option<String> {
     let item = match &found?.value {
         crate::sheet::yaml::Value::Seq(items) if items.len() == 1 => items[0].as_str()?,
         _ => return None,
@@ -477,7 +470,7 @@ fn one_item_help(wanted: &str, found: Option<&Node>, words: &Words) -> Option<St
 fn type_help(
     wanted: &str,
     found: Option<&crate::sheet::yaml::Value>,
-    words: &Words,
+    words: &Words<'_>,
     items_are_strings: bool,
 ) -> Option<String> {
     use crate::sheet::yaml::Value;
@@ -539,10 +532,10 @@ fn expected_type(message: &str) -> String {
     let named: Vec<String> = wanted
         .iter()
         .map(|w| match *w {
-            "object" => "a map".to_string(),
-            "array" => "a list".to_string(),
-            "integer" => "an integer".to_string(),
-            "null" => "empty".to_string(),
+            "object" => "a map".to_owned(),
+            "array" => "a list".to_owned(),
+            "integer" => "an integer".to_owned(),
+            "null" => "empty".to_owned(),
             other => format!("a {other}"),
         })
         .collect();
@@ -590,7 +583,7 @@ mod tests {
                 if m.contains_key("pattern")
                     && !(m.contains_key("x-govsheet-expected") && m.contains_key("x-govsheet-help"))
                 {
-                    missing.push(at.to_string());
+                    missing.push(at.to_owned());
                 }
                 for (k, child) in m {
                     walk(child, &format!("{at}/{k}"), missing);

@@ -37,7 +37,7 @@ pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
 pub const DEDUPE_WINDOW_SECONDS: i64 = 48 * 3600;
 pub const DEFAULT_MIN_DEDUPE_RATE: f64 = 0.9;
 pub const DEFAULT_MAX_VALUE_DRIFT: f64 = 0.01;
-/// A Purchase whose event_time is further than this from the order's paid time is reported.
+/// A Purchase whose `event_time` is further than this from the order's paid time is reported.
 pub const MAX_PAID_TIME_OFFSET_SECONDS: i64 = 3600;
 /// Findings kept per rule by default; the rest are counted.
 pub const DEFAULT_MAX_PER_RULE: usize = 50;
@@ -81,8 +81,8 @@ pub struct Verifier<'a> {
     browser_given: bool,
     no_id_counter: u64,
     buf: Vec<u8>,
-    /// Rules the sheet's `policy.rules` turns off (`None`) or gives another severity.
-    configured: HashMap<&'static str, Option<Severity>>,
+    /// The sheet's `policy.rules` (the one place overrides are applied).
+    overrides: crate::policy::Overrides<'a>,
     first_server: Option<u32>,
 }
 
@@ -100,17 +100,9 @@ impl<'a> Verifier<'a> {
             browser_given: false,
             no_id_counter: 0,
             buf: Vec::new(),
-            configured: HashMap::new(),
+            overrides: crate::policy::Overrides::of(sheet.map_or(&[], |s| &s.policy.rules)),
             first_server: None,
         };
-        for id in rules::IDS {
-            if let Some(info) = crate::policy::core().rule(id) {
-                let effective = crate::policy::effective(sheet, info);
-                if effective != Some(info.severity) {
-                    v.configured.insert(id, effective);
-                }
-            }
-        }
         if let Some(s) = sheet {
             for e in &s.events {
                 v.intern(e.id.as_str());
@@ -124,9 +116,9 @@ impl<'a> Verifier<'a> {
             return i;
         }
         let i = self.stats.len() as u32;
-        self.names.insert(name.to_string(), i);
+        self.names.insert(name.to_owned(), i);
         self.stats.push(Stats {
-            name: name.to_string(),
+            name: name.to_owned(),
             ..Stats::default()
         });
         i
@@ -161,14 +153,8 @@ impl<'a> Verifier<'a> {
 
     /// Apply the sheet's `policy.rules`: `None` when the rule is off.
     fn configure(&self, mut issue: Issue) -> Option<Issue> {
-        match self.configured.get(issue.rule) {
-            Some(None) => None,
-            Some(Some(s)) => {
-                issue.severity = *s;
-                Some(issue)
-            }
-            None => Some(issue),
-        }
+        issue.severity = self.overrides.severity(issue.rule, issue.severity)?;
+        Some(issue)
     }
 
     fn push_issue(&mut self, file: u32, line: usize, pointer: Option<String>, issue: Issue) {
@@ -272,7 +258,7 @@ impl<'a> Verifier<'a> {
             let mut f = Finding::new(issue.rule, issue.severity, issue.message);
             f.file = self
                 .first_server
-                .map_or(String::new(), |i| self.file_name(i).to_string());
+                .map_or(String::new(), |i| self.file_name(i).to_owned());
             if let Some(h) = issue.help {
                 f = f.with_help(h);
             }
