@@ -33,7 +33,7 @@ fn parse_yaml(bencher: divan::Bencher<'_, '_>, events: usize) {
 /// The YAML step without its fast path: granit-parser's events to span tree (the reference the
 /// fast path is checked against, and what every sheet took before it).
 #[divan::bench(args = SIZES, sample_count = 10)]
-fn parse_yaml_reference(bencher: divan::Bencher, events: usize) {
+fn parse_yaml_reference(bencher: divan::Bencher<'_, '_>, events: usize) {
     let text = common::sheet(&Shape::new(events), None);
     bencher.bench(|| sheet::yaml::parse_reference(&text));
 }

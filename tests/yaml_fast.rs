@@ -356,7 +356,7 @@ fn mutations(text: &str) -> Vec<String> {
             let mut v = owned.clone();
             v[i] = match edit {
                 0 => format!(" {}", owned[i]),
-                1 => owned[i].strip_prefix("  ").unwrap_or(&owned[i]).to_string(),
+                1 => owned[i].strip_prefix("  ").unwrap_or(&owned[i]).to_owned(),
                 _ => format!("   {}", owned[i]),
             };
             out.push(join(&v));
@@ -420,11 +420,9 @@ fn parse_takes_the_fast_path_and_budgets_hold_on_it() {
     let text = common::sheet(&common::Shape::new(10), None);
     assert_eq!(yaml::parse(&text), yaml::parse_reference(&text));
     // Too deep for the budget: the fast path declines and the reference reports it.
-    let deep: String = (0..100)
-        .map(|i| format!("{}k:\n", " ".repeat(i)))
-        .collect::<String>()
-        + &" ".repeat(100)
-        + "k: 1\n";
+    let mut deep: String = (0..100).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    deep.push_str(&" ".repeat(100));
+    deep.push_str("k: 1\n");
     assert!(yaml::parse_fast(&deep).is_none());
     assert!(
         yaml::parse(&deep)

@@ -44,7 +44,7 @@ struct Parser<'t> {
 }
 
 /// Parse `text` (already checked against the size limit), or `None` to decline.
-pub fn parse(text: &str) -> Option<Node> {
+pub(super) fn parse(text: &str) -> Option<Node> {
     if !plain_text(text.as_bytes()) {
         return None;
     }
@@ -106,7 +106,7 @@ const LINEAR_DUPLICATE_SCAN: usize = 16;
 
 /// The keys of one map so far, to decline a duplicate key (the reference reports it). Keys are
 /// the same as the builder's duplicate check says: by the text a scalar key is known by, so `1`
-/// and `"1"` collide. Large maps keep a hash of each key (SipHash with per-process random keys,
+/// and `"1"` collide. Large maps keep a hash of each key (`SipHash` with per-process random keys,
 /// so a sheet cannot be written to collide); a hash seen before is confirmed by comparing keys.
 #[derive(Default)]
 struct Keys {
@@ -254,7 +254,7 @@ impl Parser<'_> {
                 self.line = Some(Line {
                     start: 0,
                     indent: first,
-                })
+                });
             }
         }
         let Some(line) = self.line else {
