@@ -265,9 +265,11 @@ pub fn load_sheet(path: &Path) -> Result<SheetOnDisk, CliError> {
             };
             let rel_display = normalize(&dir.join(&field.value));
             let files = yaml_files(&folder)?;
+            let inputs = super::fsio::InputFolder::new(&folder, &repo_root);
             let loaded_files = parallel_map(&files, |file| {
                 let display = display_path(&rel_display, file, &folder);
-                super::fsio::read_input(file, Some(&repo_root), sheet::yaml::MAX_FILE_BYTES)
+                inputs
+                    .read(file, sheet::yaml::MAX_FILE_BYTES)
                     .map_err(|e| match e {
                         CliError::File { message, .. } => CliError::file(&display, message),
                         other => other,
