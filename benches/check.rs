@@ -34,7 +34,7 @@ fn parse_yaml(bencher: divan::Bencher, events: usize) {
 #[divan::bench(args = SIZES, sample_count = 10)]
 fn schema(bencher: divan::Bencher, events: usize) {
     let text = common::sheet(&Shape::new(events), None);
-    let source = sheet::source::SourceFile::new("governance.yaml", text);
+    let source = govsheet::source::SourceFile::new("governance.yaml", text);
     let root = sheet::parse_yaml(&source).expect("generated sheets parse");
     bencher.bench(|| sheet::schema::validate(&source, &root));
 }

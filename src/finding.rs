@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sheet::source::{Location, SourceFile, Span};
+use crate::source::{Location, SourceFile, Span};
 
 /// A value quoted in a message, cut to `max` characters (with `...` when cut), so that a long
 /// id or scalar does not swamp the line.

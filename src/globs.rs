@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::sheet::model::{Component, IdMap};
-use crate::sheet::source::Span;
+use crate::source::Span;
 
 /// A glob that does not compile, with where it is written.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,11 +208,12 @@ impl Matcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{model, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
 
     fn matcher(text: &str) -> (Matcher, Vec<GlobError>) {
         let src = SourceFile::new("g.yaml", text);
-        let (sheet, _) = model::build(&src, yaml::parse(text).unwrap());
+        let (sheet, _) = build::build(&src, yaml::parse(text).unwrap());
         Matcher::new(&sheet.components)
     }
 

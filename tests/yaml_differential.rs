@@ -112,7 +112,7 @@ impl<'de> Deserialize<'de> for Ref {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let spanned: serde_saphyr::Spanned<RefValue> = serde_saphyr::Spanned::deserialize(d)?;
         let s = spanned.referenced.span();
-        let span = govsheet::sheet::source::Span::new(
+        let span = govsheet::source::Span::new(
             s.byte_offset().unwrap_or(0) as usize,
             s.byte_len().unwrap_or(0) as usize,
         );

@@ -154,22 +154,7 @@ pub fn sheet_at(
             let shown = workspace::normalize(Path::new(&shown))
                 .display()
                 .to_string();
-            // A record or incident file that is broken at the base is the base's problem:
-            // it holds nothing to compare.
-            let Ok(source) = sheet::decode(&shown, bytes) else {
-                continue;
-            };
-            let Ok(root) = sheet::parse_yaml(&source) else {
-                continue;
-            };
-            if records {
-                let (items, _) = sheet::model::build_records(&source, &root);
-                sheet.records.extend(items);
-            } else {
-                let (items, _) = sheet::model::build_incidents(&source, &root);
-                sheet.incidents.extend(items);
-            }
-            sheet.file_roots.insert(shown, root);
+            sheet::items::add_leniently(&mut sheet, shown, bytes, records);
         }
     }
     Ok(Some(sheet))

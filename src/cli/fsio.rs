@@ -13,7 +13,6 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use super::CliError;
-use super::workspace::io_message;
 use crate::sheet::yaml::human_bytes;
 
 /// The identity of a file: device and inode where the platform has them, else its real path.
@@ -270,11 +269,8 @@ pub fn inside_repo(base: &Path, rel: &str, repo: &Path) -> Result<PathBuf, Strin
             "`{rel}` is an absolute path; write it relative to the sheet"
         ));
     }
-    let repo_abs =
-        super::workspace::normalize(&std::path::absolute(repo).map_err(|e| e.to_string())?);
-    let joined = super::workspace::normalize(
-        &std::path::absolute(base.join(relp)).map_err(|e| e.to_string())?,
-    );
+    let repo_abs = normalize(&std::path::absolute(repo).map_err(|e| e.to_string())?);
+    let joined = normalize(&std::path::absolute(base.join(relp)).map_err(|e| e.to_string())?);
     if !joined.starts_with(&repo_abs) {
         return Err(format!(
             "`{rel}` points outside the repository ({})",
@@ -458,6 +454,38 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<bool, CliError> {
         Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(err(path, io_message(&e.error))),
     }
+}
+
+pub fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Lexically normalise a path (drop `.`, fold `..`), without touching the file system.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                // `..` folds a name before it, never another `..` (`../..` stays two levels
+                // up) nor the root.
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 #[cfg(test)]

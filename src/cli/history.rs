@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use super::git::{Repo, TreeEntry};
 use super::{CliError, workspace};
 use crate::retest::history::{self, Commit, History, INDEX, Position, short};
+use crate::sheet::items::{inline_records, records_of};
 use crate::sheet::model::Record;
 
 /// Where the records that may cover the change are read.
@@ -279,13 +280,6 @@ fn rev_name(tip: &Tip) -> String {
     }
 }
 
-/// The inline records of a sheet version, or `None` when it is not text or not YAML.
-fn inline_records(display: &str, bytes: Vec<u8>) -> Option<Vec<Record>> {
-    let source = crate::sheet::decode(display, bytes).ok()?;
-    let root = crate::sheet::parse_yaml(&source).ok()?;
-    Some(crate::sheet::model::build_sheet_records(&source, &root))
-}
-
 /// The records of the tip (the head commit, or the index) with where each entered the
 /// history. Records only on disk (untracked, unstaged, uncommitted) are not among them. A
 /// record file of the tip that cannot be read, or the tip's sheet that is not YAML, stops the
@@ -339,7 +333,7 @@ pub fn evidence(repo: &Repo, changes: &Changes, places: &Places) -> Result<Evide
             None => entry.path.clone(),
         };
         let bytes = objects.blob(&entry.object.id, &format!("{} at {tip_name}", entry.path))?;
-        let records = workspace::records_of(&display, bytes).map_err(|f| {
+        let records = records_of(&display, bytes).map_err(|f| {
             CliError::file(
                 display.clone(),
                 format!("at {tip_name}: {}; a record file that cannot be read covers nothing, so the run cannot be judged", f.message),

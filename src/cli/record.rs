@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::{CliError, Context, workspace};
-use crate::retest::record::{self, NewRecord};
+use crate::sheet::record_file::{self, NewRecord};
 use crate::suggest::did_you_mean;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -120,7 +120,7 @@ pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
     let folder = workspace::inside_repo(&on_disk.dir, &dir_field.value, &on_disk.repo_root)
         .map_err(|why| CliError::file(&sheet_name, format!("records_dir: {why}")))?;
     super::fsio::create_dir_inside(&folder, &on_disk.repo_root)?;
-    let text = record::to_yaml(&NewRecord {
+    let text = record_file::to_yaml(&NewRecord {
         retest: args.retest.clone(),
         date: date.to_string(),
         result: args.result.as_str().into(),
@@ -135,7 +135,7 @@ pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
     });
     let display_dir = workspace::normalize(&on_disk.dir.join(&dir_field.value));
     for attempt in 0..100u64 {
-        let name = record::file_name(&date.to_string(), &args.retest, seed(&text, attempt));
+        let name = record_file::file_name(&date.to_string(), &args.retest, seed(&text, attempt));
         let path = folder.join(&name);
         if !super::fsio::create_new(&path, text.as_bytes())? {
             continue;

@@ -1,15 +1,13 @@
 //! Finding and reading sheets on disk: which files to check, where the repository root is,
 //! and the records and incidents kept one per file in `records_dir` / `incidents_dir`.
 
-use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
 use super::CliError;
-use crate::finding::{Finding, Severity};
-use crate::sheet::schema::Kind;
-use crate::sheet::{self, Loaded, model, source::SourceFile};
+use crate::sheet::items::{Item, keep_root, load_item};
+use crate::sheet::{self, Loaded};
 
 /// A sheet loaded from disk with the folders it is read against.
 #[derive(Debug)]
@@ -130,14 +128,6 @@ pub fn find_sheets(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(out)
 }
 
-pub fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
-
 /// Read a sheet given on the command line (any regular file), with the size limit.
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, CliError> {
     super::fsio::read_input(path, None, sheet::yaml::MAX_FILE_BYTES)
@@ -164,31 +154,7 @@ pub fn repo_relative(file: &str, repo_root: &Path) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
-/// Lexically normalise a path (drop `.`, fold `..`), without touching the file system.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                // `..` folds a name before it, never another `..` (`../..` stays two levels
-                // up) nor the root.
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else if !out.has_root() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
-}
-
-pub use super::fsio::inside_repo;
+pub use super::fsio::{inside_repo, io_message, normalize};
 
 /// The `*.yaml`/`*.yml` files of a folder, sorted by name. A missing folder has none.
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, CliError> {
@@ -302,62 +268,6 @@ pub fn load_sheet(path: &Path) -> Result<SheetOnDisk, CliError> {
     })
 }
 
-/// Keep the tree of a file whose items joined the sheet, for the policy rules over them.
-fn keep_root(sheet: &mut model::Sheet, source: Option<&Arc<SourceFile>>, root: sheet::yaml::Node) {
-    if let Some(source) = source {
-        sheet.file_roots.insert(source.name.clone(), root);
-    }
-}
-
-/// What one file of `records_dir` / `incidents_dir` holds.
-enum Item {
-    Records(Vec<model::Record>, Vec<Finding>, sheet::yaml::Node),
-    Incidents(Vec<model::Incident>, Vec<Finding>, sheet::yaml::Node),
-    /// Not text, not YAML, or not a record/incident at all.
-    Refused(Box<Finding>),
-}
-
-/// Decode, parse, schema-check and build one record or incident file.
-fn load_item(display: &str, bytes: Vec<u8>, is_records: bool) -> Item {
-    let source = match sheet::decode(display, bytes) {
-        Ok(s) => s,
-        Err((_, f)) => return Item::Refused(Box::new(f)),
-    };
-    let root = match sheet::parse_yaml(&source) {
-        Ok(r) => r,
-        Err(f) => return Item::Refused(Box::new(f)),
-    };
-    if root.as_map().is_none() && root.as_seq().is_none() {
-        return Item::Refused(Box::new(not_an_item(&source, &root, is_records)));
-    }
-    let kind = if is_records {
-        Kind::Records
-    } else {
-        Kind::Incidents
-    };
-    let mut findings = sheet::schema::validate_as(&source, &root, kind);
-    if is_records {
-        let (records, more) = model::build_records(&source, &root);
-        findings.extend(more);
-        Item::Records(records, findings, root)
-    } else {
-        let (incidents, more) = model::build_incidents(&source, &root);
-        findings.extend(more);
-        Item::Incidents(incidents, findings, root)
-    }
-}
-
-/// The records of one `records_dir` file's bytes (as read from git): the same decoding,
-/// parsing and building as on disk; a file that is not text, not YAML or not a record is the
-/// finding that says so.
-pub fn records_of(display: &str, bytes: Vec<u8>) -> Result<Vec<model::Record>, Finding> {
-    match load_item(display, bytes, true) {
-        Item::Records(records, ..) => Ok(records),
-        Item::Refused(f) => Err(*f),
-        Item::Incidents(..) => Ok(Vec::new()),
-    }
-}
-
 /// Files per thread below which `parallel_map` stays on one thread.
 const FILES_PER_THREAD: usize = 32;
 
@@ -391,19 +301,6 @@ fn parallel_map<T: Send>(
         out.extend(part?);
     }
     Ok(out)
-}
-
-fn not_an_item(source: &Arc<SourceFile>, root: &sheet::yaml::Node, records: bool) -> Finding {
-    let what = if records { "a record" } else { "an incident" };
-    Finding::new(
-        "schema",
-        Severity::Error,
-        format!(
-            "this file should hold {what} (a map) or a list of them, found {}",
-            root.type_name()
-        ),
-    )
-    .at(source, "", Some(root.span))
 }
 
 #[cfg(test)]

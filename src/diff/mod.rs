@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use crate::finding::{Finding, Severity, shorten};
 use crate::sheet::Sheet;
-use crate::sheet::source::{SourceFile, Span};
 use crate::sheet::yaml::{self, Node, Value, escape_pointer};
+use crate::source::{SourceFile, Span};
 
 pub use weakening::RULE;
 

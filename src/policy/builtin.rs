@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use super::rule::RuleInfo;
+use super::info::RuleInfo;
 use crate::finding::Finding;
 use crate::globs::{GlobError, Matcher};
 use crate::sheet::Sheet;

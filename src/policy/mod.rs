@@ -5,10 +5,12 @@
 pub mod builtin;
 pub mod docs;
 pub mod examples;
+pub mod info;
 pub mod pack;
 pub mod rule;
 pub mod select;
 pub mod template;
+pub mod verify_rules;
 mod waiver;
 
 pub use waiver::Config;
@@ -19,15 +21,15 @@ use std::sync::{Arc, OnceLock};
 use chrono::NaiveDate;
 
 pub use builtin::Input;
+pub use info::RuleInfo;
 pub use pack::{Pack, PackError};
-pub use rule::RuleInfo;
 use rule::{Check, Rule};
 use select::Match;
 
 use crate::finding::{Finding, Severity};
 use crate::sheet::Sheet;
-use crate::sheet::source::SourceFile;
 use crate::sheet::yaml::{self, Node};
+use crate::source::SourceFile;
 
 /// The packs compiled into the binary: (file name, text). Adding a pack is one line here.
 pub const EMBEDDED: &[(&str, &str)] = &[
@@ -557,12 +559,12 @@ records:
             b"version: 1\nowners: {a: {name: A}}\nretests: {r: {owner: a, method: m}}\n".to_vec(),
         );
         let mut s = loaded.sheet.unwrap();
-        let src = crate::sheet::source::SourceFile::new(
+        let src = crate::source::SourceFile::new(
             "records/x.yaml",
             "retest: r\ndate: 2026-11-01\nresult: pass\nby: b\n",
         );
         let root = crate::sheet::yaml::parse(&src.text).unwrap();
-        let (records, _) = crate::sheet::model::build_records(&src, &root);
+        let (records, _) = crate::sheet::build::build_records(&src, &root);
         s.records.extend(records);
         let input = Input::new(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), None);
         let f: Vec<_> = core()

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::builtin::{self, Builtin};
-use super::rule::{Assertion, Check, Field, Kind, Rule, RuleInfo, Section, SelectCheck};
+use super::info::RuleInfo;
+use super::rule::{Assertion, Check, Field, Kind, Rule, Section, SelectCheck};
 use super::select::Selector;
 use super::template::{ASSERTION_VARS, Template};
 use crate::finding::Severity;
-use crate::sheet::source::{SourceFile, Span};
 use crate::sheet::yaml::{self, Node, Value};
+use crate::source::{SourceFile, Span};
 use crate::suggest::did_you_mean;
 
 /// A parsed pack.

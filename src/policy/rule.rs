@@ -5,38 +5,15 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
+use super::info::RuleInfo;
 use super::select::{Match, Selector};
 use super::template::{Template, scalar_text};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::sheet::Sheet;
 use crate::sheet::schema::describe;
-use crate::sheet::source::{SourceFile, Span};
 use crate::sheet::yaml::{Node, Value, escape_pointer};
+use crate::source::{SourceFile, Span};
 use crate::suggest::did_you_mean;
-
-/// What every rule has, whether declared in YAML or backed by a built-in check.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RuleInfo {
-    pub id: String,
-    pub severity: Severity,
-    pub summary: String,
-    /// What it finds.
-    pub description: String,
-    /// Why it matters for ad signals.
-    pub why: String,
-    pub example_fail: String,
-    pub example_pass: String,
-    /// The 1-based lines of the pack file where `examples.fail` and `examples.pass` start.
-    pub example_lines: (usize, usize),
-    /// The pack's `examples_today`: the date its examples are written for.
-    pub examples_today: Option<chrono::NaiveDate>,
-    /// The pack that declares it (`core`, or the name a team pack gives itself).
-    pub pack: String,
-    /// The pack's file as the user names it (`policies/core.yaml` for the embedded one).
-    pub file: String,
-    /// The command that produces its findings (`check`, `retests`, `verify`).
-    pub command: String,
-}
 
 /// A rule: metadata and checks.
 #[derive(Debug)]
@@ -143,7 +120,7 @@ impl Section {
             Section::Conclusions => sheet.has_conclusion(id),
             Section::Events => sheet.events.contains(id),
             Section::Router => sheet.router.contains(id),
-            Section::VerifyRules => crate::verify::rules::IDS.contains(&id),
+            Section::VerifyRules => super::verify_rules::IDS.contains(&id),
         }
     }
 
@@ -157,7 +134,7 @@ impl Section {
             Section::Conclusions => sheet.conclusion_list().into_iter().map(|c| c.0).collect(),
             Section::Events => ids(&mut sheet.events.ids()),
             Section::Router => ids(&mut sheet.router.ids()),
-            Section::VerifyRules => ids(&mut crate::verify::rules::IDS.iter().copied()),
+            Section::VerifyRules => ids(&mut super::verify_rules::IDS.iter().copied()),
         }
     }
 }

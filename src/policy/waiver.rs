@@ -45,7 +45,7 @@ fn rule_of(policy: &Policy, id: &str) -> Option<(Severity, String)> {
 /// Usually all three are the sheet's own; a commit range judges its own findings with the
 /// stricter rules and the older waivers of its two sheets (`retest::gate`).
 pub struct Config<'a> {
-    pub source: &'a std::sync::Arc<crate::sheet::source::SourceFile>,
+    pub source: &'a std::sync::Arc<crate::source::SourceFile>,
     pub rules: &'a [(Text, Text)],
     pub waivers: &'a [Waiver],
 }

@@ -9,7 +9,7 @@ use miette::{
 };
 
 use crate::finding::{Finding, Severity, Summary};
-use crate::sheet::source::SourceFile;
+use crate::source::SourceFile;
 
 /// How many findings the human report prints before it only counts the rest.
 pub const DEFAULT_MAX_FINDINGS: usize = 200;

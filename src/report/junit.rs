@@ -11,35 +11,28 @@ fn xml_char(c: char) -> bool {
 
 /// Escape text content; characters XML 1.0 cannot carry are dropped.
 pub fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().filter(|&c| xml_char(c)) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            c if super::escape::is_hidden(c) && !matches!(c, '\t' | '\n' | '\r') => {
-                out.push_str(&format!("&#x{:x};", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    escape_xml(s, false)
 }
 
 /// Escape an attribute value (quoted with `"`); line breaks and tabs are kept as references.
 pub fn escape_attr(s: &str) -> String {
+    escape_xml(s, true)
+}
+
+/// XML escaping for text (`attr` false) or a `"`-quoted attribute value (`attr` true: quotes,
+/// line feeds and tabs become references too, so the value reads back the same).
+fn escape_xml(s: &str, attr: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().filter(|&c| xml_char(c)) {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
+            '"' if attr => out.push_str("&quot;"),
+            '\'' if attr => out.push_str("&apos;"),
+            '\n' if attr => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
+            '\t' if attr => out.push_str("&#9;"),
             c if super::escape::is_hidden(c) && !matches!(c, '\t' | '\n' | '\r') => {
                 out.push_str(&format!("&#x{:x};", c as u32))
             }

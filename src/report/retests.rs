@@ -378,7 +378,8 @@ mod tests {
     use super::*;
     use crate::globs::Matcher;
     use crate::retest::{ChangedPath, evaluate, findings};
-    use crate::sheet::{model, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
     use chrono::NaiveDate;
 
     const SHEET: &str = "\
@@ -402,7 +403,7 @@ records:
     #[test]
     fn retest_blocks_fit_the_width() {
         let src = SourceFile::new("g.yaml", SHEET);
-        let sheet = model::build(&src, yaml::parse(SHEET).unwrap()).0;
+        let sheet = build::build(&src, yaml::parse(SHEET).unwrap()).0;
         let (m, _) = Matcher::new(&sheet.components);
         let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
         let paths = vec![ChangedPath::new(
@@ -432,7 +433,7 @@ records:
     #[test]
     fn human_groups_by_retest_and_says_what_to_pause() {
         let src = SourceFile::new("g.yaml", SHEET);
-        let sheet = model::build(&src, yaml::parse(SHEET).unwrap()).0;
+        let sheet = build::build(&src, yaml::parse(SHEET).unwrap()).0;
         let (m, _) = Matcher::new(&sheet.components);
         let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
         let paths = (0..7)
@@ -489,7 +490,7 @@ records:
     #[test]
     fn nothing_touched_says_no_retest_required() {
         let src = SourceFile::new("g.yaml", SHEET);
-        let sheet = model::build(&src, yaml::parse(SHEET).unwrap()).0;
+        let sheet = build::build(&src, yaml::parse(SHEET).unwrap()).0;
         let (m, _) = Matcher::new(&sheet.components);
         let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
         let report = evaluate(

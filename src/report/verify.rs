@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{RuleInfo, escape, human, json as json_report, junit as junit_report, markdown};
 use crate::finding::{Finding, Severity, Summary};
-use crate::sheet::source::Location;
+use crate::source::Location;
 use crate::verify::{EventRow, OrderFigures, VerifyReport};
 
 /// How a capture read from standard input is named in findings.

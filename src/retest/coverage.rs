@@ -191,11 +191,12 @@ pub fn cover<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{model, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
 
     fn records(text: &str) -> Vec<Record> {
         let src = SourceFile::new("r.yaml", text);
-        model::build_records(&src, &yaml::parse(text).unwrap()).0
+        build::build_records(&src, &yaml::parse(text).unwrap()).0
     }
 
     fn d(day: u32) -> NaiveDate {

@@ -346,7 +346,8 @@ pub fn impact_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{model, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
 
     const SHEET: &str = "\
 version: 1
@@ -384,7 +385,7 @@ retests:
 
     fn sheet() -> Sheet {
         let src = SourceFile::new("g.yaml", SHEET);
-        model::build(&src, yaml::parse(SHEET).unwrap()).0
+        build::build(&src, yaml::parse(SHEET).unwrap()).0
     }
 
     fn run(paths: &[&str]) -> (Sheet, Impact) {

@@ -6,7 +6,6 @@ pub mod coverage;
 pub mod gate;
 pub mod graph;
 pub mod history;
-pub mod record;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -337,7 +336,7 @@ pub fn chain_text(file: &str, why: &Why) -> String {
 }
 
 /// Where a retest is defined, or else the first place that asks for it.
-fn locate(sheet: &Sheet, retest: &str) -> (String, Option<crate::sheet::source::Span>) {
+fn locate(sheet: &Sheet, retest: &str) -> (String, Option<crate::source::Span>) {
     if let Some(def) = sheet.retests.get(retest) {
         return (def.pointer.clone(), Some(def.id.span));
     }
@@ -423,7 +422,8 @@ pub fn findings(sheet: &Sheet, report: &Report) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{model, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
 
     const SHEET: &str = "\
 version: 1
@@ -447,7 +447,7 @@ incidents:
     /// `text` evaluated for `changed` as of `today`, with its own records and no history.
     fn evaluate_text(text: &str, changed: Vec<ChangedPath>, today: NaiveDate) -> (Sheet, Report) {
         let src = SourceFile::new("g.yaml", text);
-        let sheet = model::build(&src, yaml::parse(text).unwrap()).0;
+        let sheet = build::build(&src, yaml::parse(text).unwrap()).0;
         let (m, _) = Matcher::new(&sheet.components);
         let records = coverage::without_history(&sheet.records);
         let r = evaluate(

@@ -3,10 +3,10 @@
 //! a targeted edit of its text (the user's comments and layout kept), verified by parsing the
 //! result again. Pure: the CLI reads and writes the files.
 
-use super::model;
-use super::source::SourceFile;
+use super::record_file::quote;
 use super::yaml::{self, Node, Value};
-use crate::retest::record::quote;
+use super::{build, model};
+use crate::source::SourceFile;
 
 /// The fields of an incident that `govsheet incident open` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,7 +246,7 @@ fn verify(before: &str, after: &str, pointer: &str, r: &Resolution) -> Result<()
         return Err("the edit would change more than the resolution".into());
     }
     let src = SourceFile::new("edited.yaml", after);
-    let (incidents, findings) = model::build_incidents(&src, &new);
+    let (incidents, findings) = build::build_incidents(&src, &new);
     if !findings.is_empty() {
         return Err("the resolved date is not a calendar date".into());
     }
@@ -280,7 +280,7 @@ mod tests {
 
     fn read(text: &str) -> Vec<model::Incident> {
         let src = SourceFile::new("i.yaml", text);
-        model::build_incidents(&src, &yaml::parse(text).unwrap()).0
+        build::build_incidents(&src, &yaml::parse(text).unwrap()).0
     }
 
     #[test]

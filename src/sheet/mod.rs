@@ -1,16 +1,18 @@
 //! Governance sheets: the source text, the YAML span tree, the JSON Schema step and the typed
 //! model. Everything here is pure: the CLI reads the bytes and hands them in.
 
+pub mod build;
 pub mod incident_file;
+pub mod items;
 pub mod model;
+pub mod record_file;
 pub mod schema;
-pub mod source;
 pub mod yaml;
 
 use std::sync::Arc;
 
+use crate::source::{SourceFile, Span};
 pub use model::Sheet;
-use source::{SourceFile, Span};
 
 use crate::finding::{Finding, Severity};
 
@@ -99,7 +101,7 @@ pub fn load(name: &str, bytes: Vec<u8>) -> Loaded {
             findings,
         };
     }
-    let (sheet, date_findings) = model::build(&source, root);
+    let (sheet, date_findings) = build::build(&source, root);
     findings.extend(date_findings);
     Loaded {
         source,

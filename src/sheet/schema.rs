@@ -12,9 +12,9 @@ use std::sync::{Arc, OnceLock};
 use serde_json::Value as Json;
 
 use self::check::{Checker, ValidationErrorKind};
-use super::source::SourceFile;
 use super::yaml::{Node, escape_pointer};
 use crate::finding::{self, Finding, Severity};
+use crate::source::SourceFile;
 use crate::suggest::did_you_mean;
 
 /// The schema as shipped (`govsheet schema` prints it).

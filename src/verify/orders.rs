@@ -448,20 +448,16 @@ pub fn read_orders<R: BufRead>(
             match parse_amount(v) {
                 Some(a) if order.value.is_none() => order.value = Some(a),
                 Some(_) => {}
-                None => {
-                    order.unreadable = true;
-                    issues.push(RowIssue {
-                        line,
-                        issue: Issue::new(
-                            rules::ORDERS_ROW,
-                            format!(
-                                "row {line}: order {key}: total `{}` is not a number: not reconciled",
-                                crate::finding::shorten(v, 40)
-                            ),
-                        )
-                        .help("write totals as plain decimals (`1000.00`), without thousands separators"),
-                    });
-                }
+                None => unreadable(
+                    order,
+                    &mut issues,
+                    line,
+                    format!(
+                        "row {line}: order {key}: total `{}` is not a number: not reconciled",
+                        crate::finding::shorten(v, 40)
+                    ),
+                    "write totals as plain decimals (`1000.00`), without thousands separators",
+                ),
             }
         }
         if let Some(c) = get(currency_col)
@@ -470,18 +466,16 @@ pub fn read_orders<R: BufRead>(
             if is_currency(c) {
                 order.currency = Some(c.to_ascii_uppercase());
             } else {
-                order.unreadable = true;
-                issues.push(RowIssue {
+                unreadable(
+                    order,
+                    &mut issues,
                     line,
-                    issue: Issue::new(
-                        rules::ORDERS_ROW,
-                        format!(
-                            "row {line}: order {key}: currency `{}` is not an ISO 4217 code: not reconciled",
-                            crate::finding::shorten(c, 40)
-                        ),
-                    )
-                    .help("write the currency as its three-letter code, e.g. `EUR`"),
-                });
+                    format!(
+                        "row {line}: order {key}: currency `{}` is not an ISO 4217 code: not reconciled",
+                        crate::finding::shorten(c, 40)
+                    ),
+                    "write the currency as its three-letter code, e.g. `EUR`",
+                );
             }
         }
         if let Some(t) = get(time_col)
@@ -534,6 +528,22 @@ pub fn read_orders<R: BufRead>(
 /// A three-letter currency code (`EUR`, `usd`).
 fn is_currency(c: &str) -> bool {
     c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic())
+}
+
+/// A field of an order's row that cannot be read: the order is not reconciled, and the row
+/// is an `orders-row` finding.
+fn unreadable(
+    order: &mut Order,
+    issues: &mut Vec<RowIssue>,
+    line: usize,
+    message: String,
+    help: &str,
+) {
+    order.unreadable = true;
+    issues.push(RowIssue {
+        line,
+        issue: Issue::new(rules::ORDERS_ROW, message).help(help),
+    });
 }
 
 #[cfg(test)]

@@ -117,7 +117,8 @@ pub fn apply(sheet: &Sheet, findings: &mut [Finding]) -> Vec<RoutePause> {
 mod tests {
     use super::*;
     use crate::finding::Severity;
-    use crate::sheet::{model, source::SourceFile, yaml};
+    use crate::sheet::{build, yaml};
+    use crate::source::SourceFile;
 
     const SHEET: &str = "version: 1
 router:
@@ -139,7 +140,7 @@ router:
     #[test]
     fn detected_findings_name_their_routes_and_are_grouped() {
         let src = SourceFile::new("g.yaml", SHEET);
-        let sheet = model::build(&src, yaml::parse(SHEET).unwrap()).0;
+        let sheet = build::build(&src, yaml::parse(SHEET).unwrap()).0;
         let mut findings = vec![
             Finding::new(
                 "dedupe-rate",

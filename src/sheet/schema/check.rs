@@ -1057,7 +1057,7 @@ mod tests {
         }
     }
 
-    use crate::sheet::source::Span;
+    use crate::source::Span;
 
     /// Replace the node at `target` (by span) in a copy of `n` with `with`.
     fn replace(n: &Node, target: Span, with: &Node) -> Node {

@@ -14,7 +14,7 @@ use super::{
     MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_REPLAYED_EVENTS, Node, SyntaxError,
     Value, human_bytes,
 };
-use crate::sheet::source::Span;
+use crate::source::Span;
 
 /// Maps with more entries than this check duplicates through a hash set.
 const LINEAR_DUPLICATE_SCAN: usize = 16;

@@ -8,7 +8,7 @@
 mod builder;
 mod scalar;
 
-use super::source::Span;
+use crate::source::Span;
 
 /// The largest sheet (or record file) govsheet reads, in bytes.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;

@@ -88,12 +88,13 @@ pub fn file_name(date: &str, retest: &str, seed: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sheet::{model, source::SourceFile, yaml};
+    use crate::sheet::{build, model, yaml};
+    use crate::source::SourceFile;
     use proptest::prelude::*;
 
     fn read_back(text: &str) -> model::Record {
         let src = SourceFile::new("r.yaml", text);
-        let (mut recs, f) = model::build_records(&src, &yaml::parse(text).unwrap());
+        let (mut recs, f) = build::build_records(&src, &yaml::parse(text).unwrap());
         assert!(f.is_empty());
         recs.remove(0)
     }

@@ -1,4 +1,6 @@
-//! The rule ids of `govsheet verify`; their metadata is the `policies/verify.yaml` pack of the registry.
+//! The rule ids of `govsheet verify`; their metadata is the `policies/verify.yaml` pack of the
+//! registry, which checks that a sheet's `policy.rules` names them. `verify::rules` re-exports
+//! them.
 
 use crate::finding::Severity;
 
