@@ -110,13 +110,14 @@ except ImportError:
 
     def parse(b):
         yaml.load(b, Loader=loader)
-best = float("inf")
+best = best_cpu = float("inf")
 for _ in range(runs):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for b in datas:
         parse(b)
     best = min(best, time.perf_counter() - t)
-print(f"{best * 1000:.3f}\t{name.strip()}")
+    best_cpu = min(best_cpu, time.process_time() - c)
+print(f"{best * 1000:.3f}\t{best_cpu * 1000:.3f}\t{name.strip()}")
 """
 
 
@@ -140,13 +141,14 @@ def floor_python(venv):
 
 
 def floor(py, paths, runs):
-    """(ms, parser name): the best of `runs` parses of every file in `paths`, in one process."""
+    """((wall ms, CPU ms), parser name): the best of `runs` parses of every file in `paths`,
+    in one process."""
     if py is None:
         return None, "none"
     out = subprocess.run([py, "-c", FLOOR_SCRIPT, str(runs), *paths],
                          check=True, capture_output=True, text=True).stdout
-    ms, name = out.strip().split("\t", 1)
-    return float(ms), name
+    ms, cpu, name = out.strip().split("\t", 2)
+    return (float(ms), float(cpu)), name
 
 
 def yaml_files(d):
@@ -256,7 +258,7 @@ def main():
         version = bench_argv("govsheet --version", [binary, "--version"], ROOT, a.runs, False)
         rows.append(version)
         if py:
-            floors["python"] = bench_argv("python", [py, "-c", "import ryml"], ROOT, a.runs, False)[2]
+            floors["python"] = bench_argv("python", [py, "-c", "import ryml"], ROOT, a.runs, False)[2:5:2]
     for ex in ("shopify-store", "custom-backend") if a.sizes else ():
         d = os.path.join(ROOT, "examples", ex)
         if os.path.exists(os.path.join(d, "governance.yaml")):
@@ -284,19 +286,21 @@ def main():
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}; {a.runs} runs each, release build")
     if floors:
         print(f"YAML floor: {parser}, parse-only of the same bytes (every YAML file `check` reads), "
-              f"best of {a.runs} in one process; a Python process that imports it: "
-              f"{floors['python']:.1f} ms wall min\n")
+              f"best of {a.runs} in one process (wall and CPU time); a Python process that imports it: "
+              f"{floors['python'][0]:.1f} ms wall min, {floors['python'][1]:.1f} ms CPU min\n")
     print("| input | YAML bytes | wall min (ms) | wall median (ms) | CPU min (ms) | peak RSS (MiB) "
-          "| YAML floor (ms) | wall min / floor |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| YAML floor, wall / CPU (ms) | wall min / floor | CPU min / floor CPU |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, size, wmin, wmed, cpu, rss in rows:
         f = floors.get(label)
-        fl = f"{f:.1f}" if f else ""
-        ratio = f"{wmin / f:.1f}x" if f else ""
+        fl = f"{f[0]:.1f} / {f[1]:.1f}" if f else ""
+        ratio = f"{wmin / f[0]:.1f}x" if f and f[0] else ""
+        cratio = f"{cpu / f[1]:.1f}x" if f and f[1] else ""
         if version and label.startswith("examples/"):
             ratio = f"{ratio} ({wmin / version[2]:.1f}x `--version`)".strip()
+            cratio = f"{cratio} ({cpu / version[4]:.1f}x `--version`)".strip()
         shown = f"{size:,}" if size else ""
-        print(f"| {label} | {shown} | {wmin:.1f} | {wmed:.1f} | {cpu:.1f} | {rss:.1f} | {fl} | {ratio} |")
+        print(f"| {label} | {shown} | {wmin:.1f} | {wmed:.1f} | {cpu:.1f} | {rss:.1f} | {fl} | {ratio} | {cratio} |")
     if calls:
         print(f"\nthe git processes of one retests run ({len(calls)}):\n")
         for c in calls:

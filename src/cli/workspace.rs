@@ -278,8 +278,13 @@ fn parallel_map<T: Send>(
     files: &[PathBuf],
     f: impl Fn(&Path) -> Result<T, CliError> + Sync,
 ) -> Result<Vec<T>, CliError> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(files.len() / FILES_PER_THREAD).max(1);
+    // Asking for the cores reads cgroup files: only worth it when there is work to share.
+    let threads = match files.len() / FILES_PER_THREAD {
+        0 | 1 => 1,
+        wanted => std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(wanted),
+    };
     if threads == 1 {
         return files.iter().map(|p| f(p)).collect();
     }

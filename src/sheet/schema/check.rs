@@ -74,7 +74,7 @@ impl Type {
     }
 }
 
-/// A `pattern`, compiled on first use.
+/// A `pattern`, compiled on first use (a test compiles every one of the schema's).
 struct Pattern {
     text: String,
     regex: OnceLock<regex::Regex>,
@@ -249,7 +249,6 @@ impl Checker {
                     let text = v
                         .as_str()
                         .ok_or_else(|| format!("{}: not a string", at(k)))?;
-                    regex::Regex::new(text).map_err(|e| format!("{}: {e}", at(k)))?;
                     self.subs[i].pattern = Some(Pattern {
                         text: text.to_string(),
                         regex: OnceLock::new(),
@@ -995,7 +994,10 @@ mod tests {
 
     #[test]
     fn the_schema_uses_only_keywords_the_checker_implements() {
-        Checker::compile(&schema()).expect("every keyword of the schema is implemented");
+        let c = Checker::compile(&schema()).expect("every keyword of the schema is implemented");
+        for p in c.subs.iter().filter_map(|s| s.pattern.as_ref()) {
+            regex::Regex::new(&p.text).expect("every pattern of the schema compiles");
+        }
         let mut bad = schema();
         bad["$defs"]["id"]["maxLength"] = serde_json::json!(40);
         let err = Checker::compile(&bad).err().unwrap_or_default();
