@@ -3,12 +3,13 @@
 //!
 //! The library is the pure core; `cli` is the edge that reads files, runs git and prints.
 //! The modules sit in layers, lowest first: `source`/`suggest`, `finding`, `sheet`, `globs`,
-//! `policy`, `diff`/`verify`, `retest`, `report`, `doc`, `cli`; each imports only from lower
+//! `evidence`, `policy`, `diff`/`verify`, `retest`, `report`, `doc`, `cli`; each imports only from lower
 //! layers (`docs/architecture.md`, checked by `tests/architecture.rs`).
 
 pub mod cli;
 pub mod diff;
 pub mod doc;
+pub mod evidence;
 pub mod finding;
 pub mod globs;
 pub mod policy;

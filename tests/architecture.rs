@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["finding"],
     &["sheet"],
     &["globs"],
+    &["evidence"],
     &["policy"],
     &["diff", "verify"],
     &["retest"],

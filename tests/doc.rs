@@ -240,7 +240,7 @@ fn routes_are_linked_from_their_incidents_and_hostile_route_ids_are_not() {
     // The incident names the route: the Stop/Go gate and the incident log link to it.
     assert_eq!(md.matches("[`spike`](#route-spike)").count(), 2, "{md}");
     // Inherited from the route: the incident writes no `paused`.
-    assert!(md.contains("| `creative-winners` | declaring creative winners and losers | ⛔ **paused** by `inc-routed` |"));
+    assert!(md.contains("| `creative-winners` | declaring creative winners and losers | ⛔ **paused** by incident `inc-routed` |"));
     assert!(md.contains("### Route: Bad Route\\](\\#x)\\<i\\>"));
     assert!(!md.contains("](#route-Bad"));
     assert!(md.contains("(not in the router)"));
@@ -660,4 +660,59 @@ fn html_check_catches_broken_markup() {
 #[should_panic(expected = "unbalanced")]
 fn dot_check_catches_an_unclosed_brace() {
     assert_dot_balanced("digraph \"g\" {\n  \"a\" -> \"b\";\n");
+}
+
+/// Issue 13: a waiver is shown in the document next to what it waives (the event's Stop/Go row,
+/// the retest's row) and in the Waivers section, with its rule, approver, reason and expiry, in
+/// Markdown and in HTML.
+#[test]
+fn waivers_are_shown_next_to_what_they_waive() {
+    let base = std::fs::read_to_string("tests/fixtures/event-owner/pass.yaml").unwrap();
+    let sheet = format!(
+        "{base}waivers:
+  - rule: event-meaning
+    target: /events/Lead
+    reason: the lead form is being rebuilt this sprint
+    approved_by: tracking
+    expires: 2026-12-15
+  - rule: retest-stale
+    target: /retests/purchase-dedupe
+    reason: the dedupe retest moves to the new checkout
+    approved_by: tracking
+    expires: 2026-11-01
+"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("governance.yaml");
+    std::fs::write(&path, sheet).unwrap();
+    let path = path.display().to_string();
+    let md = doc(&path, "markdown").replace('\\', "");
+    let row = |start: &str| {
+        md.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start:?} in {md}"))
+            .to_string()
+    };
+    let lead = row("| **Lead** |");
+    assert!(
+        lead.contains("**waived** rule `event-meaning` at `/events/Lead`, approved by `tracking`, until 2026-12-15: the lead form is being rebuilt this sprint"),
+        "{lead}"
+    );
+    assert!(!row("| **Purchase** |").contains("waived"));
+    let retest = row("| `purchase-dedupe`");
+    assert!(
+        retest.contains("**waived** rule `retest-stale`") && retest.contains("expired 2026-11-01"),
+        "{retest}"
+    );
+    assert!(md.contains("## Waivers"), "{md}");
+    assert!(
+        md.contains("| `event-meaning` | `/events/Lead` | `tracking` (Tracking) | the lead form is being rebuilt this sprint | 2026-12-15 |"),
+        "{md}"
+    );
+    let html = doc(&path, "html");
+    assert!(html.contains("<h2 id=\"waivers\">Waivers</h2>"), "{html}");
+    assert!(
+        html.contains("rule <code>event-meaning</code> at <code>/events/Lead</code>"),
+        "{html}"
+    );
 }

@@ -482,3 +482,32 @@ fn global_flags_are_accepted_after_the_nested_subcommand() {
         "{help}"
     );
 }
+
+/// Issue 13: `incident open` names the conclusions the document will show paused: the route's
+/// `pause`, then what the stopped events' rollbacks pause (AddToCart's `product-sets`), and
+/// `check`'s `incident-open` names the same list.
+#[test]
+fn open_names_the_conclusions_the_stopped_events_pause() {
+    let r = Repo::new();
+    let o = r.run(&[
+        "incident",
+        "open",
+        "purchase-spike",
+        "--events",
+        "Purchase",
+        "AddToCart",
+    ]);
+    let (stdout, stderr) = out(&o);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("pause first: budget, roas, product-sets\n"),
+        "{stdout}"
+    );
+    let opened = open_incidents(&r);
+    assert!(
+        opened.iter().any(|m| m.contains(
+            "events `Purchase`, `AddToCart` are stopped and conclusions `budget`, `roas`, `product-sets` are paused"
+        )),
+        "{opened:?}"
+    );
+}

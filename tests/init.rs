@@ -83,7 +83,12 @@ fn every_template_starts_with_warnings_only_and_invents_no_evidence() {
             assert!(
                 matches!(
                     f["rule"].as_str(),
-                    Some("placeholder" | "component-matches-nothing" | "review-overdue")
+                    Some(
+                        "placeholder"
+                            | "component-matches-nothing"
+                            | "review-overdue"
+                            | "retest-stale"
+                    )
                 ),
                 "{template}: a starter should only need filling in, not fixing: {f}"
             );
@@ -166,6 +171,24 @@ fn following_what_govsheet_prints_leads_to_a_clean_check() {
                             1,
                         );
                         std::fs::write(&sheet, text).unwrap();
+                    }
+                    "retest-stale" => {
+                        // "record the result: govsheet record ID --result pass --by O --evidence
+                        // \"...\"; ...": run that command with what was seen.
+                        let cmd = help
+                            .split("record the result: govsheet ")
+                            .nth(1)
+                            .and_then(|c| c.split(" --evidence").next())
+                            .unwrap_or_else(|| panic!("{template}: no command in {help}"));
+                        let mut args: Vec<&str> = cmd.split(' ').collect();
+                        args.extend(["--evidence", "three test orders deduplicated"]);
+                        let o = govsheet(dir.path(), &args);
+                        assert_eq!(
+                            o.status.code(),
+                            Some(0),
+                            "{template}: {args:?}: {}",
+                            String::from_utf8_lossy(&o.stderr)
+                        );
                     }
                     other => panic!("{template}: no instruction to follow for `{other}`: {f}"),
                 }

@@ -268,3 +268,82 @@ fn govsheet_test_runs_each_rules_examples() {
     assert!(out.contains("ok    event-owner examples.fail"), "{out}");
     assert!(out.contains(" 0 failed"), "{out}");
 }
+
+/// Issue 13: a pack's `tests:` cases, whole sheets with the findings they expect, run by
+/// `govsheet test` through the same judging as `check`: a sheet file next to the pack and an
+/// inline sheet pass, a case expecting what is not raised fails with the pack file and the
+/// case's line (exit 1), and a case reaching outside the pack's folder is refused (exit 2).
+#[test]
+fn govsheet_test_runs_a_packs_whole_sheet_cases() {
+    let tmp = setup("");
+    let text = sheet("");
+    let user_data = text
+        .lines()
+        .position(|l| l.contains("user_data: {source_of_truth: orders"))
+        .unwrap()
+        + 1;
+    std::fs::create_dir(tmp.path().join("policies/cases")).unwrap();
+    std::fs::write(tmp.path().join("policies/cases/no-consent.yaml"), &text).unwrap();
+    let cases = format!(
+        r#"tests:
+  - name: user_data without consent
+    sheet: cases/no-consent.yaml
+    expect:
+      - {{rule: user-data-consent, line: {user_data}, severity: warning}}
+  - name: consent written
+    text: |
+      version: 1
+      events:
+        Purchase:
+          parameters:
+            user_data: {{source_of_truth: accounts, consent: marketing consent granted}}
+    expect: []
+  - name: expects a finding at the wrong line
+    sheet: cases/no-consent.yaml
+    today: 2026-11-20
+    expect:
+      - {{rule: user-data-consent, line: 3}}
+"#
+    );
+    let pack = format!("{PACK}{cases}");
+    std::fs::write(tmp.path().join("policies/acme.yaml"), &pack).unwrap();
+    let failing = pack
+        .lines()
+        .position(|l| l == "  - name: expects a finding at the wrong line")
+        .unwrap()
+        + 1;
+    let (code, out, err) = run(tmp.path(), &["test", "policies/acme.yaml"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        out.contains("ok    test `user_data without consent`"),
+        "{out}"
+    );
+    assert!(out.contains("ok    test `consent written`"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "FAIL  test `expects a finding at the wrong line` (policies/acme.yaml:{failing}): expected `user-data-consent` at line 3, not raised; raised unexpectedly `user-data-consent` at line {user_data} (warning)"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("(as of 2026-11-20)"), "{out}");
+    assert!(out.contains("3 sheet cases: 2 passed, 1 failed"), "{out}");
+
+    // Without the failing case: exit 0.
+    let fixed = pack.split("  - name: expects a finding").next().unwrap();
+    std::fs::write(tmp.path().join("policies/acme.yaml"), fixed).unwrap();
+    let (code, out, _) = run(tmp.path(), &["test", "policies/acme.yaml"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("2 sheet cases: 2 passed, 0 failed"), "{out}");
+
+    // A case's sheet outside the pack's folder: the pack is invalid, at the path.
+    let outside = format!("{PACK}tests:\n  - sheet: ../governance.yaml\n    expect: []\n");
+    std::fs::write(tmp.path().join("policies/acme.yaml"), &outside).unwrap();
+    let line = outside.lines().count() - 1;
+    let (code, _, err) = run(tmp.path(), &["test", "policies/acme.yaml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!("policies/acme.yaml:{line}:"))
+            && err.contains("inside the pack's folder"),
+        "{err}"
+    );
+}

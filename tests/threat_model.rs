@@ -28,6 +28,9 @@ components:
 retests:
   lead-check: {title: Lead fires once, method: send the form and compare, owner: tracking}
 records_dir: records
+# the retest's standing record: without one, `retest-stale` warns that Lead is Stop
+records:
+  - {retest: lead-check, date: 2026-11-01, result: pass, by: tracking, evidence: one lead per form}
 "##;
 
 fn bin() -> Command {

@@ -1,6 +1,6 @@
 //! The changed-file parsers and component globs. The input is split at the first `\x03`:
 //! before it, component `paths` patterns one per line; after it, raw `git diff --name-status -z`
-//! (and `git log -z`) output. The patterns go through the real loader into
+//! and `git diff --raw -z` / `git log --raw -z` output. The patterns go through the real loader into
 //! `globs::Matcher`; the parsed paths are matched against it. Nothing may panic and every
 //! component index must be in range.
 #![no_main]
@@ -18,7 +18,12 @@ fuzz_target!(|data: &[u8]| {
     for p in &changed {
         assert!(!p.is_empty());
     }
-    let _ = git::parse_log(tail);
+    if let Ok(changes) = git::parse_raw(tail) {
+        for c in &changes {
+            assert!(!c.path.is_empty());
+        }
+    }
+    let _ = git::parse_log_raw(tail);
     let patterns = String::from_utf8_lossy(head);
     for p in patterns.lines() {
         let _ = globs::compile_glob(p);
@@ -37,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
     }
     for path in &changed {
         for c in matcher.components_for(path) {
-            assert!(c < matcher.component_count());
+            assert!(c < sheet.components.len());
         }
     }
 });

@@ -243,7 +243,14 @@ fn open(ctx: &Context, args: OpenArgs) -> Result<ExitCode, CliError> {
             continue;
         }
         let shown = display_dir.join(&file_name);
-        let pause = route.item.pause_ids();
+        // The route's pause list, then what the stopped events' rollbacks pause: what the
+        // document shows paused once the incident is open.
+        let mut pause = route.item.pause_ids();
+        for c in crate::retest::state::rollback_pauses(sheet, events.iter().map(String::as_str)) {
+            if !pause.contains(&c) {
+                pause.push(c);
+            }
+        }
         let mut msg = format!("opened incident {id} in {}\n", shown.display());
         if !pause.is_empty() {
             msg.push_str(&format!("pause first: {}\n", pause.join(", ")));

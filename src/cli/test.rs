@@ -1,5 +1,6 @@
 //! `govsheet test [PACK...]`: run the rules' own examples as tests (`examples.fail` must raise
-//! the rule, `examples.pass` must not), like `conftest verify`, and exit 1 when one fails.
+//! the rule, `examples.pass` must not) and the packs' whole-sheet cases (`tests:`), like
+//! `conftest verify`, and exit 1 when one fails. Reads the cases' sheet files, next to their pack.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +9,7 @@ use clap::Args;
 
 use super::{CliError, Context, workspace};
 use crate::policy::examples::{self, Outcome};
+use crate::policy::pack::CaseSheet;
 use crate::policy::{self, Policy};
 
 #[derive(Debug, Args)]
@@ -69,11 +71,53 @@ pub fn run(ctx: &Context, args: TestArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
+    let cases: Vec<&crate::policy::pack::SheetTest> = policy
+        .sheet_tests()
+        .iter()
+        .filter(|c| names.as_ref().is_none_or(|n| n.contains(&c.pack)))
+        .collect();
+    let (mut cases_ok, mut cases_failed) = (0, 0);
+    for case in &cases {
+        let at = format!("{}:{}", case.file, case.line);
+        let outcome = match &case.sheet {
+            CaseSheet::Inline(t) => examples::run_case(&policy, case, &at, t, ctx.today),
+            CaseSheet::File(rel) => {
+                let folder = std::path::Path::new(&case.file)
+                    .parent()
+                    .unwrap_or(std::path::Path::new(""));
+                let path = folder.join(rel);
+                let shown = path.display().to_string();
+                match workspace::read_limited(&path).map(String::from_utf8) {
+                    Ok(Ok(t)) => examples::run_case(&policy, case, &shown, &t, ctx.today),
+                    Ok(Err(_)) => Outcome::Failed(format!("{shown} is not UTF-8 text")),
+                    Err(e) => Outcome::Failed(format!("cannot read the sheet: {e}")),
+                }
+            }
+        };
+        match outcome {
+            Outcome::Failed(why) => {
+                cases_failed += 1;
+                text.push_str(&format!("FAIL  test `{}` ({at}): {why}\n", case.name));
+            }
+            _ => {
+                cases_ok += 1;
+                text.push_str(&format!("ok    test `{}`\n", case.name));
+            }
+        }
+    }
     text.push_str(&format!(
         "\n{} examples of {} rules: {ok} passed, {failed} failed, {skipped} skipped\n",
         results.len(),
         results.len() / 2
     ));
+    if !cases.is_empty() {
+        text.push_str(&format!(
+            "{} sheet {}: {cases_ok} passed, {cases_failed} failed\n",
+            cases.len(),
+            if cases.len() == 1 { "case" } else { "cases" }
+        ));
+    }
+    let failed = failed + cases_failed;
     ctx.out.print(&text);
     Ok(if failed > 0 {
         ExitCode::from(1)

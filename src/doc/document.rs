@@ -2,7 +2,8 @@
 
 use super::graph::{ELIDED, Graph, regression_gate};
 use super::status::{
-    self, Gate, RetestState, RetestStatus, ReviewState, StopReason, event_statuses, retest_status,
+    self, EventStatus, Gate, PausedBy, RetestState, RetestStatus, ReviewState, StopReason,
+    event_statuses, paused_conclusions, retest_status,
 };
 use super::{Block, Cell, DocOptions, Document, Inline, Table, Tone, route_anchor};
 use crate::finding::Finding;
@@ -118,6 +119,10 @@ fn retest_state_cell(r: &RetestStatus<'_>) -> Cell {
             code(result.as_str()),
         ],
         RetestState::Missing => vec![Inline::Badge(Tone::Bad, "no record".into())],
+        RetestState::Incomplete(what) => vec![
+            Inline::Badge(Tone::Bad, "incomplete".into()),
+            text(format!(" {what}")),
+        ],
     };
     if let Some(rec) = r.latest {
         cell.push(text(format!(" {}", date(rec.date.as_ref()))));
@@ -161,18 +166,11 @@ fn stop_reason(reason: &StopReason) -> Cell {
             ]
         }
         StopReason::Retest { id, state, date } => {
-            let mut c = vec![text("retest "), code(id.as_str())];
-            let on = date.as_deref().unwrap_or("-");
-            c.push(text(match state {
-                RetestState::Failed => format!(" failed on {on}"),
-                RetestState::Stale { age_days, max_age } => {
-                    format!(" last passed {on}, {age_days} days ago (max_age {max_age} days)")
-                }
-                RetestState::Unreadable(r) => format!(" has an unreadable result `{r}` ({on})"),
-                RetestState::Missing => " has no record".into(),
-                RetestState::Pass | RetestState::NotNeeded => " covers it".into(),
-            }));
-            c
+            vec![
+                text("retest "),
+                code(id.as_str()),
+                text(format!(" {}", state.why(date.as_deref()))),
+            ]
         }
         StopReason::NoRetest => vec![text("no retest verifies this event")],
     }
@@ -212,8 +210,7 @@ fn header(sheet: &Sheet, opts: &DocOptions<'_>) -> Vec<Block> {
     blocks
 }
 
-fn stop_go(sheet: &Sheet, findings: &[Finding], opts: &DocOptions<'_>) -> Vec<Block> {
-    let statuses = event_statuses(sheet, findings, opts.today);
+fn stop_go(sheet: &Sheet, statuses: &[EventStatus<'_>], today: chrono::NaiveDate) -> Vec<Block> {
     let stops = statuses.iter().filter(|s| s.gate == Gate::Stop).count();
     let summary = if statuses.is_empty() {
         "The sheet declares no events.".to_string()
@@ -267,6 +264,12 @@ fn stop_go(sheet: &Sheet, findings: &[Finding], opts: &DocOptions<'_>) -> Vec<Bl
                 }
                 lines(parts)
             };
+            let pointer = format!("/events/{}", crate::sheet::yaml::escape_pointer(&s.event));
+            let mut why = why;
+            for w in waivers_at(sheet, &pointer, today) {
+                why.push(Inline::Break);
+                why.extend(w);
+            }
             vec![vec![Inline::Strong(s.event.clone())], vec![badge], why]
         })
         .collect();
@@ -349,7 +352,129 @@ fn events(sheet: &Sheet) -> Vec<Block> {
     ]
 }
 
-fn rollback(sheet: &Sheet) -> Vec<Block> {
+/// The waivers whose target is `pointer` or inside it, each as "waived: rule `r` at
+/// `target`, approved by `o` until DATE: reason", shown next to what they waive.
+fn waivers_at(sheet: &Sheet, pointer: &str, today: chrono::NaiveDate) -> Vec<Cell> {
+    sheet
+        .waivers
+        .iter()
+        .filter(|w| {
+            w.target.as_ref().is_some_and(|t| {
+                let t = t.value.as_str();
+                t == pointer
+                    || t.strip_prefix(pointer)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+        })
+        .map(|w| waiver_line(w, today))
+        .collect()
+}
+
+/// One waiver in a line: its rule, target, approver, expiry (and whether it still holds) and
+/// reason.
+fn waiver_line(w: &crate::sheet::model::Waiver, today: chrono::NaiveDate) -> Cell {
+    let rule = w.rule.as_ref().map_or("-", |r| r.value.as_str());
+    let mut c = vec![
+        Inline::Badge(Tone::Warn, "waived".into()),
+        text(" rule "),
+        code(rule),
+    ];
+    if let Some(t) = w.target.as_ref().filter(|t| !t.value.is_empty()) {
+        c.push(text(" at "));
+        c.push(code(t.value.as_str()));
+    }
+    c.push(text(", approved by "));
+    c.extend(match &w.approved_by {
+        Some(a) if !a.value.trim().is_empty() => vec![code(a.value.as_str())],
+        _ => vec![not_set()],
+    });
+    match w.expires.as_ref() {
+        Some(e) => match e.date {
+            Some(d) if d < today => c.push(text(format!(", expired {}", e.raw))),
+            Some(_) => c.push(text(format!(", until {}", e.raw))),
+            None => c.push(text(format!(", unreadable expiry `{}`", e.raw))),
+        },
+        None => c.push(text(", no expiry (it hides nothing)")),
+    }
+    c.push(text(": "));
+    c.extend(opt_text(w.reason.as_ref()));
+    c
+}
+
+fn waivers(sheet: &Sheet, opts: &DocOptions<'_>) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Heading("Waivers", "waivers"),
+        Block::Para(vec![text(
+            "Accepted exceptions to a rule: each hides the rule's findings at its target until \
+             it expires. Each is also shown next to the event or retest it waives.",
+        )]),
+    ];
+    if sheet.waivers.is_empty() {
+        blocks.push(Block::Para(vec![text("The sheet waives no rule.")]));
+        return blocks;
+    }
+    let rows = sheet
+        .waivers
+        .iter()
+        .map(|w| {
+            let target = match w.target.as_ref().filter(|t| !t.value.is_empty()) {
+                Some(t) => vec![code(t.value.as_str())],
+                None => vec![text("the whole sheet")],
+            };
+            let expires = match w.expires.as_ref() {
+                Some(e) => match e.date {
+                    Some(d) if d < opts.today => vec![
+                        Inline::Badge(Tone::Bad, "expired".into()),
+                        text(format!(" {}", e.raw)),
+                    ],
+                    Some(_) => vec![text(e.raw.clone())],
+                    None => vec![Inline::Badge(Tone::Warn, "unreadable".into())],
+                },
+                None => vec![not_set()],
+            };
+            vec![
+                vec![code(w.rule.as_ref().map_or("-", |r| r.value.as_str()))],
+                target,
+                owner(sheet, w.approved_by.as_ref()),
+                opt_text(w.reason.as_ref()),
+                expires,
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table(Table {
+        head: vec!["Rule", "Waives", "Approved by", "Why", "Expires"],
+        rows,
+    }));
+    blocks
+}
+
+/// What pauses a conclusion, and why: an open incident, or a stopped event with its first
+/// reason.
+fn paused_by(p: &PausedBy) -> Cell {
+    match p {
+        PausedBy::Incident(id) => vec![text("incident "), code(id.as_str())],
+        PausedBy::Event { event, reasons } => {
+            let mut c = vec![
+                text("event "),
+                Inline::Strong(event.clone()),
+                text(" (Stop: "),
+            ];
+            if let Some(first) = reasons.first() {
+                c.extend(stop_reason(first));
+            }
+            if reasons.len() > 1 {
+                c.push(text(format!(
+                    "; and {}",
+                    plural(reasons.len() - 1, "more reason", "more reasons")
+                )));
+            }
+            c.push(text(")"));
+            c
+        }
+    }
+}
+
+fn rollback(sheet: &Sheet, statuses: &[EventStatus<'_>]) -> Vec<Block> {
     let rows = sheet
         .events
         .iter()
@@ -363,26 +488,19 @@ fn rollback(sheet: &Sheet) -> Vec<Block> {
             ]
         })
         .collect();
-    let open: Vec<_> = sheet
-        .incidents
-        .iter()
-        .filter(|i| i.is_open())
-        .map(|i| (i, sheet.incident_plan(i)))
-        .collect();
-    let conclusions = sheet
-        .conclusion_list()
+    let conclusions = paused_conclusions(sheet, statuses)
         .into_iter()
-        .map(|(id, desc)| {
-            let paused_by: Vec<&str> = open
-                .iter()
-                .filter(|(_, plan)| plan.paused.contains(&id.as_str()))
-                .map(|(i, _)| i.id.as_ref().map_or("(no id)", |t| t.value.as_str()))
-                .collect();
-            let state = if paused_by.is_empty() {
+        .map(|(id, desc, by)| {
+            let state = if by.is_empty() {
                 vec![Inline::Badge(Tone::Good, "usable".into())]
             } else {
                 let mut c = vec![Inline::Badge(Tone::Bad, "paused".into()), text(" by ")];
-                c.extend(ids(paused_by));
+                for (i, p) in by.iter().enumerate() {
+                    if i > 0 {
+                        c.push(text("; "));
+                    }
+                    c.extend(paused_by(p));
+                }
                 c
             };
             let desc = if desc.trim().is_empty() {
@@ -390,14 +508,15 @@ fn rollback(sheet: &Sheet) -> Vec<Block> {
             } else {
                 vec![text(desc.trim())]
             };
-            vec![vec![code(id)], desc, state]
+            vec![vec![code(id.as_str())], desc, state]
         })
         .collect();
     vec![
         Block::Heading("Rollback and paused conclusions", "rollback"),
         Block::Para(vec![text(
             "When an event breaks: what to revert, which optimization conclusions to pause first, \
-             and the evidence that lets decisions resume.",
+             and the evidence that lets decisions resume. A conclusion is paused while an open \
+             incident lists it or an event whose rollback pauses it is stopped.",
         )]),
         Block::Table(Table {
             head: vec!["Event", "Rollback rule", "Pause first", "Resume when"],
@@ -630,6 +749,7 @@ fn retests(sheet: &Sheet, opts: &DocOptions<'_>) -> Vec<Block> {
                     latest.push(vec![text("commit "), code(c.value.as_str())]);
                 }
             }
+            latest.extend(waivers_at(sheet, &r.pointer, opts.today));
             vec![
                 lines(name),
                 opt_text(r.item.method.as_ref()),
@@ -962,15 +1082,17 @@ pub fn build(sheet: &Sheet, findings: &[Finding], opts: DocOptions<'_>) -> Docum
             || "Signal governance sheet".to_string(),
             |n| format!("{n}: signal governance sheet"),
         );
+    let statuses = event_statuses(sheet, findings, opts.today);
     let mut blocks = header(sheet, &opts);
-    blocks.extend(stop_go(sheet, findings, &opts));
+    blocks.extend(stop_go(sheet, &statuses, opts.today));
     blocks.extend(router(sheet));
     blocks.extend(events(sheet));
-    blocks.extend(rollback(sheet));
+    blocks.extend(rollback(sheet, &statuses));
     blocks.extend(parameters(sheet));
     blocks.extend(gate(sheet));
     blocks.extend(retests(sheet, &opts));
     blocks.extend(incidents(sheet));
+    blocks.extend(waivers(sheet, &opts));
     blocks.extend(reviews(sheet, &opts));
     blocks.extend(people(sheet));
     blocks.extend(graph(sheet));

@@ -1,114 +1,15 @@
 //! The Stop/Go gate and the dates behind it: each retest's newest record, each event's gate, each review's schedule. Pure: the sheet, the findings and "today" in, verdicts out.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use crate::finding::{Finding, Severity};
-use crate::retest::{History, coverage};
-use crate::sheet::model::{Keyed, Record, Retest, Review, Sheet};
+use crate::retest::coverage::Entered;
+pub use crate::retest::state::{RetestState, RetestStatus, retest_status, retests_of_event};
+use crate::retest::state::{records_by_retest, retest_status_of};
+use crate::sheet::model::{Review, Sheet};
 use crate::sheet::yaml::escape_pointer;
-
-/// Where a retest stands as of today, judged by its newest record dated on or before today.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RetestState {
-    /// The newest record passed and is within `max_age`.
-    Pass,
-    /// The newest record says `not-needed` (covers like a pass; always shown as such).
-    NotNeeded,
-    /// The newest record failed.
-    Failed,
-    /// The newest record passed but is older than `max_age`.
-    Stale { age_days: i64, max_age: u32 },
-    /// The newest record has a result that is neither pass, fail nor not-needed.
-    Unreadable(String),
-    /// No record at all (records dated after today do not count).
-    Missing,
-}
-
-impl RetestState {
-    /// Whether the retest currently covers its events.
-    pub fn covers(&self) -> bool {
-        matches!(self, RetestState::Pass | RetestState::NotNeeded)
-    }
-}
-
-/// A retest with its newest record and what that means today.
-#[derive(Debug, Clone)]
-pub struct RetestStatus<'a> {
-    pub id: String,
-    pub retest: Option<&'a Keyed<Retest>>,
-    pub latest: Option<&'a Record>,
-    pub state: RetestState,
-}
-
-/// The newest record of a retest dated on or before today, whatever its result: only to see
-/// whether an unreadable record is newer than the one [`coverage::cover`] decides by (which
-/// skips it). Which record decides is `coverage`'s, never this.
-fn latest_record<'a>(sheet: &'a Sheet, retest: &str, today: NaiveDate) -> Option<&'a Record> {
-    sheet
-        .records
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.retest.as_ref().is_some_and(|t| t.value == retest))
-        .filter_map(|(i, r)| {
-            let d = r.date.as_ref()?.date?;
-            (d <= today).then_some((d, i, r))
-        })
-        .max_by_key(|(d, i, _)| (*d, *i))
-        .map(|(_, _, r)| r)
-}
-
-/// The status of one retest id as of today: the record that decides is the one
-/// `retests` would pick for a change made before every record ([`coverage::cover`] over the
-/// records on disk, the listed-files mode), so the document and the gate agree. A newer
-/// record whose result is none of pass, fail or not-needed makes the state unreadable.
-pub fn retest_status<'a>(sheet: &'a Sheet, id: &str, today: NaiveDate) -> RetestStatus<'a> {
-    let retest = sheet.retests.get(id);
-    let max_age = retest
-        .and_then(|r| r.item.max_age.as_ref())
-        .and_then(|m| m.value);
-    let records = coverage::without_history(&sheet.records);
-    let change = coverage::Change {
-        at: 0,
-        date: NaiveDate::MIN,
-    };
-    let cov = coverage::cover(&records, id, change, today, max_age, &History::default());
-    let decided = cov.record.map(|e| e.record);
-    let date_of = |r: &Record| r.date.as_ref().and_then(|d| d.date);
-    // A newer record that is not a known result: shown as unreadable rather than skipped.
-    if let Some(rec) = latest_record(sheet, id, today) {
-        let result = rec.result.as_ref().map(|r| r.value.as_str()).unwrap_or("");
-        let newer = decided.is_none_or(|d| date_of(rec) >= date_of(d));
-        if newer && !matches!(result, "pass" | "fail" | "not-needed") {
-            return RetestStatus {
-                id: id.to_string(),
-                retest,
-                latest: Some(rec),
-                state: RetestState::Unreadable(result.to_string()),
-            };
-        }
-    }
-    let state = match (cov.status, decided) {
-        (_, None) => RetestState::Missing,
-        (coverage::Status::Failed, Some(_)) => RetestState::Failed,
-        (coverage::Status::Missing, Some(rec)) => RetestState::Stale {
-            age_days: date_of(rec).map_or(0, |d| (today - d).num_days()),
-            max_age: max_age.unwrap_or(0),
-        },
-        (coverage::Status::Covered, Some(rec)) => {
-            if rec.result.as_ref().is_some_and(|r| r.value == "not-needed") {
-                RetestState::NotNeeded
-            } else {
-                RetestState::Pass
-            }
-        }
-    };
-    RetestStatus {
-        id: id.to_string(),
-        retest,
-        latest: decided,
-        state,
-    }
-}
 
 /// Go or Stop for an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,31 +53,6 @@ pub struct EventStatus<'a> {
     pub retests: Vec<RetestStatus<'a>>,
 }
 
-/// The retests of an event: the ones it lists, then the retests that list it in `events`.
-pub fn retests_of_event(sheet: &Sheet, event: &str) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    if let Some(ev) = sheet.events.get(event)
-        && let Some(list) = &ev.item.retests
-    {
-        for t in &list.value {
-            if !ids.contains(&t.value) {
-                ids.push(t.value.clone());
-            }
-        }
-    }
-    for r in &sheet.retests {
-        let names = r
-            .item
-            .events
-            .as_ref()
-            .is_some_and(|e| e.value.iter().any(|t| t.value == event));
-        if names && !ids.contains(&r.id.value) {
-            ids.push(r.id.value.clone());
-        }
-    }
-    ids
-}
-
 /// Whether a finding's pointer is the event's pointer or inside it.
 fn points_into(finding: &Finding, event_pointer: &str) -> bool {
     finding.pointer == event_pointer
@@ -189,6 +65,17 @@ fn points_into(finding: &Finding, event_pointer: &str) -> bool {
 /// The Stop/Go gate of one event as of today.
 pub fn event_status<'a>(
     sheet: &'a Sheet,
+    event: &str,
+    findings: &[Finding],
+    today: NaiveDate,
+) -> EventStatus<'a> {
+    event_status_in(sheet, &records_by_retest(sheet), event, findings, today)
+}
+
+/// [`event_status`] with the records grouped by retest once for every event.
+fn event_status_in<'a>(
+    sheet: &'a Sheet,
+    by_retest: &HashMap<&str, Vec<Entered<'a>>>,
     event: &str,
     findings: &[Finding],
     today: NaiveDate,
@@ -226,7 +113,10 @@ pub fn event_status<'a>(
     }
     let retests: Vec<RetestStatus<'a>> = retests_of_event(sheet, event)
         .iter()
-        .map(|id| retest_status(sheet, id, today))
+        .map(|id| {
+            let records = by_retest.get(id.as_str()).map_or(&[][..], |v| &v[..]);
+            retest_status_of(sheet, id, records, today)
+        })
         .collect();
     if retests.is_empty() {
         reasons.push(StopReason::NoRetest);
@@ -261,10 +151,65 @@ pub fn event_statuses<'a>(
     findings: &[Finding],
     today: NaiveDate,
 ) -> Vec<EventStatus<'a>> {
+    let by_retest = records_by_retest(sheet);
     sheet
         .events
         .iter()
-        .map(|e| event_status(sheet, &e.id.value, findings, today))
+        .map(|e| event_status_in(sheet, &by_retest, &e.id.value, findings, today))
+        .collect()
+}
+
+/// What pauses a conclusion: an open incident that lists it (or whose route does), or a
+/// stopped event whose `rollback.pause` holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PausedBy {
+    Incident(String),
+    /// A Stop event, with its reasons (the first says why).
+    Event {
+        event: String,
+        reasons: Vec<StopReason>,
+    },
+}
+
+/// Every conclusion of the sheet (its `conclusions`, or the built-in ones) with what pauses it
+/// today, in the sheet's order: a conclusion paused by an open incident or by a Stop event is
+/// not usable. `statuses` are [`event_statuses`] of the same sheet and day.
+pub fn paused_conclusions(
+    sheet: &Sheet,
+    statuses: &[EventStatus<'_>],
+) -> Vec<(String, String, Vec<PausedBy>)> {
+    let open: Vec<_> = sheet
+        .incidents
+        .iter()
+        .filter(|i| i.is_open())
+        .map(|i| (i, sheet.incident_plan(i)))
+        .collect();
+    sheet
+        .conclusion_list()
+        .into_iter()
+        .map(|(id, desc)| {
+            let mut by: Vec<PausedBy> = open
+                .iter()
+                .filter(|(_, plan)| plan.paused.contains(&id.as_str()))
+                .map(|(i, _)| {
+                    PausedBy::Incident(
+                        i.id.as_ref()
+                            .map_or_else(|| "(no id)".to_string(), |t| t.value.clone()),
+                    )
+                })
+                .collect();
+            for st in statuses.iter().filter(|s| s.gate == Gate::Stop) {
+                if crate::retest::state::rollback_pauses(sheet, [st.event.as_str()])
+                    .contains(&id.as_str())
+                {
+                    by.push(PausedBy::Event {
+                        event: st.event.clone(),
+                        reasons: st.reasons.clone(),
+                    });
+                }
+            }
+            (id, desc, by)
+        })
         .collect()
 }
 
@@ -446,6 +391,41 @@ incidents:
                 message: "no owner".into()
             }]
         );
+    }
+
+    /// Issue 13: the document showed Purchase as Stop and, on the same page, `budget` usable
+    /// although Purchase's `rollback.pause` holds it.
+    #[test]
+    fn a_stopped_event_pauses_its_rollback_conclusions() {
+        let s = sheet(
+            "version: 1
+events:
+  Purchase:
+    retests: [dedupe]
+    rollback: {rule: r, pause: [budget], resume_when: w}
+  Lead:
+    retests: [dedupe]
+    rollback: {rule: r, pause: [roas], resume_when: w}
+retests:
+  dedupe: {title: d}
+records:
+  - {retest: dedupe, date: 2026-11-20, result: pass, by: t, evidence: e}
+incidents:
+  - {id: spike, events: [Purchase], status: open, paused: [product-sets]}
+",
+        );
+        let today = day("2026-11-25");
+        let statuses = event_statuses(&s, &[], today);
+        let paused = paused_conclusions(&s, &statuses);
+        let of = |id: &str| paused.iter().find(|(c, _, _)| c == id).unwrap().2.clone();
+        assert!(matches!(
+            &of("budget")[..],
+            [PausedBy::Event { event, reasons }]
+                if event == "Purchase" && matches!(reasons[0], StopReason::OpenIncident { .. })
+        ));
+        assert_eq!(of("product-sets"), [PausedBy::Incident("spike".into())]);
+        // Lead is Go: its conclusion stays usable
+        assert!(of("roas").is_empty());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use super::info::RuleInfo;
 use crate::finding::Finding;
 use crate::globs::{GlobError, Matcher};
+use crate::retest::state;
 use crate::sheet::Sheet;
 
 /// Every built-in check a pack can name.
@@ -24,6 +25,7 @@ pub enum Builtin {
     IncidentOpen,
     ReviewOverdue,
     RecordDate,
+    RetestStale,
     Placeholder,
     /// Made when policy and waivers are applied (see `waiver::finalize`).
     UnknownRule,
@@ -37,7 +39,7 @@ pub enum Builtin {
 pub enum Needs {
     /// The sheet alone.
     Sheet,
-    /// Today's date.
+    /// Today's date (and the records, which the loader joins to the sheet from `records_dir`).
     Today,
     /// The repository's files (walked by the CLI only when an enabled rule needs them).
     Files,
@@ -55,7 +57,7 @@ pub struct Entry {
 }
 
 /// Every built-in check a pack can name, in one list.
-pub const ENTRIES: [Entry; 13] = [
+pub const ENTRIES: [Entry; 14] = [
     entry("sheet-loader", Builtin::SheetLoader, Needs::CoreOnly),
     entry("invalid-glob", Builtin::InvalidGlob, Needs::Sheet),
     entry(
@@ -68,6 +70,7 @@ pub const ENTRIES: [Entry; 13] = [
     entry("incident-open", Builtin::IncidentOpen, Needs::Sheet),
     entry("review-overdue", Builtin::ReviewOverdue, Needs::Today),
     entry("record-date", Builtin::RecordDate, Needs::Today),
+    entry("retest-stale", Builtin::RetestStale, Needs::Today),
     entry("placeholder", Builtin::Placeholder, Needs::Sheet),
     entry("unknown-rule", Builtin::UnknownRule, Needs::CoreOnly),
     entry("waiver-expired", Builtin::WaiverExpired, Needs::CoreOnly),
@@ -221,6 +224,7 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
             }
         }
         Builtin::DependencyCycle => dependency_cycles(info, sheet, out),
+        Builtin::RetestStale => retest_stale(info, sheet, input.today, out),
         Builtin::UnusedRetest => {
             let mut used: HashSet<&str> = HashSet::new();
             for e in &sheet.events {
@@ -259,6 +263,14 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
                     }
                 };
                 let plan = sheet.incident_plan(inc);
+                // What the incident pauses, then what its stopped events' rollbacks pause:
+                // the conclusions the document shows paused while it is open.
+                let mut paused = plan.paused.clone();
+                for c in state::rollback_pauses(sheet, inc.events.iter().map(|t| t.as_str())) {
+                    if !paused.contains(&c) {
+                        paused.push(c);
+                    }
+                }
                 let (pointer, span) = match &inc.status {
                     Some(s) => (format!("{}/status", inc.pointer), s.span),
                     None => (
@@ -283,7 +295,7 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
                     new(format!(
                         "incident `{name}` is {status}: events {} are stopped and conclusions {} are paused{route}",
                         list(&mut inc.events.iter().map(|t| t.as_str())),
-                        list(&mut plan.paused.iter().copied())
+                        list(&mut paused.iter().copied())
                     ))
                     .at(&inc.source, pointer, Some(span))
                     .with_help(help),
@@ -378,6 +390,88 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
                 }
             }
         }
+    }
+}
+
+/// One finding per retest of an event that does not cover it today: exactly the retests that
+/// make an event Stop in the document, judged by the same [`state::retest_status`].
+fn retest_stale(info: &RuleInfo, sheet: &Sheet, today: NaiveDate, out: &mut Vec<Finding>) {
+    // retest id -> the events it stops, in sheet order
+    let mut stale: Vec<(String, Vec<&str>)> = Vec::new();
+    for e in &sheet.events {
+        for id in state::retests_of_event(sheet, &e.id.value) {
+            match stale.iter_mut().find(|(r, _)| *r == id) {
+                Some((_, events)) => events.push(e.id.as_str()),
+                None => stale.push((id, vec![e.id.as_str()])),
+            }
+        }
+    }
+    let by_retest = state::records_by_retest(sheet);
+    for (id, events) in stale {
+        let records = by_retest.get(id.as_str()).map_or(&[][..], |v| &v[..]);
+        let status = state::retest_status_of(sheet, &id, records, today);
+        if status.state.covers() {
+            continue;
+        }
+        let date = status
+            .latest
+            .and_then(|r| r.date.as_ref())
+            .map(|d| d.raw.as_str());
+        let paused = state::rollback_pauses(sheet, events.iter().copied());
+        let quoted = |v: &[&str]| {
+            v.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut message = format!(
+            "retest `{id}` {}: {} `{}` {} Stop",
+            status.state.why(date),
+            if events.len() == 1 { "event" } else { "events" },
+            events.join("`, `"),
+            if events.len() == 1 { "is" } else { "are" }
+        );
+        if !paused.is_empty() {
+            message.push_str(&format!(
+                " and {} paused",
+                if paused.len() == 1 {
+                    format!("conclusion {} is", quoted(&paused))
+                } else {
+                    format!("conclusions {} are", quoted(&paused))
+                }
+            ));
+        }
+        // At the retest's declaration; an undeclared one at the first event's reference.
+        let (src, pointer, span) = match sheet.retests.get(&id) {
+            Some(r) => (&sheet.source, r.pointer.clone(), r.id.span),
+            None => {
+                let reference = events.iter().find_map(|e| {
+                    let ev = sheet.events.get(e)?;
+                    let list = ev.item.retests.as_ref()?;
+                    let (i, t) = list.value.iter().enumerate().find(|(_, t)| t.value == id)?;
+                    Some((format!("{}/retests/{i}", ev.pointer), t.span))
+                });
+                match reference {
+                    Some((p, span)) => (&sheet.source, p, span),
+                    None => continue,
+                }
+            }
+        };
+        let record = match &status.state {
+            state::RetestState::Failed => "fix what failed, run it again",
+            _ => "run it as its `method` says",
+        };
+        let by = status
+            .retest
+            .and_then(|r| r.item.owner.as_ref())
+            .map_or("OWNER", |o| o.as_str());
+        out.push(
+            Finding::new(&info.id, info.severity, message)
+                .at(src, pointer, Some(span))
+                .with_help(format!(
+                    "{record}, then record the result: govsheet record {id} --result pass --by {by} --evidence \"LINK OR WHAT YOU SAW\"; until then base no decision on the paused conclusions"
+                )),
+        );
     }
 }
 

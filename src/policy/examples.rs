@@ -1,10 +1,13 @@
 //! A rule's own examples as its tests: `examples.fail` must raise the rule and `examples.pass`
 //! must not, each checked as a sheet through the whole `check` pipeline (loader, schema, every
-//! rule of the policy, waivers). `govsheet test` reports the results; nothing here reads files.
+//! rule of the policy, waivers); and a pack's whole-sheet cases (`tests:`), whose findings must
+//! be the ones they expect. `govsheet test` reports the results; nothing here reads files.
 
 use chrono::NaiveDate;
 
+use super::pack::SheetTest;
 use super::{Input, Policy, RuleInfo};
+use crate::finding::Finding;
 
 /// Which example of a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,14 +55,19 @@ fn as_sheet(example: &str) -> String {
     }
 }
 
-/// The rule ids `check` reports for a sheet's text as of `today` (repository files unknown),
+/// The findings `check` reports for a sheet's text as of `today` (repository files unknown),
 /// judged as `check` judges ([`Policy::judge`]).
-fn raised(policy: &Policy, text: &str, today: NaiveDate) -> Vec<String> {
-    let loaded = crate::sheet::load("example.yaml", text.as_bytes().to_vec());
-    let findings = match &loaded.sheet {
+fn judged(policy: &Policy, name: &str, text: &str, today: NaiveDate) -> Vec<Finding> {
+    let loaded = crate::sheet::load(name, text.as_bytes().to_vec());
+    match &loaded.sheet {
         Some(sheet) => policy.judge(sheet, loaded.findings.clone(), &Input::new(today, None)),
         None => loaded.findings,
-    };
+    }
+}
+
+/// The rule ids `check` reports for a sheet's text as of `today`.
+fn raised(policy: &Policy, text: &str, today: NaiveDate) -> Vec<String> {
+    let findings = judged(policy, "example.yaml", text, today);
     let mut ids: Vec<String> = findings.into_iter().map(|f| f.rule).collect();
     ids.sort();
     ids.dedup();
@@ -124,6 +132,73 @@ pub fn run<'a>(
     out
 }
 
+/// Run one whole-sheet case on its sheet's `text` (`name`: the file as shown), as of the
+/// case's `today` or else `today`. The findings judged are those of the case's pack's rules and
+/// of the rules its `expect` names: each expected finding must be raised (at its line and
+/// severity, when given), and nothing else among them. `Failed` says what was missing and
+/// what was raised unexpectedly.
+pub fn run_case(
+    policy: &Policy,
+    case: &SheetTest,
+    name: &str,
+    text: &str,
+    today: NaiveDate,
+) -> Outcome {
+    let today = case.today.unwrap_or(today);
+    let findings = judged(policy, name, text, today);
+    let named = |rule: &str| case.expect.iter().any(|e| e.rule == rule);
+    let mut left: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| named(&f.rule) || policy.rule(&f.rule).is_some_and(|r| r.pack == case.pack))
+        .collect();
+    let mut missing = Vec::new();
+    for e in &case.expect {
+        let at = left.iter().position(|f| {
+            f.rule == e.rule
+                && e.line.is_none_or(|l| f.line() == Some(l))
+                && e.severity.is_none_or(|s| f.severity == s)
+        });
+        match at {
+            Some(i) => {
+                left.remove(i);
+            }
+            None => {
+                let mut what = format!("`{}`", e.rule);
+                if let Some(l) = e.line {
+                    what.push_str(&format!(" at line {l}"));
+                }
+                if let Some(s) = e.severity {
+                    what.push_str(&format!(" ({})", s.as_str()));
+                }
+                missing.push(what);
+            }
+        }
+    }
+    if missing.is_empty() && left.is_empty() {
+        return Outcome::Ok;
+    }
+    let mut why = Vec::new();
+    if !missing.is_empty() {
+        why.push(format!("expected {}, not raised", missing.join(", ")));
+    }
+    if !left.is_empty() {
+        let extra: Vec<String> = left
+            .iter()
+            .map(|f| {
+                let line = f.line().map_or(String::new(), |l| format!(" at line {l}"));
+                format!(
+                    "`{}`{line} ({}): {}",
+                    f.rule,
+                    f.severity.as_str(),
+                    f.message
+                )
+            })
+            .collect();
+        why.push(format!("raised unexpectedly {}", extra.join("; ")));
+    }
+    Outcome::Failed(format!("{} (as of {today})", why.join("; ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +229,38 @@ mod tests {
         );
         let ok = results.iter().filter(|r| r.outcome == Outcome::Ok).count();
         assert_eq!(ok + skipped, results.len());
+    }
+
+    /// The core pack's whole-sheet cases pass, and a case expecting another line fails saying
+    /// what was missing and what was raised instead.
+    #[test]
+    fn core_sheet_cases_pass_and_a_wrong_expectation_fails() {
+        let policy = crate::policy::core();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert!(policy.sheet_tests().len() >= 3);
+        for case in policy.sheet_tests() {
+            let super::super::pack::CaseSheet::Inline(text) = &case.sheet else {
+                panic!("{}: an embedded case is inline", case.name);
+            };
+            assert_eq!(
+                run_case(policy, case, "case.yaml", text, today),
+                Outcome::Ok,
+                "{}",
+                case.name
+            );
+            let mut wrong = case.clone();
+            wrong.expect = vec![super::super::pack::Expected {
+                rule: "event-owner".into(),
+                line: None,
+                severity: None,
+            }];
+            assert!(
+                matches!(run_case(policy, &wrong, "case.yaml", text, today),
+                    Outcome::Failed(w) if w.starts_with("expected `event-owner`, not raised")),
+                "{}",
+                case.name
+            );
+        }
     }
 
     /// An example that does not do what it says is reported, with why.

@@ -48,6 +48,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 pub struct Policy {
     rules: Vec<Arc<Rule>>,
     index: HashMap<String, usize>,
+    /// The packs' whole-sheet cases (`tests:`), for `govsheet test`.
+    tests: Vec<pack::SheetTest>,
 }
 
 /// Sheets with fewer events and records than this are checked on one thread: below it, starting
@@ -61,6 +63,7 @@ pub fn core() -> &'static Policy {
         let mut policy = Policy {
             rules: Vec::new(),
             index: HashMap::new(),
+            tests: Vec::new(),
         };
         for (name, text) in EMBEDDED {
             // The embedded packs are part of the binary and covered by tests: failing here is a
@@ -138,11 +141,17 @@ impl Policy {
             self.index.insert(rule.info.id.clone(), self.rules.len());
             self.rules.push(Arc::new(rule));
         }
+        self.tests.extend(pack.tests);
         Ok(())
     }
 
     pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
         self.rules.iter().map(|r| &r.info)
+    }
+
+    /// The whole-sheet cases of every pack (`tests:`), in pack order.
+    pub fn sheet_tests(&self) -> &[pack::SheetTest] {
+        &self.tests
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {

@@ -22,6 +22,42 @@ pub struct Pack {
     pub name: String,
     pub description: String,
     pub rules: Vec<Rule>,
+    /// Whole-sheet cases `govsheet test` runs (`tests:`), in pack order.
+    pub tests: Vec<SheetTest>,
+}
+
+/// One `tests:` entry of a pack: a whole sheet, the day it is judged as of, and the findings
+/// it must raise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetTest {
+    /// `name`, or "test case N" after its place in the list.
+    pub name: String,
+    /// The pack's name: the findings of its rules are the ones a case is judged on.
+    pub pack: String,
+    /// The pack's file as the user names it, and the 1-based line where the case starts.
+    pub file: String,
+    pub line: usize,
+    pub sheet: CaseSheet,
+    /// `today`; none: the pack's `examples_today`, else the run's today.
+    pub today: Option<chrono::NaiveDate>,
+    pub expect: Vec<Expected>,
+}
+
+/// Where a case's sheet comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaseSheet {
+    /// `sheet: PATH`, relative to the pack's folder (never absolute, never through `..`).
+    File(String),
+    /// `text: |` the sheet itself.
+    Inline(String),
+}
+
+/// A finding a case expects: its rule, and optionally its line and severity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expected {
+    pub rule: String,
+    pub line: Option<usize>,
+    pub severity: Option<Severity>,
 }
 
 /// Why a pack cannot be used (the run stops: exit 2).
@@ -45,7 +81,9 @@ impl fmt::Display for PackError {
 
 impl std::error::Error for PackError {}
 
-const PACK_KEYS: [&str; 4] = ["pack", "description", "examples_today", "rules"];
+const PACK_KEYS: [&str; 5] = ["pack", "description", "examples_today", "rules", "tests"];
+const TEST_KEYS: [&str; 5] = ["name", "sheet", "text", "today", "expect"];
+const EXPECT_KEYS: [&str; 3] = ["rule", "line", "severity"];
 const RULE_KEYS: [&str; 14] = [
     "id",
     "severity",
@@ -198,11 +236,145 @@ impl Parser {
             }
             rules.push(rule);
         }
+        let tests = match root.get("tests") {
+            Some(t) => self.tests(t, &name, examples_today)?,
+            None => Vec::new(),
+        };
         Ok(Pack {
             name,
             description,
             rules,
+            tests,
         })
+    }
+
+    /// The `tests:` list: each case a map of `name`, `sheet` or `text`, `today`, `expect`.
+    fn tests(
+        &self,
+        node: &Node,
+        pack: &str,
+        default_today: Option<chrono::NaiveDate>,
+    ) -> R<Vec<SheetTest>> {
+        let items = node.as_seq().ok_or_else(|| {
+            self.err(
+                node.span,
+                format!(
+                    "`tests` should be a list of cases, found {}",
+                    node.type_name()
+                ),
+            )
+        })?;
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let what = format!("test case {}", i + 1);
+            self.check_keys(item, &TEST_KEYS, &what)?;
+            let name = match item.get("name") {
+                Some(n) => self.string(n, &format!("`name` of {what}"))?,
+                None => what.clone(),
+            };
+            let sheet = match (item.get("sheet"), item.get("text")) {
+                (Some(p), None) => {
+                    let path = self.string(p, &format!("`sheet` of {what}"))?;
+                    let escapes = path.starts_with('/')
+                        || path.starts_with('\\')
+                        || path.split(['/', '\\']).any(|c| c == "..");
+                    if escapes {
+                        return Err(self.err(
+                            p.span,
+                            format!("`sheet` of {what} should be a path inside the pack's folder, relative to it (no `..`), found `{path}`"),
+                        ));
+                    }
+                    if self.embedded {
+                        return Err(self.err(
+                            p.span,
+                            "a built-in pack's cases write their sheet in `text`",
+                        ));
+                    }
+                    CaseSheet::File(path)
+                }
+                (None, Some(t)) => CaseSheet::Inline(self.string(t, &format!("`text` of {what}"))?),
+                (Some(_), Some(t)) => {
+                    return Err(self.err(
+                        t.span,
+                        format!("{what} has both `sheet` and `text`; keep one"),
+                    ));
+                }
+                (None, None) => {
+                    return Err(self.err(
+                        Span::new(item.span.start, 0),
+                        format!("{what} has no `sheet` (a file) or `text` (the sheet itself)"),
+                    ));
+                }
+            };
+            let today = match item.get("today") {
+                Some(n) => {
+                    let text = n.as_str().unwrap_or_default();
+                    Some(crate::sheet::model::parse_date(text).ok_or_else(|| {
+                        self.err(
+                            n.span,
+                            format!("`today` of {what} should be a date, YYYY-MM-DD"),
+                        )
+                    })?)
+                }
+                None => default_today,
+            };
+            let expect_node = self.required(item, "expect", &what)?;
+            let list = expect_node.as_seq().ok_or_else(|| {
+                self.err(
+                    expect_node.span,
+                    format!(
+                        "`expect` of {what} should be a list of findings (`- rule: ID`), found {}",
+                        expect_node.type_name()
+                    ),
+                )
+            })?;
+            let mut expect = Vec::new();
+            for e in list {
+                self.check_keys(e, &EXPECT_KEYS, &format!("an expected finding of {what}"))?;
+                let rule = self.string(
+                    self.required(e, "rule", &format!("an expected finding of {what}"))?,
+                    "`rule`",
+                )?;
+                let line = match e.get("line") {
+                    Some(n) => Some(match &n.value {
+                        Value::Int(l) if *l > 0 => *l as usize,
+                        _ => {
+                            return Err(
+                                self.err(n.span, "`line` should be a line number (1 or more)")
+                            );
+                        }
+                    }),
+                    None => None,
+                };
+                let severity = match e.get("severity") {
+                    Some(n) => {
+                        let t = self.string(n, "`severity`")?;
+                        Some(Severity::parse(&t).ok_or_else(|| {
+                            self.err(
+                                n.span,
+                                format!("severity `{t}` should be `error`, `warning` or `info`"),
+                            )
+                        })?)
+                    }
+                    None => None,
+                };
+                expect.push(Expected {
+                    rule,
+                    line,
+                    severity,
+                });
+            }
+            out.push(SheetTest {
+                name,
+                pack: pack.to_string(),
+                file: self.source.name.clone(),
+                line: self.source.location(item.span.start).line,
+                sheet,
+                today,
+                expect,
+            });
+        }
+        Ok(out)
     }
 
     fn rule(&self, node: &Node, pack: &str) -> R<Rule> {

@@ -85,6 +85,39 @@ fn usable<'a>(r: &'a Record, retest: &str) -> Option<(NaiveDate, &'a str)> {
     }
 }
 
+/// What keeps the newest record of `retest` dated on or before today from counting, when it is
+/// a pass or not-needed that [`usable`] refuses: "a not-needed on DATE has no notes". The one
+/// wording `retests` and the document give for such a record (`record-evidence` reports it).
+pub fn incomplete(records: &[Entered<'_>], retest: &str, today: NaiveDate) -> Option<String> {
+    let filled =
+        |t: Option<&crate::sheet::model::Text>| t.is_some_and(|t| !t.value.trim().is_empty());
+    let (date, r) = records
+        .iter()
+        .filter(|e| {
+            e.record
+                .retest
+                .as_ref()
+                .is_some_and(|t| t.as_str() == retest)
+        })
+        .filter_map(|e| Some((e.record.date.as_ref()?.date?, e.record)))
+        .filter(|(d, _)| *d <= today)
+        .max_by_key(|(d, _)| *d)?;
+    let result = r.result.as_ref()?.as_str();
+    if !matches!(result, "pass" | "not-needed") {
+        return None;
+    }
+    let lacks = if !filled(r.by.as_ref()) {
+        "has no `by`"
+    } else if !filled(r.evidence.as_ref()) {
+        "has no evidence"
+    } else if result == "not-needed" && !filled(r.notes.as_ref()) {
+        "has no notes"
+    } else {
+        return None;
+    };
+    Some(format!("{} {lacks}", describe(result, date)))
+}
+
 /// The order in which records supersede each other: where they entered the history, then
 /// their date, and on a tie a fail last (so that it wins).
 type Order = (Position, NaiveDate, bool);
@@ -132,10 +165,16 @@ pub fn cover<'a>(
     });
     let Some((record, date, result)) = qualifying else {
         let Some((latest, date, result)) = newest(records, retest, today, |_, _| true) else {
+            let reason = match incomplete(records, retest, today) {
+                Some(what) => format!(
+                    "the latest record, {what}: an incomplete record covers nothing (`record-evidence`)"
+                ),
+                None => "no record of this retest".into(),
+            };
             return Coverage {
                 status: Status::Missing,
                 record: None,
-                reason: "no record of this retest".into(),
+                reason,
             };
         };
         let what = describe(result, date);
@@ -290,14 +329,24 @@ mod tests {
             c.record.unwrap().record.result.as_ref().unwrap().value,
             "not-needed"
         );
-        // the one without notes (the 10th) is not usable
+        // the one without notes (the 10th) is not usable, and the reason says so (it used
+        // to say "no record of this retest")
+        let c = cover_listed(&r, "smoke", d(10), d(10), None);
+        assert_eq!(c.status, Status::Missing);
         assert_eq!(
-            cover_listed(&r, "smoke", d(10), d(10), None).status,
-            Status::Missing
+            c.reason,
+            "the latest record, a not-needed on 2026-11-10 has no notes: an incomplete record covers nothing (`record-evidence`)"
         );
         let c = cover_listed(&r, "anon", d(1), d(25), None);
         assert_eq!(c.status, Status::Missing);
-        assert_eq!(c.reason, "no record of this retest");
+        assert_eq!(
+            c.reason,
+            "the latest record, a pass on 2026-11-20 has no `by`: an incomplete record covers nothing (`record-evidence`)"
+        );
+        assert_eq!(
+            cover_listed(&r, "nothing", d(1), d(25), None).reason,
+            "no record of this retest"
+        );
     }
 
     #[test]
