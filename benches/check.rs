@@ -16,7 +16,7 @@ fn main() {
 
 /// Decode, parse, schema-check and build the model of a sheet held in memory.
 #[divan::bench(args = SIZES, sample_count = 10)]
-fn load(bencher: divan::Bencher, events: usize) {
+fn load(bencher: divan::Bencher<'_, '_>, events: usize) {
     let text = common::sheet(&Shape::new(events), None);
     bencher
         .with_inputs(|| text.clone().into_bytes())
@@ -25,14 +25,14 @@ fn load(bencher: divan::Bencher, events: usize) {
 
 /// Only the YAML step: text to span tree.
 #[divan::bench(args = SIZES, sample_count = 10)]
-fn parse_yaml(bencher: divan::Bencher, events: usize) {
+fn parse_yaml(bencher: divan::Bencher<'_, '_>, events: usize) {
     let text = common::sheet(&Shape::new(events), None);
     bencher.bench(|| sheet::yaml::parse(&text));
 }
 
 /// Only the JSON Schema step over an already parsed tree.
 #[divan::bench(args = SIZES, sample_count = 10)]
-fn schema(bencher: divan::Bencher, events: usize) {
+fn schema(bencher: divan::Bencher<'_, '_>, events: usize) {
     let text = common::sheet(&Shape::new(events), None);
     let source = govsheet::source::SourceFile::new("governance.yaml", text);
     let root = sheet::parse_yaml(&source).expect("generated sheets parse");
@@ -41,10 +41,10 @@ fn schema(bencher: divan::Bencher, events: usize) {
 
 /// A sheet on disk with `records_dir` holding one record file per event.
 #[divan::bench(args = SIZES, sample_count = 5)]
-fn load_with_records_dir(bencher: divan::Bencher, events: usize) {
+fn load_with_records_dir(bencher: divan::Bencher<'_, '_>, events: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let shape = Shape::new(events);
-    std::fs::create_dir(dir.path().join("records")).expect("records dir");
+    std::fs::create_dir_all(dir.path().join("records")).expect("records dir");
     for (name, text) in common::record_files(&shape) {
         std::fs::write(dir.path().join("records").join(name), text).expect("record file");
     }
@@ -55,7 +55,7 @@ fn load_with_records_dir(bencher: divan::Bencher, events: usize) {
 
 /// Rendering many findings (one per event: every owner reference made unknown-key bad).
 #[divan::bench(args = SIZES, sample_count = 10)]
-fn render_findings(bencher: divan::Bencher, events: usize) {
+fn render_findings(bencher: divan::Bencher<'_, '_>, events: usize) {
     let text = common::sheet(&Shape::new(events), None).replace("    meaning:", "    meanign:");
     let loaded = sheet::load("governance.yaml", text.into_bytes());
     bencher.bench(|| {

@@ -178,7 +178,7 @@ impl Finding {
 /// keep their order.
 pub fn fold(findings: Vec<Finding>) -> Vec<Finding> {
     use std::collections::HashMap;
-    let key = |f: &Finding, p: &str| (f.file.clone(), p.to_string());
+    let key = |f: &Finding, p: &str| (f.file.clone(), p.to_owned());
     // Where each schema finding that could explain others is.
     let mut by_meant: HashMap<(String, String), usize> = HashMap::new();
     let mut by_place: HashMap<(String, String), usize> = HashMap::new();
@@ -302,7 +302,7 @@ mod tests {
     fn schema(pointer: &str, meant: Option<&str>) -> Finding {
         let mut f = Finding::new("schema", Severity::Error, "bad").with_help("did you mean?");
         f.pointer = pointer.into();
-        f.meant = meant.map(str::to_string);
+        f.meant = meant.map(str::to_owned);
         f
     }
 

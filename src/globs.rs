@@ -59,7 +59,7 @@ impl BucketsBuilder {
     fn add(&mut self, pattern: &str, glob: Glob, id: GlobId) {
         let prefix = literal_prefix(pattern);
         let next = self.groups.len();
-        let i = *self.by_prefix.entry(prefix.to_string()).or_insert(next);
+        let i = *self.by_prefix.entry(prefix.to_owned()).or_insert(next);
         if i == next {
             self.groups.push((GlobSetBuilder::new(), Vec::new()));
         }
@@ -103,7 +103,7 @@ impl Buckets {
 }
 
 /// The folder part of a pattern before its first wildcard: `src/checkout/*.ts` ->
-/// `src/checkout`, `theme/**` -> `theme`, `**/*.md` -> ``. A literal path gives its folder.
+/// `src/checkout`, `theme/**` -> `theme`, `**/*.md` -> the empty string. A literal path gives its folder.
 fn literal_prefix(pattern: &str) -> &str {
     let pattern = pattern.strip_prefix("./").unwrap_or(pattern);
     let literal_end = pattern

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-/// A sheet with no finding of its own: one event, one component, one retest (max_age 30 days).
+/// A sheet with no finding of its own: one event, one component, one retest (`max_age` 30 days).
 const SHEET: &str = r#"version: 1
 records_dir: records
 owners:

@@ -248,7 +248,7 @@ impl Crate {
                 for named in expand_use(&cap[1]) {
                     let (path, alias) = named.split_once('#').unwrap_or((&named, ""));
                     let last = path.rsplit("::").next().unwrap_or("");
-                    let name = if alias.is_empty() { last } else { alias }.to_string();
+                    let name = if alias.is_empty() { last } else { alias }.to_owned();
                     if let Some(target) = krate.resolve(module, path)
                         && target != *module
                         && name != "*"
@@ -295,7 +295,7 @@ impl Crate {
         };
         while i < parts.len() {
             let mut next = at.clone();
-            next.push(parts[i].to_string());
+            next.push(parts[i].to_owned());
             if !self.is_module(&next) {
                 break;
             }

@@ -107,7 +107,7 @@ fn cases() -> Vec<Case> {
         for line in spec.lines().filter(|l| !l.trim().is_empty()) {
             match line.split_once(": ") {
                 Some(("exit", v)) => exit = Some(v.trim().parse().unwrap()),
-                Some(("contains", v)) => contains.push(v.to_string()),
+                Some(("contains", v)) => contains.push(v.to_owned()),
                 _ => panic!("{}: case.txt: cannot read line {line:?}", dir.display()),
             }
         }
@@ -300,7 +300,7 @@ fn deep_block_nesting_is_refused() {
 
 #[test]
 fn deep_indented_maps_are_refused_at_the_65th_level() {
-    let text: String = std::iter::once("version: 1\nx:\n".to_string())
+    let text: String = std::iter::once("version: 1\nx:\n".to_owned())
         .chain((1..2_000).map(|i| format!("{}k:\n", " ".repeat(i))))
         .collect();
     let tmp = tempfile::tempdir().unwrap();
@@ -481,7 +481,7 @@ fn two_paths_one_clean_one_broken() {
 #[test]
 fn sheet_path_that_is_a_folder_without_sheets_is_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join("governance.yaml")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("governance.yaml")).unwrap();
     let o = govsheet(tmp.path(), &["check", "governance.yaml"]);
     expect(&o, 2, &["governance.yaml", "no governance sheet found"]);
 }
@@ -514,7 +514,7 @@ fn sheet_with_records_dir(dir: &str) -> String {
 #[test]
 fn records_dir_escaping_the_repo_is_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    std::fs::create_dir_all(tmp.path().join(".git")).unwrap();
     write(
         tmp.path(),
         "shop/governance.yaml",
@@ -554,7 +554,7 @@ fn records_dir_symlink_out_of_the_repo_is_exit_2() {
     let outside = tempfile::tempdir().unwrap();
     write(outside.path(), "r.yaml", "retest: x\n");
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    std::fs::create_dir_all(tmp.path().join(".git")).unwrap();
     std::os::unix::fs::symlink(outside.path(), tmp.path().join("records")).unwrap();
     write(
         tmp.path(),
@@ -704,7 +704,7 @@ fn record_file_over_the_size_limit_is_exit_2() {
         "governance.yaml",
         sheet_with_records_dir("records"),
     );
-    std::fs::create_dir(tmp.path().join("records")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("records")).unwrap();
     let f = std::fs::File::create(tmp.path().join("records/huge.yaml")).unwrap();
     f.set_len(17 * 1024 * 1024).unwrap();
     let o = govsheet(tmp.path(), &["check"]);
@@ -1067,7 +1067,7 @@ fn the_sheet_is_found_in_a_parent_folder_up_to_the_repository_root() {
     let repo = tmp.path().join("repo");
     let deep = repo.join("theme/sections");
     std::fs::create_dir_all(&deep).unwrap();
-    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
     write(&repo, "governance.yaml", &sheet);
 
     // `root: .` of the sheet is the repository root, two levels up: its globs match there.
@@ -1090,7 +1090,7 @@ fn the_sheet_is_found_in_a_parent_folder_up_to_the_repository_root() {
     let outer = tmp.path().join("outer");
     let inner = outer.join("repo/sub");
     std::fs::create_dir_all(&inner).unwrap();
-    std::fs::create_dir(outer.join("repo/.git")).unwrap();
+    std::fs::create_dir_all(outer.join("repo/.git")).unwrap();
     write(&outer, "governance.yaml", &sheet);
     let o = govsheet(&inner, &["check"]);
     expect(&o, 2, &["governance.yaml"]);
@@ -1107,7 +1107,7 @@ fn no_schema_finding_shows_a_raw_regex() {
             serde_json::Value::Object(m) => {
                 for (k, v) in m {
                     match (k.as_str(), v.as_str()) {
-                        ("pattern", Some(p)) => out.push(p.to_string()),
+                        ("pattern", Some(p)) => out.push(p.to_owned()),
                         _ => patterns(v, out),
                     }
                 }

@@ -105,7 +105,7 @@ fn snapshot_hostile_markdown() {
 
 // ---------------------------------------------------------------- Markdown cannot be broken
 
-/// The text content of a Markdown document as a CommonMark + GFM-tables parser sees it, with
+/// The text content of a Markdown document as a `CommonMark` + GFM-tables parser sees it, with
 /// every check that sheet text did not turn into markup.
 fn assert_markdown_is_inert(md: &str) {
     let mut opts = Options::empty();
@@ -691,7 +691,7 @@ fn waivers_are_shown_next_to_what_they_waive() {
         md.lines()
             .find(|l| l.starts_with(start))
             .unwrap_or_else(|| panic!("no {start:?} in {md}"))
-            .to_string()
+            .to_owned()
     };
     let lead = row("| **Lead** |");
     assert!(

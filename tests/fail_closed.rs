@@ -1,6 +1,6 @@
 //! Never fail open: every path where an internal error could pass for a clean run must end
 //! with exit 2 and a message naming the file (and line and column where there is one).
-//! The records_dir cases are in `cli_check.rs`; here are policy packs and git.
+//! The `records_dir` cases are in `cli_check.rs`; here are policy packs and git.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -89,7 +89,7 @@ fn policy_pack_of_the_wrong_shape_is_exit_2() {
 #[test]
 fn missing_or_escaping_policy_pack_is_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    std::fs::create_dir_all(tmp.path().join(".git")).unwrap();
     write(tmp.path(), "theme/a.liquid", "x");
     write(
         tmp.path(),
@@ -126,7 +126,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
         "git {args:?}: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    String::from_utf8_lossy(&o.stdout).trim().to_string()
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
 }
 
 /// A repository with the sheet, then a commit that changes a theme file.

@@ -1,4 +1,4 @@
-//! The CI formats of `check` end to end: SARIF against the official schema, JUnit parsed as XML,
+//! The CI formats of `check` end to end: SARIF against the official schema, `JUnit` parsed as XML,
 //! GitHub workflow commands and markdown with hostile names and messages, and `--output`.
 
 use std::path::{Path, PathBuf};
@@ -36,7 +36,7 @@ fn stdout(o: &Output) -> String {
 fn repo() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
     std::fs::create_dir_all(root.join("shop")).unwrap();
     std::fs::write(root.join("shop/governance.yaml"), CLEAN).unwrap();
     std::fs::write(root.join("shop/broken.governance.yaml"), BROKEN).unwrap();
@@ -200,9 +200,9 @@ fn github_commands_escape_hostile_names_and_messages() {
         props,
         [
             ("file", file.clone()),
-            ("line", "2".to_string()),
-            ("col", "1".to_string()),
-            ("title", "schema".to_string()),
+            ("line", "2".to_owned()),
+            ("col", "1".to_owned()),
+            ("title", "schema".to_owned()),
         ]
     );
     assert!(!message.contains('\n') && !message.contains('\r'));
@@ -550,7 +550,7 @@ fn copy_dir(from: &Path, to: &Path) {
 /// A scratch repository with the custom-backend example (sheet and captures) under `shop/`.
 fn verify_repo() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    std::fs::create_dir_all(tmp.path().join(".git")).unwrap();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/custom-backend");
     copy_dir(&example, &tmp.path().join("shop"));
     tmp
@@ -581,7 +581,7 @@ fn verify_rule_ids() -> Vec<String> {
     include_str!("../policies/verify.yaml")
         .lines()
         .filter_map(|l| l.trim().strip_prefix("- id: "))
-        .map(|s| s.trim().to_string())
+        .map(|s| s.trim().to_owned())
         .collect()
 }
 
@@ -616,7 +616,7 @@ fn verify_sarif_is_valid_and_located_at_the_captures() {
             .map(|r| {
                 let loc = &r["locations"][0]["physicalLocation"];
                 (
-                    loc["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                    loc["artifactLocation"]["uri"].as_str().unwrap().to_owned(),
                     loc["region"]["startLine"].as_u64().unwrap(),
                 )
             })
@@ -693,7 +693,7 @@ fn verify_sarif_places_findings_without_a_capture_file_at_the_sheet() {
 #[test]
 fn verify_github_escapes_and_caps_annotations_per_level() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    std::fs::create_dir_all(tmp.path().join(".git")).unwrap();
     // Twelve events without event_time or action_source: more errors than GitHub shows.
     let line = "{\"event_name\": \"Bad%x\\ny\"}\n";
     let file = "we,ird:100%.jsonl";

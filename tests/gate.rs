@@ -152,7 +152,7 @@ impl Repo {
     }
 
     fn sha(&self, rev: &str) -> String {
-        self.git(&["rev-parse", rev]).trim().to_string()
+        self.git(&["rev-parse", rev]).trim().to_owned()
     }
 }
 
@@ -490,7 +490,7 @@ fn reviewed_repo() -> Repo {
     repo.commit_all("record", "2026-11-01");
     repo.git(&["checkout", "-q", "-B", "feature"]);
     std::fs::remove_file(repo.dir.join("records/2026-11-01-lead-check.yaml")).unwrap();
-    let head = SHEET
+    let mut head = SHEET
         .replace("triggers: [checkout]", "triggers: [checkout, forms]")
         .replace("pause: [budget, roas]", "pause: [budget]")
         .replace(
@@ -499,8 +499,8 @@ fn reviewed_repo() -> Repo {
         )
         .replace("['forms/**']", "['forms/**', '!forms/legacy/**']")
         .replace("max_age: 30d", "max_age: 90d")
-        .replace("  Lead:\n    owner: tracking\n", "  Lead:\n    owner: tracking\n    meaning: \"a form sent <img src=x onerror=alert(1)> @everyone [click](https://evil.example)\"\n")
-        + "policy:\n  rules: {retest-failed: warning}\n";
+        .replace("  Lead:\n    owner: tracking\n", "  Lead:\n    owner: tracking\n    meaning: \"a form sent <img src=x onerror=alert(1)> @everyone [click](https://evil.example)\"\n");
+    head.push_str("policy:\n  rules: {retest-failed: warning}\n");
     repo.pull_request("checkout/pay.js", &head);
     repo
 }

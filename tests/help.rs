@@ -31,7 +31,7 @@ fn subcommands() -> Vec<String> {
         .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next())
         .filter(|w| *w != "help")
-        .map(str::to_string)
+        .map(str::to_owned)
         .collect()
 }
 

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 
 fn reason(v: &serde_json::Value, retest: &str) -> String {
-    required(v, retest)["reason"].as_str().unwrap().to_string()
+    required(v, retest)["reason"].as_str().unwrap().to_owned()
 }
 
 #[test]
@@ -479,7 +479,7 @@ fn two_branches_recording_the_same_retest_the_same_day_merge_without_conflict() 
     repo.git(&["checkout", "-q", "-b", "alice"], TODAY);
     let a = record_cmd(&repo, "alice's 3 orders");
     assert_eq!(a.code, 0, "{}", a.stderr);
-    let a_path = a.stdout.trim().to_string();
+    let a_path = a.stdout.trim().to_owned();
     assert!(
         a.stderr.contains(&format!("git add -- {a_path}")),
         "{}",
@@ -493,7 +493,7 @@ fn two_branches_recording_the_same_retest_the_same_day_merge_without_conflict() 
     repo.commit_all("alice records", TODAY);
     repo.git(&["checkout", "-q", "-b", "bob", "feature"], TODAY);
     let b = record_cmd(&repo, "bob's 3 orders");
-    let b_path = b.stdout.trim().to_string();
+    let b_path = b.stdout.trim().to_owned();
     repo.commit_all("bob records", TODAY);
     let name = regex_like(&a_path);
     assert!(name, "{a_path}");

@@ -169,7 +169,7 @@ fn open_incidents(r: &Repo) -> Vec<String> {
         .expect("findings")
         .iter()
         .filter(|f| f["rule"] == "incident-open")
-        .filter_map(|f| f["message"].as_str().map(str::to_string))
+        .filter_map(|f| f["message"].as_str().map(str::to_owned))
         .collect()
 }
 
@@ -195,7 +195,7 @@ fn open_writes_a_new_file_from_the_route_and_check_and_doc_see_it() {
     let id = file
         .trim_start_matches("incidents/")
         .trim_end_matches(".yaml")
-        .to_string();
+        .to_owned();
     assert!(stdout.contains(&format!("git add {file}")), "{stdout}");
     assert!(stdout.contains("pause first: budget, roas"), "{stdout}");
     let text = r.read(&file);
@@ -484,7 +484,7 @@ fn global_flags_are_accepted_after_the_nested_subcommand() {
 }
 
 /// Issue 13: `incident open` names the conclusions the document will show paused: the route's
-/// `pause`, then what the stopped events' rollbacks pause (AddToCart's `product-sets`), and
+/// `pause`, then what the stopped events' rollbacks pause (`AddToCart`'s `product-sets`), and
 /// `check`'s `incident-open` names the same list.
 #[test]
 fn open_names_the_conclusions_the_stopped_events_pause() {

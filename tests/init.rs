@@ -33,7 +33,7 @@ fn findings(dir: &Path) -> (Option<i32>, Vec<Value>) {
 /// A fresh repository holding only the starter of `template`.
 fn started(template: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
     let o = govsheet(dir.path(), &["init", "--template", template]);
     assert_eq!(
         o.status.code(),
@@ -53,7 +53,7 @@ fn started(template: &str) -> tempfile::TempDir {
 /// quote, a plain one in a flow map to the next `,` or `}`.
 fn replace_value(sheet: &Path, line: usize, column: usize, new: &str) {
     let text = std::fs::read_to_string(sheet).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     let l = &mut lines[line - 1];
     let start = l.char_indices().nth(column - 1).unwrap().0;
     let end = if l[start..].starts_with('"') {
@@ -62,7 +62,7 @@ fn replace_value(sheet: &Path, line: usize, column: usize, new: &str) {
         start + l[start..].find([',', '}']).unwrap_or(l.len() - start)
     };
     l.replace_range(start..end, &format!("\"{new}\""));
-    std::fs::write(sheet, lines.join("\n") + "\n").unwrap();
+    std::fs::write(sheet, format!("{}\n", lines.join("\n"))).unwrap();
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn fixture_texts() -> Vec<String> {
 const REPLACEMENTS: [&str; 8] = ["", "~", "[]", "{}", "[a, [b]]", "12", "true", "\"x/y~z\""];
 
 fn damage(text: &str, drop: &[usize], swap: &[(usize, usize)]) -> String {
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     for &(i, r) in swap {
         if lines.is_empty() {
             break;

@@ -1,5 +1,5 @@
 //! The hooks of `.pre-commit-hooks.yaml` run by the real pre-commit framework
-//! (`scripts/test-pre-commit.sh`). It installs pre-commit from PyPI and builds govsheet, which
+//! (`scripts/test-pre-commit.sh`). It installs pre-commit from `PyPI` and builds govsheet, which
 //! takes minutes, so it is ignored by a plain `cargo test` (and shows so) and `.ci/run` runs it
 //! with `--ignored` when python3 has venv.
 

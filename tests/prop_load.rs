@@ -68,34 +68,34 @@ const KEYS: &[&str] = &[
 
 fn scalar() -> impl Strategy<Value = String> {
     prop_oneof![
-        Just("1".to_string()),
-        Just("-0.5e3".to_string()),
-        Just("true".to_string()),
-        Just("no".to_string()),
-        Just("~".to_string()),
-        Just("null".to_string()),
-        Just("2026-02-30".to_string()),
-        Just("2026-11-20".to_string()),
-        Just("30d".to_string()),
-        Just("\"\"".to_string()),
-        Just("''".to_string()),
-        Just("|\n  block\n  text".to_string()),
-        Just(">-\n  folded".to_string()),
-        Just("!!binary aGVsbG8=".to_string()),
-        Just("!custom x".to_string()),
+        Just("1".to_owned()),
+        Just("-0.5e3".to_owned()),
+        Just("true".to_owned()),
+        Just("no".to_owned()),
+        Just("~".to_owned()),
+        Just("null".to_owned()),
+        Just("2026-02-30".to_owned()),
+        Just("2026-11-20".to_owned()),
+        Just("30d".to_owned()),
+        Just("\"\"".to_owned()),
+        Just("''".to_owned()),
+        Just("|\n  block\n  text".to_owned()),
+        Just(">-\n  folded".to_owned()),
+        Just("!!binary aGVsbG8=".to_owned()),
+        Just("!custom x".to_owned()),
         "[a-z][a-z0-9-]{0,8}",
         "\"[^\"\\\\\n]{0,12}\"",
         "'[^'\n]{0,12}'",
         "\"\\\\[nt\"\\\\u00e9xU]{1,3}\"",
         "[éü日本🙂 ]{1,4}",
-        Just("\u{feff}bom".to_string()),
+        Just("\u{feff}bom".to_owned()),
         "[0-9]{1,25}",
     ]
 }
 
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => proptest::sample::select(KEYS).prop_map(str::to_string),
+        4 => proptest::sample::select(KEYS).prop_map(str::to_owned),
         1 => "[a-zA-Z_][a-zA-Z0-9_-]{0,6}",
         1 => "\"[^\"\\\\\n]{0,6}\"",
     ]
@@ -282,7 +282,7 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     // The core policy (rules and waivers) over whatever model could be built.
     if let Some(s) = &loaded.sheet {
         let today = sheet::model::parse_date("2026-11-25").unwrap();
-        let files = ["theme/layout/theme.liquid".to_string()];
+        let files = ["theme/layout/theme.liquid".to_owned()];
         let input = govsheet::policy::Input::new(today, Some(&files));
         let core = govsheet::policy::core();
         let mut findings = std::mem::take(&mut loaded.findings);

@@ -27,7 +27,7 @@ fn sh_blocks() -> Vec<Vec<String>> {
             (Some(block), l) => {
                 let command = l.split(" #").next().unwrap_or("").trim();
                 if !command.is_empty() && !command.starts_with('#') {
-                    block.push(command.to_string());
+                    block.push(command.to_owned());
                 }
             }
             (None, _) => {}

@@ -197,7 +197,7 @@ fn strs(v: &Value) -> Vec<String> {
     v.as_array()
         .unwrap_or_else(|| panic!("not an array: {v}"))
         .iter()
-        .map(|s| s.as_str().unwrap().to_string())
+        .map(|s| s.as_str().unwrap().to_owned())
         .collect()
 }
 
@@ -215,7 +215,7 @@ fn required_ids(v: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["retest"].as_str().unwrap().to_string())
+        .map(|r| r["retest"].as_str().unwrap().to_owned())
         .collect()
 }
 
@@ -224,7 +224,7 @@ fn rules(v: &Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
         .collect()
 }
 
@@ -446,7 +446,7 @@ fn paths_with_spaces_quotes_and_non_ascii_survive() {
     let (_, v) = repo.json(&["--base", "main"]);
     assert_eq!(
         strs(&v["changed_files"]),
-        vec![umlaut.to_string(), odd.to_string()]
+        vec![umlaut.to_owned(), odd.to_owned()]
     );
     assert_eq!(strs(&v["components"]), vec!["server", "payment"]);
     assert_eq!(
@@ -616,7 +616,7 @@ fn record_writes_a_new_file_that_covers_the_retest_once_committed() {
     };
     let r = record(evidence);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let first_path = r.stdout.trim().to_string();
+    let first_path = r.stdout.trim().to_owned();
     assert!(
         first_path.starts_with("records/2026-11-25-purchase-dedupe-")
             && first_path.ends_with(".yaml"),
@@ -628,7 +628,7 @@ fn record_writes_a_new_file_that_covers_the_retest_once_committed() {
         r.stderr
     );
     let r2 = record("again");
-    let second_path = r2.stdout.trim().to_string();
+    let second_path = r2.stdout.trim().to_owned();
     assert_ne!(first_path, second_path);
     let first = std::fs::read_to_string(repo.path(&first_path)).unwrap();
     assert!(!first.contains("again"), "{first}");

@@ -40,7 +40,7 @@ fn rules_in(json: &Value) -> Vec<String> {
         .as_array()
         .map(|a| {
             a.iter()
-                .filter_map(|f| f["rule"].as_str().map(str::to_string))
+                .filter_map(|f| f["rule"].as_str().map(str::to_owned))
                 .collect()
         })
         .unwrap_or_default()
@@ -368,9 +368,9 @@ fn dependency_cycle_names_the_whole_cycle_once() {
 fn an_expired_waiver_brings_the_finding_back() {
     let (_, json) = check_json(&fixtures().join("waiver-expired/fail.yaml"));
     let rules = rules_in(&json);
-    assert!(rules.contains(&"event-owner".to_string()), "{rules:?}");
+    assert!(rules.contains(&"event-owner".to_owned()), "{rules:?}");
     let (_, json) = check_json(&fixtures().join("waiver-expired/pass.yaml"));
-    assert!(!rules_in(&json).contains(&"event-owner".to_string()));
+    assert!(!rules_in(&json).contains(&"event-owner".to_owned()));
 }
 
 /// Issue 14: `pause: []` says "no decision rests on this event" and passes `event-rollback`;
@@ -381,7 +381,7 @@ fn an_explicit_empty_pause_list_passes_and_a_null_one_does_not() {
     let text = std::fs::read_to_string(&pass).unwrap();
     assert!(text.contains("      pause: []\n"));
     let (_, json) = check_json(&pass);
-    assert!(!rules_in(&json).contains(&"event-rollback".to_string()));
+    assert!(!rules_in(&json).contains(&"event-rollback".to_owned()));
 
     let dir = tempfile::tempdir().unwrap();
     for (variant, replacement, pointer) in [

@@ -63,7 +63,7 @@ fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
 
 fn setup(extra: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join("policies")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("policies")).unwrap();
     std::fs::write(tmp.path().join("policies/acme.yaml"), PACK).unwrap();
     std::fs::write(tmp.path().join("governance.yaml"), sheet(extra)).unwrap();
     tmp
@@ -282,7 +282,7 @@ fn govsheet_test_runs_a_packs_whole_sheet_cases() {
         .position(|l| l.contains("user_data: {source_of_truth: orders"))
         .unwrap()
         + 1;
-    std::fs::create_dir(tmp.path().join("policies/cases")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("policies/cases")).unwrap();
     std::fs::write(tmp.path().join("policies/cases/no-consent.yaml"), &text).unwrap();
     let cases = format!(
         r#"tests:

@@ -85,7 +85,7 @@ fn write(dir: &Path, name: &str, text: &str) {
 /// A folder with the sheet, a theme file and a `.git` marker (the repository root).
 fn shop() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join(".git")).unwrap();
+    std::fs::create_dir_all(tmp.path().join(".git")).unwrap();
     write(tmp.path(), "governance.yaml", SHEET);
     write(tmp.path(), "theme/layout.liquid", "<html></html>\n");
     tmp
@@ -135,7 +135,7 @@ fn a_record_linked_to_a_file_outside_the_repository_is_exit_2_and_not_printed() 
         "retest: lead-check\ndate: 2026-11-20\nresult: pass\nby: tracking\nevidence: TOKEN-12345\n",
     );
     let tmp = shop();
-    std::fs::create_dir(tmp.path().join("records")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("records")).unwrap();
     std::os::unix::fs::symlink(
         outside.path().join("secrets.yaml"),
         tmp.path().join("records/r.yaml"),
@@ -152,7 +152,7 @@ fn a_record_linked_to_a_file_outside_the_repository_is_exit_2_and_not_printed() 
 #[test]
 fn a_record_linked_to_proc_is_exit_2() {
     let tmp = shop();
-    std::fs::create_dir(tmp.path().join("records")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("records")).unwrap();
     std::os::unix::fs::symlink("/proc/self/environ", tmp.path().join("records/env.yaml")).unwrap();
     expect(&govsheet(tmp.path(), &["check"]), 2, &["records/env.yaml"]);
 }
@@ -178,7 +178,7 @@ fn a_fifo_or_a_device_as_the_sheet_is_exit_2_without_blocking() {
 #[test]
 fn a_fifo_named_like_a_sheet_is_not_skipped_when_walking_or_by_verify() {
     let tmp = shop();
-    std::fs::create_dir(tmp.path().join("web")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("web")).unwrap();
     mkfifo(&tmp.path().join("web/governance.yaml"));
     let mut cmd = bin();
     cmd.current_dir(tmp.path())
@@ -207,7 +207,7 @@ fn a_fifo_named_like_a_sheet_is_not_skipped_when_walking_or_by_verify() {
 #[test]
 fn a_fifo_as_a_record_file_is_exit_2_without_blocking() {
     let tmp = shop();
-    std::fs::create_dir(tmp.path().join("records")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("records")).unwrap();
     mkfifo(&tmp.path().join("records/r.yaml"));
     let mut cmd = bin();
     cmd.current_dir(tmp.path())
@@ -500,7 +500,7 @@ fn captured_text_is_inert_in_the_markdown_report() {
 fn a_symlinked_sheet_is_checked_when_inside_and_refused_when_outside() {
     let tmp = shop();
     write(tmp.path(), "sheets/shop.yaml", SHEET);
-    std::fs::create_dir(tmp.path().join("web")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("web")).unwrap();
     std::os::unix::fs::symlink(
         "../sheets/shop.yaml",
         tmp.path().join("web/governance.yaml"),
@@ -746,7 +746,7 @@ fn unreadable_or_blank_totals_and_currencies_are_unreconciled_errors() {
         .unwrap()
         .iter()
         .filter(|f| f["rule"] == "orders-row" && f["severity"] == "error")
-        .map(|f| f["message"].as_str().unwrap().to_string())
+        .map(|f| f["message"].as_str().unwrap().to_owned())
         .collect();
     for row in ["row 2", "row 3", "row 4", "row 5"] {
         assert!(rows.iter().any(|m| m.contains(row)), "{row}: {rows:?}");

@@ -297,7 +297,7 @@ fn bad_input_is_a_finding_never_a_panic() {
         .filter(|f| f["rule"] == "payload-shape")
         .map(|f| {
             (
-                f["file"].as_str().unwrap_or("").to_string(),
+                f["file"].as_str().unwrap_or("").to_owned(),
                 f["line"].as_u64().unwrap_or(0),
             )
         })
@@ -305,11 +305,11 @@ fn bad_input_is_a_finding_never_a_panic() {
     assert_eq!(
         shapes,
         vec![
-            ("bad.jsonl".to_string(), 2),
-            ("bad.jsonl".to_string(), 3),
-            ("bad.jsonl".to_string(), 4),
-            ("bad.jsonl".to_string(), 5),
-            ("empty.jsonl".to_string(), 1),
+            ("bad.jsonl".to_owned(), 2),
+            ("bad.jsonl".to_owned(), 3),
+            ("bad.jsonl".to_owned(), 4),
+            ("bad.jsonl".to_owned(), 5),
+            ("empty.jsonl".to_owned(), 1),
         ]
     );
 }

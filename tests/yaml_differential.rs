@@ -81,7 +81,7 @@ fn valid_cases_mean_what_the_suite_says() {
             }
             (_, Err(e)) => differ.push(format!("{id}: refused: {}", e.message)),
             (docs, Ok(n)) => {
-                differ.push(format!("{id}: {} documents, got {}", docs.len(), json(&n)))
+                differ.push(format!("{id}: {} documents, got {}", docs.len(), json(&n)));
             }
         }
     }
@@ -136,7 +136,7 @@ struct RefVisitor;
 impl<'de> Visitor<'de> for RefVisitor {
     type Value = Value;
 
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("any YAML value")
     }
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {

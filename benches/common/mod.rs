@@ -13,7 +13,7 @@ use std::fmt::Write;
 
 /// How many of each section a sheet of `events` events holds.
 #[derive(Debug, Clone, Copy)]
-pub struct Shape {
+pub(crate) struct Shape {
     pub events: usize,
     pub owners: usize,
     pub systems: usize,
@@ -27,7 +27,7 @@ pub struct Shape {
 }
 
 impl Shape {
-    pub fn new(events: usize) -> Self {
+    pub(crate) fn new(events: usize) -> Self {
         Self {
             events,
             owners: (events / 10).max(2),
@@ -51,7 +51,7 @@ fn retest(i: usize, s: &Shape) -> String {
 
 /// The text of a sheet with `shape.events` events. `records_dir` names the folder of record
 /// files when some are written.
-pub fn sheet(shape: &Shape, records_dir: Option<&str>) -> String {
+pub(crate) fn sheet(shape: &Shape, records_dir: Option<&str>) -> String {
     let s = shape;
     let mut out = String::with_capacity(s.events * 1200 + 4096);
     out.push_str("version: 1\nsheet:\n  name: Generated store\n  dataset: \"1234567890\"\n  platform: shopify\n");
@@ -82,7 +82,7 @@ pub fn sheet(shape: &Shape, records_dir: Option<&str>) -> String {
     out.push_str("events:\n");
     for i in 0..s.events {
         let name = if i == 0 {
-            "Purchase".to_string()
+            "Purchase".to_owned()
         } else {
             format!("Event{i:05}")
         };
@@ -157,7 +157,7 @@ fn record_item(i: usize, s: &Shape, first: &str, rest: &str) -> String {
 
 /// The repository files the components' paths match: (path, text), one per component, so
 /// that `component-matches-nothing` has something to find.
-pub fn repo_files(shape: &Shape) -> Vec<(String, String)> {
+pub(crate) fn repo_files(shape: &Shape) -> Vec<(String, String)> {
     (0..shape.components)
         .map(|i| {
             (
@@ -169,7 +169,7 @@ pub fn repo_files(shape: &Shape) -> Vec<(String, String)> {
 }
 
 /// The record files of `records_dir`: (file name, text), one record each.
-pub fn record_files(shape: &Shape) -> Vec<(String, String)> {
+pub(crate) fn record_files(shape: &Shape) -> Vec<(String, String)> {
     (0..shape.record_files)
         .map(|i| {
             (

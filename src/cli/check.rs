@@ -23,7 +23,7 @@ pub struct CheckArgs {
 }
 
 /// Every finding of one sheet on disk: loading, schema, policy rules and waivers.
-pub fn findings_for(
+pub(super) fn findings_for(
     sheet: &workspace::SheetOnDisk,
     ctx: &Context,
 ) -> Result<Vec<Finding>, CliError> {
@@ -31,8 +31,8 @@ pub fn findings_for(
 }
 
 /// The rules of `command` (`check`, `retests`) that the sheets enable, from the rule registry
-/// (with each sheet's packs), at the severity the sheet gives them, as SARIF and JUnit list them.
-pub fn rule_infos<'a>(
+/// (with each sheet's packs), at the severity the sheet gives them, as SARIF and `JUnit` list them.
+pub(super) fn rule_infos<'a>(
     sheets: impl IntoIterator<Item = &'a workspace::SheetOnDisk>,
     command: &str,
 ) -> Result<Vec<RuleInfo>, CliError> {
@@ -52,10 +52,10 @@ pub fn rule_infos<'a>(
     Ok(out)
 }
 
-/// One registry rule as SARIF and JUnit list it, at `severity`.
-pub fn rule_info(r: &policy::RuleInfo, severity: finding::Severity) -> RuleInfo {
+/// One registry rule as SARIF and `JUnit` list it, at `severity`.
+pub(super) fn rule_info(r: &policy::RuleInfo, severity: finding::Severity) -> RuleInfo {
     let description = if r.why.trim().is_empty() {
-        r.description.trim().to_string()
+        r.description.trim().to_owned()
     } else {
         format!("{}\n\n{}", r.description.trim(), r.why.trim())
     };
@@ -72,7 +72,7 @@ fn repo_paths(sheets: &[(workspace::SheetOnDisk, Vec<Finding>)]) -> RepoPaths {
 }
 
 /// The findings' files relative to one repository root.
-pub fn repo_paths_of(findings: &[Finding], repo_root: &std::path::Path) -> RepoPaths {
+pub(super) fn repo_paths_of(findings: &[Finding], repo_root: &std::path::Path) -> RepoPaths {
     let mut paths = RepoPaths::new();
     add_repo_paths(&mut paths, findings, repo_root);
     paths
@@ -86,7 +86,7 @@ fn add_repo_paths(paths: &mut RepoPaths, findings: &[Finding], repo_root: &std::
     }
 }
 
-pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
     let paths = workspace::find_sheets(&args.paths)?;
     let mut sheets = Vec::new();
     for path in &paths {
@@ -153,6 +153,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
     let code = exit_for(&findings, ctx.fail_on);
     // The process ends here: freeing every node of a large sheet one by one is time (6% of a
     // 10,000-event check) spent on memory the OS takes back anyway.
+    #[allow(clippy::mem_forget, reason = "nothing to release but memory, at exit")]
     std::mem::forget(sheets);
     Ok(code)
 }

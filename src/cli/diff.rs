@@ -59,11 +59,11 @@ pub fn repo_path(repo: &Repo, sheet: &Path) -> Result<String, CliError> {
     })?;
     let mut parts: Vec<String> = Vec::new();
     for c in rel.components() {
-        parts.push(c.as_os_str().to_str().map(str::to_string).ok_or_else(|| {
+        parts.push(c.as_os_str().to_str().map(str::to_owned).ok_or_else(|| {
             CliError::file(sheet.display().to_string(), "the folder name is not UTF-8")
         })?);
     }
-    parts.push(name.to_string());
+    parts.push(name.to_owned());
     Ok(parts.join("/"))
 }
 
@@ -100,7 +100,7 @@ pub fn sheet_at(
     path: &str,
     display: &str,
 ) -> Result<Option<Sheet>, CliError> {
-    let files = repo.files_at(rev, label, &[path.to_string()])?;
+    let files = repo.files_at(rev, label, &[path.to_owned()])?;
     let Some((_, bytes)) = files.into_iter().find(|(p, _)| p == path) else {
         return Ok(None);
     };
@@ -223,7 +223,7 @@ pub fn run(ctx: &Context, args: DiffArgs) -> Result<ExitCode, CliError> {
             (sheet_at(&repo, &head_sha, &label, &rel, &display)?, label)
         }
         None => {
-            let label = "the working tree".to_string();
+            let label = "the working tree".to_owned();
             if args.sheet.exists() {
                 let on_disk = workspace::load_sheet(&args.sheet)?;
                 let Some(sheet) = on_disk.loaded.sheet else {
@@ -317,12 +317,12 @@ pub fn component_prefix(sheet_path: &str, root_dir: Option<&str>) -> Result<Stri
 /// A path from the top-level as a path from the component root `prefix`; `None` outside it.
 fn under(prefix: &str, path: &str) -> Option<String> {
     if prefix.is_empty() {
-        return Some(path.to_string());
+        return Some(path.to_owned());
     }
     path.strip_prefix(prefix)
         .and_then(|r| r.strip_prefix('/'))
         .filter(|r| !r.is_empty())
-        .map(str::to_string)
+        .map(str::to_owned)
 }
 
 /// What `retests` knows of a range besides the head sheet: the sheet at the merge base and

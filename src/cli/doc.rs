@@ -57,7 +57,7 @@ fn visible(line: &str) -> String {
 /// How `old` (the file, named `old_name`) differs from `new` (what `doc` renders now): a
 /// unified diff with three lines of context, cut after [`DIFF_LINES`] lines, the removed lines
 /// red and the added ones green when `color`.
-pub fn unified_diff(old: &str, new: &str, old_name: &str, color: bool) -> String {
+pub(super) fn unified_diff(old: &str, new: &str, old_name: &str, color: bool) -> String {
     use owo_colors::OwoColorize;
     use similar::{ChangeTag, TextDiff};
 
@@ -90,7 +90,7 @@ pub fn unified_diff(old: &str, new: &str, old_name: &str, color: bool) -> String
                 };
                 lines.push(line);
                 if missing_newline {
-                    lines.push("\\ No newline at end of file".to_string());
+                    lines.push("\\ No newline at end of file".to_owned());
                 }
             }
         }
@@ -184,7 +184,7 @@ fn check_file(
 /// the document says which date its status is as of. `--check` without a date re-renders for
 /// the date the existing file states, so a committed document does not go stale by itself
 /// as days pass, only when the sheet or its records change.
-pub fn run(ctx: &Context, args: DocArgs, today_given: bool) -> Result<ExitCode, CliError> {
+pub(super) fn run(ctx: &Context, args: DocArgs, today_given: bool) -> Result<ExitCode, CliError> {
     let given = today_given.then_some(ctx.today);
     if let Some(out) = &args.output
         && let (Ok(a), Ok(b)) = (out.canonicalize(), args.sheet.canonicalize())

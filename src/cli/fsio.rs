@@ -335,6 +335,9 @@ pub fn create_dir_inside(folder: &Path, repo: &Path) -> Result<(), CliError> {
                 }
             }
             Ok(_) => return Err(err(&at, "exists and is not a folder")),
+            // One level at a time, each checked above: `create_dir_all` would follow a link
+            // made between the check and the call.
+            #[allow(clippy::create_dir, reason = "one checked level at a time, see above")]
             Err(_) => match std::fs::create_dir(&at) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && at.is_dir() => {}
@@ -540,7 +543,7 @@ mod tests {
         let repo = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
         let records = repo.path().join("records");
-        std::fs::create_dir(&records).unwrap();
+        std::fs::create_dir_all(&records).unwrap();
         std::fs::write(records.join("a.yaml"), "a: 1\n").unwrap();
         std::fs::write(outside.path().join("secret.yaml"), "s: 1\n").unwrap();
         std::os::unix::fs::symlink(
@@ -549,7 +552,7 @@ mod tests {
         )
         .unwrap();
         std::os::unix::fs::symlink(records.join("a.yaml"), records.join("inner.yaml")).unwrap();
-        std::fs::create_dir(records.join("dir.yaml")).unwrap();
+        std::fs::create_dir_all(records.join("dir.yaml")).unwrap();
         let fifo = records.join("fifo.yaml");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         std::fs::write(records.join("big.yaml"), "x".repeat(50)).unwrap();

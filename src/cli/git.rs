@@ -63,7 +63,7 @@ impl Repo {
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             let message = if err.contains("not a git repository") {
-                "not a git repository: run govsheet retests inside the repository, or pass the changed files as arguments or with --files-from".to_string()
+                "not a git repository: run govsheet retests inside the repository, or pass the changed files as arguments or with --files-from".to_owned()
             } else {
                 format!("git rev-parse failed: {}", first_lines(&err))
             };
@@ -71,7 +71,7 @@ impl Repo {
         }
         let top = String::from_utf8_lossy(&out.stdout)
             .trim_end_matches(['\n', '\r'])
-            .to_string();
+            .to_owned();
         if top.is_empty() {
             return Err(CliError::file(
                 dir.display().to_string(),
@@ -130,7 +130,7 @@ impl Repo {
         check_rev(rev, flag)?;
         let spec = format!("{rev}^{{commit}}");
         let out = run_git(&self.dir, ["rev-parse", "--verify", "--quiet", &spec])?;
-        let sha = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let sha = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         if !out.status.success() || sha.is_empty() {
             let shallow = if self.is_shallow()? {
                 format!(" (this is a shallow clone: {FETCH_HELP})")
@@ -161,7 +161,7 @@ impl Repo {
         b_name: &str,
     ) -> Result<String, CliError> {
         let out = run_git(&self.dir, ["merge-base", a, b])?;
-        let sha = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let sha = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         if out.status.success() && !sha.is_empty() {
             return Ok(sha);
         }
@@ -214,7 +214,7 @@ impl Repo {
     ) -> Result<Vec<Commit>, CliError> {
         let range = match base {
             Some(b) => format!("{b}..{head}"),
-            None => head.to_string(),
+            None => head.to_owned(),
         };
         let mut args = vec![
             "-c",
@@ -250,7 +250,7 @@ impl Repo {
         let specs: Vec<String> = paths
             .iter()
             .map(|p| match p.strip_suffix('/').unwrap_or(p) {
-                "." | "" => ":(top)".to_string(),
+                "." | "" => ":(top)".to_owned(),
                 p => format!(":(top,literal){p}"),
             })
             .collect();
@@ -266,7 +266,7 @@ impl Repo {
             &self.dir,
             ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"],
         )?;
-        let sha = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let sha = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         Ok((out.status.success() && !sha.is_empty()).then_some(sha))
     }
 
@@ -434,9 +434,9 @@ pub fn parse_name_status(out: &[u8]) -> Vec<String> {
 }
 
 fn object(mode: &[u8], id: &[u8]) -> Result<Option<Object>, String> {
-    let mode_text = std::str::from_utf8(mode).map_err(|_| "a mode that is not text".to_string())?;
+    let mode_text = std::str::from_utf8(mode).map_err(|_| "a mode that is not text".to_owned())?;
     let mode = u32::from_str_radix(mode_text, 8).map_err(|_| format!("mode `{mode_text}`"))?;
-    let id = std::str::from_utf8(id).map_err(|_| "an object id that is not text".to_string())?;
+    let id = std::str::from_utf8(id).map_err(|_| "an object id that is not text".to_owned())?;
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(format!("object id `{id}`"));
     }
@@ -444,7 +444,7 @@ fn object(mode: &[u8], id: &[u8]) -> Result<Option<Object>, String> {
     Ok(
         (mode != 0 && id.bytes().any(|b| b != b'0')).then(|| Object {
             mode,
-            id: id.to_string(),
+            id: id.to_owned(),
         }),
     )
 }
@@ -500,7 +500,7 @@ pub fn parse_log_raw(out: &[u8]) -> Result<Vec<Commit>, String> {
             let date = crate::sheet::model::parse_date(date.trim())
                 .ok_or_else(|| format!("commit {id} has no committer date (`{date}`)"))?;
             commits.push(Commit {
-                id: id.to_string(),
+                id: id.to_owned(),
                 date,
                 changes: Vec::new(),
             });

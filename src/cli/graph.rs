@@ -25,7 +25,7 @@ pub struct GraphArgs {
     pub format: GraphFormat,
 }
 
-pub fn run(ctx: &Context, args: GraphArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(ctx: &Context, args: GraphArgs) -> Result<ExitCode, CliError> {
     let on_disk = workspace::load_sheet(&args.sheet)?;
     let Some(sheet) = on_disk.loaded.sheet.as_ref() else {
         let why = on_disk

@@ -27,7 +27,7 @@ enum Tip {
 
 /// The changed paths of a git comparison and the history they are judged against.
 #[derive(Debug)]
-pub struct Changes {
+pub(super) struct Changes {
     /// Paths relative to the git top folder, each with the position of the newest commit of
     /// the chain that touched it and that commit's date.
     pub paths: Vec<(String, Position, Option<NaiveDate>)>,
@@ -44,14 +44,14 @@ pub struct Changes {
 
 /// The records that may cover a change, with the position at which each entered.
 #[derive(Debug, Default)]
-pub struct Evidence {
+pub(super) struct Evidence {
     pub records: Vec<Record>,
     pub at: Vec<Position>,
 }
 
 /// A range `base...head`: the net change from the merge base to head, each path dated by the
 /// newest commit of head's first-parent chain that touched it.
-pub fn range(
+pub(super) fn range(
     repo: &Repo,
     base: &str,
     head: &str,
@@ -72,14 +72,14 @@ pub fn range(
         compared: Some(format!("{base}...{head} (merge base {})", short(&mb))),
         history,
         tip: Tip::Commit(head_sha),
-        merge_base: Some((mb.clone(), base.to_string())),
+        merge_base: Some((mb.clone(), base.to_owned())),
         base: Some(mb),
     })
 }
 
 /// Every commit of head's first-parent chain down to the root (a new branch with nothing to
 /// compare against): every path any of them touched counts as changed.
-pub fn whole_history(repo: &Repo, head: &str, head_flag: &str) -> Result<Changes, CliError> {
+pub(super) fn whole_history(repo: &Repo, head: &str, head_flag: &str) -> Result<Changes, CliError> {
     let head_sha = repo.commit(head, head_flag)?;
     let commits = repo.first_parent_chain(None, &head_sha)?;
     let history = History {
@@ -89,7 +89,7 @@ pub fn whole_history(repo: &Repo, head: &str, head_flag: &str) -> Result<Changes
     let mut paths: Vec<String> = history
         .last_touched()
         .into_keys()
-        .map(str::to_string)
+        .map(str::to_owned)
         .collect();
     paths.sort_unstable();
     Ok(Changes {
@@ -103,7 +103,7 @@ pub fn whole_history(repo: &Repo, head: &str, head_flag: &str) -> Result<Changes
 }
 
 /// The index against HEAD, taken as the next commit, dated today.
-pub fn staged(repo: &Repo, today: NaiveDate) -> Result<Changes, CliError> {
+pub(super) fn staged(repo: &Repo, today: NaiveDate) -> Result<Changes, CliError> {
     let head = repo.head()?;
     let changes = repo.staged_changes()?;
     let paths: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
@@ -145,7 +145,7 @@ fn positioned(history: &History, paths: Vec<String>) -> Vec<(String, Position, O
 }
 
 /// Where the sheet and its records live, relative to the git top folder.
-pub struct Places {
+pub(super) struct Places {
     /// The sheet file, from the top folder (`governance.yaml`, `web/governance.yaml`).
     pub sheet: String,
     /// `records_dir` from the top folder (`""`: the top folder itself); `None`: not set.
@@ -157,7 +157,7 @@ pub struct Places {
 
 impl Places {
     /// The places of `sheet_path` (as given) and its `records_dir` value, under `top`.
-    pub fn new(
+    pub(super) fn new(
         top: &Path,
         sheet_path: &Path,
         sheet_dir: &Path,
@@ -240,7 +240,7 @@ impl Places {
     fn dir_spec(&self) -> Option<String> {
         self.records_dir.as_ref().map(|d| {
             if d.is_empty() {
-                ".".to_string()
+                ".".to_owned()
             } else {
                 format!("{d}/")
             }
@@ -284,7 +284,11 @@ fn rev_name(tip: &Tip) -> String {
 /// history. Records only on disk (untracked, unstaged, uncommitted) are not among them. A
 /// record file of the tip that cannot be read, or the tip's sheet that is not YAML, stops the
 /// run (exit 2) naming the file and the commit: govsheet cannot say what covers the change.
-pub fn evidence(repo: &Repo, changes: &Changes, places: &Places) -> Result<Evidence, CliError> {
+pub(super) fn evidence(
+    repo: &Repo,
+    changes: &Changes,
+    places: &Places,
+) -> Result<Evidence, CliError> {
     let mut objects = repo.objects()?;
     let tip_name = rev_name(&changes.tip);
     let (tip_sheet, tip_files) = listing(repo, places, &changes.tip)?;

@@ -64,7 +64,7 @@ pub struct ResolveArgs {
     pub sheet: PathBuf,
 }
 
-pub fn run(ctx: &Context, args: IncidentArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(ctx: &Context, args: IncidentArgs) -> Result<ExitCode, CliError> {
     match args.action {
         IncidentAction::Open(a) => open(ctx, a),
         IncidentAction::Resolve(a) => resolve(ctx, a),
@@ -134,7 +134,7 @@ fn shell_word(p: &Path) -> String {
 }
 
 fn trimmed(t: Option<&Text>) -> Option<String> {
-    t.map(|t| t.value.trim().to_string())
+    t.map(|t| t.value.trim().to_owned())
         .filter(|s| !s.is_empty())
 }
 
@@ -188,7 +188,7 @@ fn open(ctx: &Context, args: OpenArgs) -> Result<ExitCode, CliError> {
                     .join(", "),
                 args.route,
                 if route_events.is_empty() {
-                    "none".to_string()
+                    "none".to_owned()
                 } else {
                     route_events.join(", ")
                 }
@@ -233,7 +233,7 @@ fn open(ctx: &Context, args: OpenArgs) -> Result<ExitCode, CliError> {
                 .item
                 .pause_ids()
                 .into_iter()
-                .map(str::to_string)
+                .map(str::to_owned)
                 .collect(),
             owner: trimmed(route.item.owner.as_ref()),
         });

@@ -40,7 +40,7 @@ pub struct InitArgs {
     pub template: Template,
 }
 
-pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, CliError> {
     let name = args.path.display().to_string();
     // create_new: refuses an existing file without a check-then-write race, and a failed
     // write leaves no half file.
@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, CliError> {
         ));
     }
     let check = if name == "governance.yaml" {
-        "govsheet check".to_string()
+        "govsheet check".to_owned()
     } else {
         format!("govsheet check {name}")
     };

@@ -19,6 +19,18 @@ mod test;
 mod verify;
 pub mod workspace;
 
+// The arguments of each subcommand, named here because `Command` (returned by `parse`) holds them.
+pub use check::CheckArgs;
+pub use doc::{DocArgs, DocFormatArg};
+pub use graph::{GraphArgs, GraphFormat};
+pub use incident::{IncidentAction, IncidentArgs, OpenArgs, ResolveArgs};
+pub use init::{InitArgs, Template};
+pub use record::{RecordArgs, RecordResult};
+pub use retests::RetestsArgs;
+pub use rules::{ExplainArgs, RulesArgs, RulesFormat};
+pub use test::TestArgs;
+pub use verify::VerifyArgs;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,10 +53,10 @@ pub struct Cli {
 /// Flags every subcommand understands.
 #[derive(Debug, Args, Clone)]
 pub struct Global {
-    /// When to colour the human report: `auto` honours NO_COLOR and a non-terminal stdout
+    /// When to colour the human report: `auto` honours `NO_COLOR` and a non-terminal stdout
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
-    /// The date to check against (YYYY-MM-DD) instead of the local date [env: GOVSHEET_TODAY;
+    /// The date to check against (YYYY-MM-DD) instead of the local date [env: `GOVSHEET_TODAY`;
     /// empty counts as unset]
     #[arg(long, global = true, value_name = "DATE")]
     pub today: Option<String>,
@@ -77,39 +89,39 @@ pub enum Format {
     Github,
     /// A GitHub-flavoured markdown summary (step summary, pull request comment)
     Markdown,
-    /// JUnit XML (Jenkins, GitLab)
+    /// `JUnit` XML (Jenkins, GitLab)
     Junit,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate sheets against the JSON Schema and every enabled policy rule
-    Check(check::CheckArgs),
+    Check(CheckArgs),
     /// Map changed files to the retests they require and check those retests' records
-    Retests(retests::RetestsArgs),
+    Retests(RetestsArgs),
     /// Record the result of a retest as a new file in the sheet's `records_dir`
-    Record(record::RecordArgs),
+    Record(RecordArgs),
     /// The governance changes of a branch: the sheet at the merge base against the sheet at head
     Diff(diff::DiffArgs),
     /// Render the governance document (Markdown or HTML) with the Stop/Go status of each event
-    Doc(doc::DocArgs),
+    Doc(DocArgs),
     /// Print the dependency graph (components, events, retests) as dot or Mermaid
-    Graph(graph::GraphArgs),
+    Graph(GraphArgs),
     /// Print the JSON Schema of the sheet
     Schema,
     /// List the rules with the severity a sheet gives them
-    Rules(rules::RulesArgs),
+    Rules(RulesArgs),
     /// Print one rule's documentation: what it finds, why it matters, examples
-    Explain(rules::ExplainArgs),
+    Explain(ExplainArgs),
     /// Write a commented starter governance.yaml (never overwrites a file)
-    Init(init::InitArgs),
+    Init(InitArgs),
     /// Check captured Pixel and Conversions API events against the sheet, Meta's rules and the orders
-    Verify(verify::VerifyArgs),
+    Verify(VerifyArgs),
     /// Open an incident file from a route of the router, or resolve one in its own file
-    Incident(incident::IncidentArgs),
+    Incident(IncidentArgs),
     /// Run the rules' own examples as tests: each `examples.fail` must raise its rule, each
     /// `examples.pass` must not
-    Test(test::TestArgs),
+    Test(TestArgs),
 }
 
 /// The global flags each subcommand has no use for: they are still accepted anywhere (so a
@@ -186,7 +198,7 @@ pub fn command() -> clap::Command {
         cmd = cmd.mut_subcommand(*name, |sub| {
             let nested: Vec<String> = sub
                 .get_subcommands()
-                .map(|c| c.get_name().to_string())
+                .map(|c| c.get_name().to_owned())
                 .collect();
             let mut sub = hide_globals(sub, unused);
             for n in nested {

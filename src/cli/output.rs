@@ -1,5 +1,5 @@
 //! Where reports go: stdout through anstream, which strips colour codes when stdout is not a
-//! terminal, when NO_COLOR is set, or when `--color never` says so. A closed pipe is not an
+//! terminal, when `NO_COLOR` is set, or when `--color never` says so. A closed pipe is not an
 //! error: printing stops quietly and the exit code stays the one the findings call for.
 //! `--output FILE` writes a report to a file instead (through `fsio`), while the human report
 //! still goes to stdout.
@@ -116,7 +116,7 @@ fn width_from(columns: Option<usize>, terminal: impl FnOnce() -> Option<usize>) 
 }
 
 /// Write a report file.
-pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+pub(super) fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
     super::fsio::write_output(path, text.as_bytes())
 }
 

@@ -68,7 +68,7 @@ fn unknown(kind: &str, section: &str, id: &str, known: Vec<&str>) -> CliError {
     CliError::Usage(format!("unknown {kind} `{id}` under `{section}`{hint}"))
 }
 
-pub fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(ctx: &Context, args: RecordArgs) -> Result<ExitCode, CliError> {
     let on_disk = workspace::load_sheet(&args.sheet)?;
     let sheet_name = args.sheet.display().to_string();
     let Some(sheet) = on_disk.loaded.sheet.as_ref() else {
@@ -159,7 +159,7 @@ fn head_commit(dir: &std::path::Path) -> Option<String> {
     super::git::Repo::open(dir).ok()?.head().ok().flatten()
 }
 
-/// A random seed for the file name (std's randomly keyed SipHash over the record, the time,
+/// A random seed for the file name (std's randomly keyed `SipHash` over the record, the time,
 /// the process and the attempt: no two runs pick the same name but by chance).
 fn seed(text: &str, attempt: u64) -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
@@ -178,7 +178,7 @@ fn shell_quote(s: &str) -> String {
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._-/+=:@,".contains(&b));
     if safe {
-        s.to_string()
+        s.to_owned()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }

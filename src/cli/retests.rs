@@ -54,7 +54,7 @@ fn env_ref(name: &str) -> Option<String> {
 
 /// pre-commit's push range; an all-zero from-ref is a new branch.
 fn from_pre_commit(repo: &Repo, from: &str, to: &str) -> Result<Changes, CliError> {
-    let short = crate::retest::history::short;
+    let short = retest::history::short;
     // pre-commit passes the all-zero object id for a branch the remote does not have yet.
     if from.chars().all(|c| c == '0') {
         let to_sha = repo.commit(to, "PRE_COMMIT_TO_REF")?;
@@ -223,7 +223,7 @@ fn glob_findings(sheet: &Sheet, errors: &[crate::globs::GlobError]) -> Vec<Findi
         .collect()
 }
 
-pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     let since = match &args.since {
         Some(s) => Some(crate::sheet::model::parse_date(s.trim()).ok_or_else(|| {
             CliError::Usage(format!("--since: `{s}` is not a date (YYYY-MM-DD)"))
@@ -347,7 +347,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
                         Some(pre) => p
                             .strip_prefix(pre.as_str())
                             .and_then(|r| r.strip_prefix('/'))
-                            .map(str::to_string),
+                            .map(str::to_owned),
                     };
                     rel.map(|r| ChangedPath::at(r, at, d))
                 })
@@ -458,6 +458,7 @@ pub fn run(ctx: &Context, args: RetestsArgs) -> Result<ExitCode, CliError> {
     // The process ends here: leave the report, the globs and the sheet to the OS rather than
     // freeing them piece by piece (5 % of a 100,000-path run).
     drop(records);
+    #[allow(clippy::mem_forget, reason = "nothing to release but memory, at exit")]
     std::mem::forget((report, evidence, history, matcher, on_disk));
     Ok(code)
 }
@@ -506,7 +507,7 @@ fn name_records_not_in_git(
     }
 }
 
-/// SARIF and JUnit of the retests findings, with the rules of `retests`.
+/// SARIF and `JUnit` of the retests findings, with the rules of `retests`.
 fn ci_format(
     ctx: &Context,
     args: &RetestsArgs,

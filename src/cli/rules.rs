@@ -61,7 +61,7 @@ fn policy_of(sheet: Option<&workspace::SheetOnDisk>) -> Result<Policy, CliError>
     }
 }
 
-pub fn run_rules(ctx: &Context, args: RulesArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run_rules(ctx: &Context, args: RulesArgs) -> Result<ExitCode, CliError> {
     let on_disk = sheet_for(args.sheet)?;
     let policy = policy_of(on_disk.as_ref())?;
     let sheet = on_disk.as_ref().and_then(|s| s.loaded.sheet.as_ref());
@@ -94,7 +94,7 @@ pub fn run_rules(ctx: &Context, args: RulesArgs) -> Result<ExitCode, CliError> {
             let w = rules.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
             let mut s = format!("{:<w$}  {:<8}  {:<6}  SUMMARY\n", "ID", "SEVERITY", "PACK");
             for r in &rules {
-                let mut lvl = level(r).to_string();
+                let mut lvl = level(r).to_owned();
                 if lvl != r.severity.as_str() {
                     lvl.push('*');
                 }
@@ -119,7 +119,7 @@ pub fn run_rules(ctx: &Context, args: RulesArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_explain(ctx: &Context, args: ExplainArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run_explain(ctx: &Context, args: ExplainArgs) -> Result<ExitCode, CliError> {
     let on_disk = sheet_for(args.sheet)?;
     let policy = policy_of(on_disk.as_ref())?;
     match policy.rule(&args.rule) {

@@ -20,7 +20,7 @@ pub struct TestArgs {
     pub packs: Vec<PathBuf>,
 }
 
-pub fn run(ctx: &Context, args: TestArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(ctx: &Context, args: TestArgs) -> Result<ExitCode, CliError> {
     // The rules under test: every rule of the sheet's policy, or those of the packs named.
     let (policy, names): (Policy, Option<Vec<String>>) = if args.packs.is_empty() {
         let sheet = super::default_sheet();
@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, args: TestArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
-    let cases: Vec<&crate::policy::pack::SheetTest> = policy
+    let cases: Vec<&policy::pack::SheetTest> = policy
         .sheet_tests()
         .iter()
         .filter(|c| names.as_ref().is_none_or(|n| n.contains(&c.pack)))

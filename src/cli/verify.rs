@@ -30,7 +30,7 @@ pub struct VerifyArgs {
     /// Map the orders CSV's columns: id=COL,value=COL,currency=COL[,time=COL,name=COL,status=COL]
     #[arg(long, value_name = "MAP", requires = "orders")]
     pub orders_columns: Option<String>,
-    /// The captures come from a test (test_event_code is expected)
+    /// The captures come from a test (`test_event_code` is expected)
     #[arg(long)]
     pub test_capture: bool,
     /// Findings listed per rule; the rest are counted (0: all)
@@ -62,7 +62,7 @@ fn open(p: &Path) -> Result<Box<dyn BufRead>, CliError> {
     Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
 }
 
-pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
     let stdin_uses = args
         .server
         .iter()
@@ -179,7 +179,7 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, CliError> {
 }
 
 /// The verify rules of the embedded registry at the severity the sheet gives them (rules it
-/// turns off are left out), as SARIF and JUnit list them. Verify's checks are code, so a team
+/// turns off are left out), as SARIF and `JUnit` list them. Verify's checks are code, so a team
 /// pack adds none: the sheet's own packs are not read.
 fn rule_infos(sheet: Option<&Sheet>) -> Vec<RuleInfo> {
     policy::core()

@@ -124,7 +124,7 @@ impl Change {
             (true, true) => self.group(),
             (true, false) => match self.item {
                 Some(_) => self.section.clone(),
-                None => singular(&self.section).to_string(),
+                None => singular(&self.section).to_owned(),
             },
             (false, true) => format!("`{path}` of {}", self.group()),
             (false, false) => format!("`{path}`"),
@@ -672,7 +672,7 @@ impl Walker<'_> {
         for e in added {
             let Some(n) = e.node else { continue };
             let pointer = entry_pointer(section, e);
-            let segs = [section.to_string()];
+            let segs = [section.to_owned()];
             let anchor = Anchor {
                 source: Arc::clone(e.source),
                 span: e.span,
@@ -697,7 +697,7 @@ impl Walker<'_> {
             if matched[i] {
                 continue;
             }
-            let segs = [section.to_string()];
+            let segs = [section.to_owned()];
             let exact = |key: String| {
                 let sheet = self.head.sheet;
                 self.head
@@ -709,7 +709,7 @@ impl Walker<'_> {
                         span,
                     })
             };
-            let anchor = exact(section.to_string())
+            let anchor = exact(section.to_owned())
                 .or_else(|| exact(format!("{section}_dir")))
                 .or_else(|| self.head_anchor(&segs))
                 .unwrap_or(Anchor {
@@ -741,7 +741,7 @@ impl Walker<'_> {
 /// `/records/3` for an inline entry; `/records/<file><pointer>` for one in a folder.
 fn entry_pointer(section: &str, e: &Entry<'_>) -> String {
     if e.inline {
-        e.pointer.to_string()
+        e.pointer.to_owned()
     } else {
         format!("/{section}/{}{}", escape_pointer(&e.source.name), e.pointer)
     }

@@ -73,7 +73,7 @@ fn the_same_sheet_reformatted_has_no_change() {
 
 #[test]
 fn each_weakening_change_is_marked_and_the_rest_are_not() {
-    let head = BASE
+    let mut head = BASE
         .replace("[checkout, theme]", "[theme, server]")
         .replace("['checkout/**']", "['checkout/**', '!checkout/pay.js']")
         .replace(
@@ -95,8 +95,8 @@ fn each_weakening_change_is_marked_and_the_rest_are_not() {
         .replace(
             "  Lead:\n    owner: tracking\n",
             "  Lead:\n    owner: media\n",
-        )
-        + "waivers:\n  - {rule: retest-missing, target: /retests/smoke, reason: r, approved_by: tracking, expires: 2027-01-01}\n";
+        );
+    head.push_str("waivers:\n  - {rule: retest-missing, target: /retests/smoke, reason: r, approved_by: tracking, expires: 2027-01-01}\n");
     let got = lines(&changes(BASE, &head));
     let want = [
         "/events/Purchase/triggers/1 added `server` to `triggers` of event `Purchase`",

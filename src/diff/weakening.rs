@@ -39,7 +39,7 @@ fn word(s: Option<Severity>) -> &'static str {
 
 /// Why a change weakens the gate, or `None`: fixed words, never text from the sheet. `segs` is the changed place's path (for an item
 /// of a list of ids or globs, the list's path and `item` the item).
-pub fn why(
+pub(super) fn why(
     segs: &[String],
     kind: Kind,
     item: Option<&Node>,
@@ -49,7 +49,7 @@ pub fn why(
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     let removed = kind == Kind::Removed;
     let is_item = item.is_some();
-    let text = |m: &str| Some(m.to_string());
+    let text = |m: &str| Some(m.to_owned());
     match (s.as_slice(), kind) {
         (["events", _], Kind::Removed) => {
             text("an event removed: its triggers, retests and rollback no longer gate any change")
@@ -164,7 +164,7 @@ fn loosened(before: Option<&Node>, after: Option<&Node>, higher_is_looser: bool)
 }
 
 /// What to do about a weakening change.
-pub fn help(c: &Change) -> String {
+pub(super) fn help(c: &Change) -> String {
     match (c.section.as_str(), c.kind) {
         ("waivers", _) => "a waiver added in a change does not hide that change's retest findings; have it approved in its own pull request, or fix what it waives".into(),
         ("policy", _) => "severities lowered in a change do not apply to that change's retest findings; change the policy in its own pull request if it is meant".into(),

@@ -29,7 +29,7 @@ fn not_set() -> Inline {
 /// A route id linking to its entry in the router section.
 fn route_link(id: &str) -> Inline {
     match route_anchor(id) {
-        Some(anchor) => Inline::Link(id.to_string(), anchor),
+        Some(anchor) => Inline::Link(id.to_owned(), anchor),
         None => code(id),
     }
 }
@@ -213,7 +213,7 @@ fn header(sheet: &Sheet, opts: &DocOptions<'_>) -> Vec<Block> {
 fn stop_go(sheet: &Sheet, statuses: &[EventStatus<'_>], today: chrono::NaiveDate) -> Vec<Block> {
     let stops = statuses.iter().filter(|s| s.gate == Gate::Stop).count();
     let summary = if statuses.is_empty() {
-        "The sheet declares no events.".to_string()
+        "The sheet declares no events.".to_owned()
     } else {
         format!(
             "{}: {} Go, {} Stop. An event is stopped while an incident on it is open, a rule \
@@ -721,7 +721,7 @@ fn retests(sheet: &Sheet, opts: &DocOptions<'_>) -> Vec<Block> {
             let st = retest_status(sheet, &r.id.value, opts.today);
             let mut name = vec![vec![code(r.id.value.as_str())]];
             if let Some(t) = &r.item.title {
-                name.push(vec![Inline::Strong(t.value.trim().to_string())]);
+                name.push(vec![Inline::Strong(t.value.trim().to_owned())]);
             }
             let max_age = match r.item.max_age.as_ref() {
                 None => vec![text("-")],
@@ -793,9 +793,9 @@ fn incidents(sheet: &Sheet) -> Vec<Block> {
         .map(|i| {
             let status = i.status.as_ref().map_or("open", |s| s.value.as_str());
             let badge = if i.is_open() {
-                Inline::Badge(Tone::Bad, status.to_string())
+                Inline::Badge(Tone::Bad, status.to_owned())
             } else {
-                Inline::Badge(Tone::Neutral, status.to_string())
+                Inline::Badge(Tone::Neutral, status.to_owned())
             };
             let mut head = vec![vec![code(
                 i.id.as_ref().map_or("(no id)", |t| t.value.as_str()),
@@ -988,7 +988,7 @@ fn reviews(sheet: &Sheet, opts: &DocOptions<'_>) -> Vec<Block> {
                     r.cadence
                         .as_ref()
                         .map_or("-", |c| c.value.as_str())
-                        .to_string(),
+                        .to_owned(),
                 )],
                 opt_text(r.scope.as_ref()),
                 owner(sheet, r.owner.as_ref()),
@@ -1076,10 +1076,10 @@ pub fn build(sheet: &Sheet, findings: &[Finding], opts: DocOptions<'_>) -> Docum
         .info
         .name
         .as_ref()
-        .map(|n| n.value.trim().to_string())
+        .map(|n| n.value.trim().to_owned())
         .filter(|n| !n.is_empty())
         .map_or_else(
-            || "Signal governance sheet".to_string(),
+            || "Signal governance sheet".to_owned(),
             |n| format!("{n}: signal governance sheet"),
         );
     let statuses = event_statuses(sheet, findings, opts.today);

@@ -117,12 +117,12 @@ impl Graph {
     }
 
     fn add_node(&mut self, kind: NodeKind, id: &str) {
-        let key = (kind, id.to_string());
+        let key = (kind, id.to_owned());
         if !self.index.contains_key(&key) {
             self.index.insert(key, self.nodes.len());
             self.nodes.push(Node {
                 kind,
-                id: id.to_string(),
+                id: id.to_owned(),
             });
         }
     }
@@ -143,7 +143,7 @@ impl Graph {
 
     /// The index of a node.
     pub fn find(&self, kind: NodeKind, id: &str) -> Option<usize> {
-        self.index.get(&(kind, id.to_string())).copied()
+        self.index.get(&(kind, id.to_owned())).copied()
     }
 
     /// Collision-free Mermaid node ids: kind prefix plus the id with every character outside
@@ -399,17 +399,17 @@ impl Walk {
     /// The chain from the start to the `i`th reached node, long ones elided.
     fn chain(&self, start: &str, i: usize, names: &[&str]) -> Chain {
         let (node, parent, dist) = self.nodes[i];
-        let mut tail = vec![names[node].to_string()];
+        let mut tail = vec![names[node].to_owned()];
         let mut p = parent;
         while let Some(pi) = p {
             if tail.len() == 2 && dist > 3 {
-                tail.push(ELIDED.to_string());
+                tail.push(ELIDED.to_owned());
                 break;
             }
-            tail.push(names[self.nodes[pi].0].to_string());
+            tail.push(names[self.nodes[pi].0].to_owned());
             p = self.nodes[pi].1;
         }
-        tail.push(start.to_string());
+        tail.push(start.to_owned());
         tail.reverse();
         tail
     }
@@ -440,7 +440,7 @@ pub fn regression_gate(sheet: &Sheet) -> Vec<GateRow> {
                 .nodes
                 .iter()
                 .take(MAX_LISTED)
-                .map(|&(c, _, _)| names[c].to_string())
+                .map(|&(c, _, _)| names[c].to_owned())
                 .collect();
             let down = Walk::from(ci, &dependents);
             let reaches = (0..down.nodes.len().min(MAX_LISTED))
@@ -463,7 +463,7 @@ pub fn regression_gate(sheet: &Sheet) -> Vec<GateRow> {
                     .filter_map(|c| order[c])
                     .min();
                 match first {
-                    Some(0) => events.push((ev.id.value.clone(), vec![id.to_string()])),
+                    Some(0) => events.push((ev.id.value.clone(), vec![id.to_owned()])),
                     Some(k) => events.push((ev.id.value.clone(), down.chain(id, k - 1, &names))),
                     None => {}
                 }
@@ -497,7 +497,7 @@ pub fn regression_gate(sheet: &Sheet) -> Vec<GateRow> {
                 .collect();
             keyed.sort();
             GateRow {
-                component: id.to_string(),
+                component: id.to_owned(),
                 built_from,
                 built_from_more: up.nodes.len().saturating_sub(MAX_LISTED),
                 reaches,
@@ -540,7 +540,7 @@ retests:
         assert_eq!(
             snippet.reaches,
             [
-                vec!["snippet".to_string(), "theme".into()],
+                vec!["snippet".to_owned(), "theme".into()],
                 vec!["snippet".into(), "theme".into(), "checkout".into()]
             ]
         );
@@ -548,8 +548,8 @@ retests:
             snippet.events,
             [
                 (
-                    "Purchase".to_string(),
-                    vec!["snippet".to_string(), "theme".into(), "checkout".into()]
+                    "Purchase".to_owned(),
+                    vec!["snippet".to_owned(), "theme".into(), "checkout".into()]
                 ),
                 ("ViewContent".into(), vec!["snippet".into()]),
             ]
@@ -562,7 +562,7 @@ retests:
         // A cycle ends the walk instead of looping.
         assert_eq!(
             rows[3].reaches,
-            [vec!["loop-a".to_string(), "loop-b".into()]]
+            [vec!["loop-a".to_owned(), "loop-b".into()]]
         );
     }
 
@@ -583,8 +583,8 @@ retests:
         assert_eq!(
             first.events,
             [(
-                "Purchase".to_string(),
-                vec!["c0".to_string(), ELIDED.into(), "c59".into(), "c60".into()]
+                "Purchase".to_owned(),
+                vec!["c0".to_owned(), ELIDED.into(), "c59".into(), "c60".into()]
             )]
         );
         assert_eq!(rows[60].built_from.len(), MAX_LISTED);

@@ -260,7 +260,7 @@ fn columns(g: &Graph) -> Vec<Vec<usize>> {
 
 fn short(label: &str) -> String {
     if label.chars().count() <= LABEL_CHARS {
-        label.to_string()
+        label.to_owned()
     } else {
         let mut s: String = label.chars().take(LABEL_CHARS - 1).collect();
         s.push('…');

@@ -134,7 +134,7 @@ fn event_status_in<'a>(
         }
     }
     EventStatus {
-        event: event.to_string(),
+        event: event.to_owned(),
         gate: if reasons.is_empty() {
             Gate::Go
         } else {
@@ -194,7 +194,7 @@ pub fn paused_conclusions(
                 .map(|(i, _)| {
                     PausedBy::Incident(
                         i.id.as_ref()
-                            .map_or_else(|| "(no id)".to_string(), |t| t.value.clone()),
+                            .map_or_else(|| "(no id)".to_owned(), |t| t.value.clone()),
                     )
                 })
                 .collect();

@@ -133,10 +133,10 @@ pub fn retest_status_of<'a>(
         let newer = decided.is_none_or(|d| date_of(rec) >= date_of(d));
         if newer && !matches!(result, "pass" | "fail" | "not-needed") {
             return RetestStatus {
-                id: id.to_string(),
+                id: id.to_owned(),
                 retest,
                 latest: Some(rec),
-                state: RetestState::Unreadable(result.to_string()),
+                state: RetestState::Unreadable(result.to_owned()),
             };
         }
     }
@@ -159,7 +159,7 @@ pub fn retest_status_of<'a>(
         }
     };
     RetestStatus {
-        id: id.to_string(),
+        id: id.to_owned(),
         retest,
         latest: decided,
         state,

@@ -155,7 +155,7 @@ fn unmatched_help(pattern: &str, files: &[String]) -> String {
             return format!("did you mean `{close}`?");
         }
     }
-    GENERAL.to_string()
+    GENERAL.to_owned()
 }
 
 /// Run one built-in; findings carry the rule's default severity.
@@ -356,16 +356,16 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
                             "write {} here",
                             hint.trim_start_matches([':', ' ']).trim_end_matches('.')
                         ),
-                        Some(_) => "write the real value here".to_string(),
-                        None if pointer == "/sheet/dataset" => "write your Meta dataset (Pixel) id, quoted (Events Manager > Data sources shows it)".to_string(),
-                        None => "write a real way to reach them (an address, a channel, a team page)".to_string(),
+                        Some(_) => "write the real value here".to_owned(),
+                        None if pointer == "/sheet/dataset" => "write your Meta dataset (Pixel) id, quoted (Events Manager > Data sources shows it)".to_owned(),
+                        None => "write a real way to reach them (an address, a channel, a team page)".to_owned(),
                     }),
                 );
             }
         }
         Builtin::RecordDate => {
             for rec in &sheet.records {
-                let what = rec.retest.as_ref().map_or("record".to_string(), |r| {
+                let what = rec.retest.as_ref().map_or("record".to_owned(), |r| {
                     format!("record of retest `{}`", r.value)
                 });
                 match &rec.date {
@@ -617,7 +617,7 @@ fn dependency_cycles(info: &RuleInfo, sheet: &Sheet, out: &mut Vec<Finding>) {
     }
 }
 
-/// A cycle from `start` back to it: (component, index of the depends_on entry taken).
+/// A cycle from `start` back to it: (component, index of the `depends_on` entry taken).
 fn cycle_from(
     start: usize,
     comps: &[&crate::sheet::model::Keyed<crate::sheet::model::Component>],

@@ -49,7 +49,7 @@ pub struct ExampleResult<'a> {
 /// A sheet fragment as a sheet: `version: 1` is added when the example leaves it out.
 fn as_sheet(example: &str) -> String {
     if example.lines().any(|l| l.starts_with("version:")) {
-        example.to_string()
+        example.to_owned()
     } else {
         format!("version: 1\n{example}")
     }
@@ -111,7 +111,7 @@ pub fn run<'a>(
                         "does not raise `{}` as of {today} (it raises: {})",
                         rule.id,
                         if ids.is_empty() {
-                            "nothing".to_string()
+                            "nothing".to_owned()
                         } else {
                             ids.join(", ")
                         }

@@ -129,7 +129,7 @@ impl Policy {
         for rule in pack.rules {
             if let Some(&i) = self.index.get(&rule.info.id) {
                 return Err(PackError {
-                    file: file.to_string(),
+                    file: file.to_owned(),
                     line: 1,
                     column: 1,
                     message: format!(
@@ -295,14 +295,14 @@ struct Documents<'s> {
     sheet: &'s Sheet,
     /// Parsed trees of the other files the loader did not keep (`Sheet::file_roots`), by file
     /// name, parsed when a selector first needs them.
-    others: std::sync::OnceLock<HashMap<String, Node>>,
+    others: OnceLock<HashMap<String, Node>>,
 }
 
 impl<'s> Documents<'s> {
     fn new(sheet: &'s Sheet) -> Self {
         Documents {
             sheet,
-            others: std::sync::OnceLock::new(),
+            others: OnceLock::new(),
         }
     }
 
@@ -359,7 +359,7 @@ impl<'s> Documents<'s> {
         let capture = selector
             .list_section()
             .and_then(|(_, c)| c)
-            .map(str::to_string);
+            .map(str::to_owned);
         let mut out = Vec::new();
         for (i, (source, pointer)) in items.into_iter().enumerate() {
             let root = if Arc::ptr_eq(source, &sheet.source) {
@@ -379,7 +379,7 @@ impl<'s> Documents<'s> {
             };
             let captures = capture.iter().map(|c| (c.clone(), i.to_string())).collect();
             let mut found = Vec::new();
-            selector.match_from(2, node, key, pointer.to_string(), captures, &mut found);
+            selector.match_from(2, node, key, pointer.to_owned(), captures, &mut found);
             out.extend(found.into_iter().map(|m| (Arc::clone(source), m)));
         }
         out
@@ -568,12 +568,12 @@ records:
             b"version: 1\nowners: {a: {name: A}}\nretests: {r: {owner: a, method: m}}\n".to_vec(),
         );
         let mut s = loaded.sheet.unwrap();
-        let src = crate::source::SourceFile::new(
+        let src = SourceFile::new(
             "records/x.yaml",
             "retest: r\ndate: 2026-11-01\nresult: pass\nby: b\n",
         );
-        let root = crate::sheet::yaml::parse(&src.text).unwrap();
-        let (records, _) = crate::sheet::build::build_records(&src, &root);
+        let root = yaml::parse(&src.text).unwrap();
+        let (records, _) = sheet::build::build_records(&src, &root);
         s.records.extend(records);
         let input = Input::new(NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(), None);
         let f: Vec<_> = core()

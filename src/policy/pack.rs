@@ -366,7 +366,7 @@ impl Parser {
             }
             out.push(SheetTest {
                 name,
-                pack: pack.to_string(),
+                pack: pack.to_owned(),
                 file: self.source.name.clone(),
                 line: self.source.location(item.span.start).line,
                 sheet,
@@ -420,7 +420,7 @@ impl Parser {
                 }
                 c
             }
-            None => "check".to_string(),
+            None => "check".to_owned(),
         };
         let (mut example_fail, mut example_pass) = (String::new(), String::new());
         let mut example_lines = (0, 0);
@@ -451,7 +451,7 @@ impl Parser {
             example_pass,
             example_lines,
             examples_today: None,
-            pack: pack.to_string(),
+            pack: pack.to_owned(),
             file: self.source.name.clone(),
             command: command.clone(),
         };
@@ -527,7 +527,7 @@ impl Parser {
             }
         };
         let selector = Selector::parse(&sel_text).map_err(|e| self.err(sel_node.span, e))?;
-        let captures: Vec<String> = selector.captures().map(str::to_string).collect();
+        let captures: Vec<String> = selector.captures().map(str::to_owned).collect();
         let known = |n: &str| captures.iter().any(|c| c == n) || ASSERTION_VARS.contains(&n);
         let when = match node.get("when") {
             Some(w) => self.assertions(w, &known, "`when`")?,

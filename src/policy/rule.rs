@@ -47,14 +47,14 @@ pub struct Field {
 
 impl Field {
     pub fn parse(text: &str) -> Result<Field, String> {
-        let segments: Vec<String> = text.split('/').map(str::to_string).collect();
+        let segments: Vec<String> = text.split('/').map(str::to_owned).collect();
         if text.starts_with('/') || segments.iter().any(String::is_empty) {
             return Err(format!(
                 "field `{text}` must be a relative path of keys such as `rollback/rule`"
             ));
         }
         Ok(Field {
-            text: text.to_string(),
+            text: text.to_owned(),
             segments,
         })
     }
@@ -125,7 +125,7 @@ impl Section {
     }
 
     fn ids(self, sheet: &Sheet) -> Vec<String> {
-        let ids = |it: &mut dyn Iterator<Item = &str>| it.map(str::to_string).collect();
+        let ids = |it: &mut dyn Iterator<Item = &str>| it.map(str::to_owned).collect();
         match self {
             Section::Owners => ids(&mut sheet.owners.ids()),
             Section::Systems => ids(&mut sheet.systems.ids()),
@@ -179,7 +179,7 @@ struct Place<'p> {
 
 impl Place<'_> {
     fn pointer(&self) -> String {
-        let mut pointer = self.base.to_string();
+        let mut pointer = self.base.to_owned();
         for seg in self.segments {
             pointer.push('/');
             pointer.push_str(&escape_pointer(seg));
@@ -335,7 +335,7 @@ impl Assertion {
 
     /// Evaluate on one match; every failure found.
     fn eval(&self, m: &Match<'_>, sheet: &Sheet) -> Vec<Failure> {
-        let fail = |place: &Place, vars: Vec<(&'static str, String)>| Failure {
+        let fail = |place: &Place<'_>, vars: Vec<(&'static str, String)>| Failure {
             pointer: place.pointer(),
             span: place.span,
             vars,
@@ -346,7 +346,7 @@ impl Assertion {
         // key meant as that field (`ownr:`) explains it.
         let absent = |f: &Field, node: Option<&Node>, mut failure: Failure| {
             if node.is_none() {
-                let mut p = m.pointer.to_string();
+                let mut p = m.pointer.clone();
                 for seg in &f.segments {
                     p.push('/');
                     p.push_str(&escape_pointer(seg));
@@ -438,8 +438,8 @@ impl Assertion {
                         pointer: place.item(index),
                         span: item.span,
                         vars: vec![
-                            ("value", id.to_string()),
-                            ("expected", section.kind().to_string()),
+                            ("value", id.to_owned()),
+                            ("expected", section.kind().to_owned()),
                         ],
                         help: Some(help),
                         absent: None,
@@ -458,8 +458,8 @@ impl Assertion {
                         pointer: place.item(index),
                         span: n.span,
                         vars: vec![
-                            ("value", n.as_str().unwrap_or_default().to_string()),
-                            ("expected", re.as_str().to_string()),
+                            ("value", n.as_str().unwrap_or_default().to_owned()),
+                            ("expected", re.as_str().to_owned()),
                         ],
                         help: None,
                         absent: None,
@@ -544,7 +544,7 @@ impl Assertion {
                 validator
                     .iter_errors(&instance)
                     .map(|e| {
-                        let inner = e.instance_path().as_str().to_string();
+                        let inner = e.instance_path().as_str().to_owned();
                         let span = node
                             .walk(&inner)
                             .map_or(node.span, |(k, v)| k.map_or(v.span, |k| k.span));
@@ -590,9 +590,7 @@ impl SelectCheck {
                         match name {
                             "field" => Some(field.clone()),
                             "at" => Some(at.clone()),
-                            "value" => {
-                                resolve_value(m, &raw_field).map(|n| scalar_text(n).to_string())
-                            }
+                            "value" => resolve_value(m, &raw_field).map(|n| scalar_text(n).clone()),
                             _ => None,
                         }
                     };

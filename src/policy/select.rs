@@ -68,7 +68,7 @@ impl Selector {
                 {
                     return Err(format!("selector `{text}` captures `{name}` twice"));
                 }
-                segments.push(Segment::Any(Some(name.to_string())));
+                segments.push(Segment::Any(Some(name.to_owned())));
             } else if raw.contains(['{', '}', '*']) {
                 return Err(format!(
                     "selector `{text}`: segment `{raw}` mixes a wildcard with text; a segment is a name, `*` or `{{name}}`"
@@ -78,7 +78,7 @@ impl Selector {
             }
         }
         Ok(Selector {
-            text: text.to_string(),
+            text: text.to_owned(),
             segments,
         })
     }

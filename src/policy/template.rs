@@ -35,7 +35,7 @@ impl Template {
                 Some(name) if name.starts_with('@') && name.len() > 1 => {
                     parts.push(Part::Text(rest[..open].to_string()));
                     parts.push(Part::Field(
-                        name[1..].split('/').map(str::to_string).collect(),
+                        name[1..].split('/').map(str::to_owned).collect(),
                     ));
                     rest = &after[name.len() + 1..];
                 }
@@ -51,7 +51,7 @@ impl Template {
                         ));
                     }
                     parts.push(Part::Text(rest[..open].to_string()));
-                    parts.push(Part::Var(name.to_string()));
+                    parts.push(Part::Var(name.to_owned()));
                     rest = &after[name.len() + 1..];
                 }
                 _ => {
@@ -61,7 +61,7 @@ impl Template {
                 }
             }
         }
-        parts.push(Part::Text(rest.to_string()));
+        parts.push(Part::Text(rest.to_owned()));
         parts.retain(|p| !matches!(p, Part::Text(t) if t.is_empty()));
         Ok(Template { parts })
     }
@@ -109,7 +109,7 @@ mod tests {
         })
         .unwrap();
         let node = parse("id: x-1\n").unwrap();
-        let s = t.render(&|v| (v == "event").then(|| "Lead".to_string()), Some(&node));
+        let s = t.render(&|v| (v == "event").then(|| "Lead".to_owned()), Some(&node));
         assert_eq!(s, "event Lead (x-1) wants {system, fires_on}");
     }
 

@@ -12,10 +12,10 @@ use crate::sheet::model::{Text, Waiver};
 use crate::suggest::did_you_mean;
 
 /// Days before expiry from which an active waiver is reported as expiring.
-pub const EXPIRING_DAYS: i64 = 14;
+pub(super) const EXPIRING_DAYS: i64 = 14;
 
 /// Does a waiver target (a JSON pointer) cover a finding's pointer?
-pub fn covers(target: &str, pointer: &str) -> bool {
+pub(super) fn covers(target: &str, pointer: &str) -> bool {
     target.is_empty()
         || pointer == target
         || (pointer.starts_with(target) && pointer.as_bytes().get(target.len()) == Some(&b'/'))
@@ -60,7 +60,7 @@ impl<'a> Config<'a> {
     }
 }
 
-pub fn finalize(
+pub(super) fn finalize(
     policy: &Policy,
     sheet: &Sheet,
     findings: Vec<Finding>,
@@ -70,7 +70,7 @@ pub fn finalize(
     finalize_with(policy, &Config::of(sheet), findings, today, ran)
 }
 
-pub fn finalize_with(
+pub(super) fn finalize_with(
     policy: &Policy,
     sheet: &Config<'_>,
     findings: Vec<Finding>,
@@ -163,7 +163,7 @@ pub fn finalize_with(
             .is_some_and(|r| effective_in(sheet.rules, r).is_none());
         let target = w.target.as_ref().map_or(String::new(), |t| t.value.clone());
         let shown = if target.is_empty() {
-            "the whole sheet".to_string()
+            "the whole sheet".to_owned()
         } else {
             format!("`{target}`")
         };

@@ -124,8 +124,8 @@ fn markdown_item(c: &Change) -> String {
         (Kind::Removed, Some(v)) if what.is_empty() => format!("removed {}", short(v)),
         (Kind::Added, Some(v)) => format!("added {} to {what}", short(v)),
         (Kind::Removed, Some(v)) => format!("removed {} from {what}", short(v)),
-        (Kind::Added, None) if what.is_empty() => "added".to_string(),
-        (Kind::Removed, None) if what.is_empty() => "removed".to_string(),
+        (Kind::Added, None) if what.is_empty() => "added".to_owned(),
+        (Kind::Removed, None) if what.is_empty() => "removed".to_owned(),
         (Kind::Added, None) => format!("added {what}: {}", short(c.after.as_deref().unwrap_or(""))),
         (Kind::Removed, None) => format!("removed {what}"),
         (Kind::Changed, _) => format!(
@@ -153,7 +153,7 @@ pub fn markdown(gov: &Governance, compared: &Compared<'_>) -> String {
         out,
         "### govsheet diff: {}\n",
         if total == 0 {
-            "no governance change".to_string()
+            "no governance change".to_owned()
         } else {
             format!(
                 "{total} governance {}, {} {} the gate",

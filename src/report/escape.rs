@@ -1,7 +1,7 @@
 //! The one escaping step for text that comes from the inputs (file names, ids, values,
 //! captured event names), per format: [`control`] for every plain-text format (human, the
 //! GitHub log, error messages), [`markdown_text`] for Markdown (reports, step summaries, the
-//! governance document). JSON, SARIF and JUnit escape by their own structure (serde_json,
+//! governance document). JSON, SARIF and `JUnit` escape by their own structure (`serde_json`,
 //! `junit::escape_*`). Nothing here knows where the text goes; the renderers call it.
 
 use std::borrow::Cow;
@@ -63,9 +63,9 @@ pub fn log_lines(text: String) -> String {
     out
 }
 
-/// JSON text (a whole document from serde_json, which escapes the C0 controls itself) with
+/// JSON text (a whole document from `serde_json`, which escapes the C0 controls itself) with
 /// every other hidden character (DEL, C1 controls such as U+009B, a terminal's CSI, line
-/// separators, bidi overrides) written as a `\uXXXX` escape. Outside strings serde_json writes
+/// separators, bidi overrides) written as a `\uXXXX` escape. Outside strings `serde_json` writes
 /// only ASCII punctuation, spaces and line feeds, so this touches string contents alone.
 pub fn json(text: String) -> String {
     if !text.chars().any(|c| c != '\n' && is_hidden(c)) {
@@ -86,7 +86,7 @@ pub fn json(text: String) -> String {
 /// an autolink (`https://`, `www.`) and renders as nothing.
 pub const BREAK: &str = "&#8203;";
 
-/// ASCII punctuation that means something to CommonMark, GFM (tables, strikethrough, task
+/// ASCII punctuation that means something to `CommonMark`, GFM (tables, strikethrough, task
 /// lists), GitHub math or HTML; each is written backslash-escaped.
 pub const MARKDOWN_SPECIAL: &[char] = &[
     '\\', '`', '*', '_', '[', ']', '<', '>', '|', '~', '#', '&', '!', '$', '{', '}',

@@ -16,7 +16,7 @@ pub fn escape_data(s: &str) -> String {
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
             c if super::escape::is_hidden(c) => {
-                out.push_str(&super::escape::control(c.encode_utf8(&mut [0; 4])))
+                out.push_str(&super::escape::control(c.encode_utf8(&mut [0; 4])));
             }
             c => out.push(c),
         }
@@ -52,7 +52,7 @@ pub fn annotation(f: &Finding, paths: &RepoPaths) -> String {
     if let Some(changed) = &f.changed {
         // On the changed file, which the pull request's diff shows; the sheet's place is named.
         props.push(format!("file={}", escape_property(changed)));
-        props.push("line=1".to_string());
+        props.push("line=1".to_owned());
         if !f.file.is_empty() {
             let line = f.location.map_or(1, |l| l.line.max(1));
             message.push_str(&format!(" [{}:{line}]", paths.get(&f.file)));

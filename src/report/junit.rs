@@ -1,4 +1,4 @@
-//! `--format junit`: JUnit XML as Jenkins and GitLab read it: one `<testsuite>` per sheet, one
+//! `--format junit`: `JUnit` XML as Jenkins and GitLab read it: one `<testsuite>` per sheet, one
 //! `<testcase>` per rule in it, failed by the findings at or above `--fail-on`.
 
 use super::{RuleInfo, rules_for};
@@ -34,7 +34,7 @@ fn escape_xml(s: &str, attr: bool) -> String {
             '\r' => out.push_str("&#13;"),
             '\t' if attr => out.push_str("&#9;"),
             c if super::escape::is_hidden(c) && !matches!(c, '\t' | '\n' | '\r') => {
-                out.push_str(&format!("&#x{:x};", c as u32))
+                out.push_str(&format!("&#x{:x};", c as u32));
             }
             c => out.push(c),
         }
@@ -53,7 +53,7 @@ pub struct SheetFindings {
 fn finding_line(f: &Finding) -> String {
     let place = match f.location {
         Some(l) => format!("{}:{}:{}", f.file, l.line, l.column),
-        None if f.file.is_empty() => "-".to_string(),
+        None if f.file.is_empty() => "-".to_owned(),
         None => f.file.clone(),
     };
     let mut line = format!("{place}: {}: {}", f.severity, f.message);
@@ -108,7 +108,7 @@ fn testcase(
     !failing.is_empty()
 }
 
-/// Render the JUnit XML. Every sheet lists the same rules: `rules`, then any rule a finding
+/// Render the `JUnit` XML. Every sheet lists the same rules: `rules`, then any rule a finding
 /// names that `rules` lacks. A rule's testcase fails when it has a finding at or above
 /// `fail_on`; findings below that show as the testcase's `<system-out>`.
 pub fn render(sheets: &[SheetFindings], rules: &[RuleInfo], fail_on: Severity) -> String {
@@ -149,7 +149,7 @@ pub struct Case {
     pub output: Option<String>,
 }
 
-/// A JUnit document of one suite of the given cases: `retests` lists one case per required
+/// A `JUnit` document of one suite of the given cases: `retests` lists one case per required
 /// retest and one per other finding, so four missing retests are four failures.
 pub fn render_cases(suite: &str, cases: &[Case]) -> String {
     let failures = cases.iter().filter(|c| c.failure.is_some()).count();

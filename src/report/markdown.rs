@@ -92,7 +92,7 @@ pub fn findings_table(findings: &[Finding], paths: &RepoPaths, max_rows: usize) 
                 None => f.message.clone(),
             };
             vec![
-                f.severity.as_str().to_string(),
+                f.severity.as_str().to_owned(),
                 code_link(&f.rule, &help_uri(&f.rule)),
                 code(&location_text(f, paths)),
                 escape_cell(&message),
@@ -245,9 +245,9 @@ pub fn retests(
                     .map(|t| format!(" {}", escape_cell(t)))
                     .unwrap_or_default();
                 vec![
-                    status_cell(r).to_string(),
+                    status_cell(r).to_owned(),
                     format!("{}{title}", code(&r.retest)),
-                    r.owner.as_deref().map_or("(none)".to_string(), code),
+                    r.owner.as_deref().map_or("(none)".to_owned(), code),
                     why_cell(r),
                     record_cell(r),
                 ]

@@ -2,7 +2,7 @@
 //! pure function from findings to text; the CLI decides where the text goes.
 //!
 //! This module also holds what the CI renderers share: [`RuleInfo`] (the rule metadata SARIF and
-//! JUnit list) and [`RepoPaths`] (a finding's file as a path relative to the repository root).
+//! `JUnit` list) and [`RepoPaths`] (a finding's file as a path relative to the repository root).
 
 use std::collections::BTreeMap;
 
@@ -106,7 +106,7 @@ impl RepoPaths {
 fn slash_path(p: &str) -> String {
     let mut s = p.replace('\\', "/");
     while let Some(rest) = s.strip_prefix("./") {
-        s = rest.to_string();
+        s = rest.to_owned();
     }
     s
 }

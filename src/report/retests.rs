@@ -61,7 +61,7 @@ fn label(r: &Required) -> &'static str {
 }
 
 /// Whether a finding is a required retest's verdict (`retest-missing`, `retest-failed`): the
-/// retest's own block (or JUnit case) shows it, not a finding of its own.
+/// retest's own block (or `JUnit` case) shows it, not a finding of its own.
 fn is_verdict(f: &Finding) -> bool {
     matches!(f.rule.as_str(), "retest-missing" | "retest-failed")
 }
@@ -217,7 +217,7 @@ fn required_block(out: &mut String, r: &Required, findings: &[Finding], opts: Hu
     }
 }
 
-/// JUnit of a retests run: one case per required retest (failed when it is missing or failed
+/// `JUnit` of a retests run: one case per required retest (failed when it is missing or failed
 /// and its finding is at or above `fail_on`), then one case per other finding.
 pub fn junit(
     report: &Report,
@@ -310,7 +310,7 @@ pub fn human(report: &Report, findings: &[Finding], opts: HumanOptions) -> Strin
     if !report.paused.is_empty() {
         for p in &report.paused {
             let until = if p.until.is_empty() {
-                "(its required retests are covered)".to_string()
+                "(its required retests are covered)".to_owned()
             } else {
                 format!("until {} pass", p.until.join(", "))
             };
@@ -482,7 +482,7 @@ records:
             text.contains("2 required retests: 1 covered, 1 missing, 0 failed"),
             "{text}"
         );
-        let json: serde_json::Value = serde_json::from_str(&super::json(&report, &f)).unwrap();
+        let json: Value = serde_json::from_str(&json(&report, &f)).unwrap();
         assert_eq!(json["summary"]["errors"], 1);
         assert_eq!(json["required"][0]["because"].as_array().unwrap().len(), 7);
     }

@@ -165,7 +165,7 @@ pub fn pascal_case(id: &str) -> String {
         .map(|w| {
             let mut cs = w.chars();
             cs.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+                .map(|f| format!("{}{}", f.to_ascii_uppercase(), cs.as_str()))
                 .unwrap_or_default()
         })
         .collect()

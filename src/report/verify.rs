@@ -48,7 +48,7 @@ pub fn located(report: &VerifyReport) -> Vec<Finding> {
         .collect()
 }
 
-/// The JUnit XML of a verify run: one testsuite for the run (named after its inputs), one
+/// The `JUnit` XML of a verify run: one testsuite for the run (named after its inputs), one
 /// testcase per verify rule, failed by its findings at or above `fail_on`.
 pub fn junit(report: &VerifyReport, rules: &[RuleInfo], fail_on: Severity) -> String {
     let suite = junit_report::SheetFindings {
@@ -145,7 +145,7 @@ fn order_lines(o: &OrderFigures) -> Vec<String> {
 }
 
 fn inputs_line(report: &VerifyReport) -> String {
-    let sheet = report.sheet.as_deref().map_or("no sheet".to_string(), |s| {
+    let sheet = report.sheet.as_deref().map_or("no sheet".to_owned(), |s| {
         format!("sheet {}", escape::control(s))
     });
     format!(
@@ -164,7 +164,7 @@ fn pause_lines(report: &VerifyReport) -> Vec<(String, Vec<String>)> {
         .iter()
         .map(|r| {
             let pause = if r.pause.is_empty() {
-                "the route names no conclusions to pause".to_string()
+                "the route names no conclusions to pause".to_owned()
             } else {
                 format!("pause {} first", r.pause.join(", "))
             };
@@ -229,7 +229,7 @@ pub fn human(report: &VerifyReport, opts: human::HumanOptions) -> String {
                 s.push_str(&format!("  {c:>w$}"));
             }
         }
-        s.trim_end().to_string() + "\n"
+        format!("{}\n", s.trim_end())
     };
     out.push_str(&line(&HEADERS.map(String::from)));
     for r in &rows {
@@ -359,7 +359,7 @@ pub fn json(report: &VerifyReport) -> String {
     }
     let mut s = serde_json::to_string_pretty(&Value::Object(m)).unwrap_or_default();
     s.push('\n');
-    super::escape::json(s)
+    escape::json(s)
 }
 
 #[cfg(test)]

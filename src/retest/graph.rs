@@ -243,9 +243,9 @@ pub fn impact_with(
     let mut index: HashMap<String, usize> = HashMap::new();
     // `t`: the component that requires the retest; `None`: the event is touched directly.
     let mut add = |retest: &str, t: Option<usize>, event: Option<usize>| {
-        let slot = *index.entry(retest.to_string()).or_insert_with(|| {
+        let slot = *index.entry(retest.to_owned()).or_insert_with(|| {
             required.push(Requirement {
-                retest: retest.to_string(),
+                retest: retest.to_owned(),
                 chains: Vec::new(),
                 chains_not_kept: 0,
                 change_at: 0,
@@ -472,7 +472,7 @@ retests:
         assert_eq!(
             chains,
             vec![vec![
-                "loop-check".to_string(),
+                "loop-check".to_owned(),
                 "loop/a".into(),
                 "loop-a".into()
             ]]
@@ -481,7 +481,7 @@ retests:
         assert_eq!(
             names(&s, &i),
             vec![vec![
-                "loop-check".to_string(),
+                "loop-check".to_owned(),
                 "loop/b".into(),
                 "loop-b".into(),
                 "loop-a".into()

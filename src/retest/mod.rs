@@ -192,7 +192,7 @@ pub fn evaluate(
         default_date,
         today,
     };
-    evaluate_with(sheet, matcher, changed, &graph::Direct::default(), judging)
+    evaluate_with(sheet, matcher, changed, &Direct::default(), judging)
 }
 
 /// [`evaluate`], with events the change touches directly (see [`graph::Direct`]).
@@ -200,7 +200,7 @@ pub fn evaluate_with(
     sheet: &Sheet,
     matcher: &Matcher,
     changed: Vec<ChangedPath>,
-    direct: &graph::Direct,
+    direct: &Direct,
     judging: Judging<'_>,
 ) -> Report {
     let Judging {

@@ -79,7 +79,7 @@ impl Builder<'_> {
             );
         }
         Some(Date {
-            raw: raw.to_string(),
+            raw: raw.to_owned(),
             date,
             span: node.span,
         })

@@ -24,7 +24,7 @@ pub fn keep_root(
 
 /// What one file of `records_dir` / `incidents_dir` holds.
 pub enum Item {
-    Records(Vec<model::Record>, Vec<Finding>, sheet::yaml::Node),
+    Records(Vec<Record>, Vec<Finding>, sheet::yaml::Node),
     Incidents(Vec<model::Incident>, Vec<Finding>, sheet::yaml::Node),
     /// Not text, not YAML, or not a record/incident at all.
     Refused(Box<Finding>),
@@ -63,7 +63,7 @@ pub fn load_item(display: &str, bytes: Vec<u8>, is_records: bool) -> Item {
 /// The records of one `records_dir` file's bytes (as read from git): the same decoding,
 /// parsing and building as on disk; a file that is not text, not YAML or not a record is the
 /// finding that says so.
-pub fn records_of(display: &str, bytes: Vec<u8>) -> Result<Vec<model::Record>, Finding> {
+pub fn records_of(display: &str, bytes: Vec<u8>) -> Result<Vec<Record>, Finding> {
     match load_item(display, bytes, true) {
         Item::Records(records, ..) => Ok(records),
         Item::Refused(f) => Err(*f),
@@ -73,9 +73,9 @@ pub fn records_of(display: &str, bytes: Vec<u8>) -> Result<Vec<model::Record>, F
 
 /// The inline records of a sheet version, or `None` when it is not text or not YAML.
 pub fn inline_records(display: &str, bytes: Vec<u8>) -> Option<Vec<Record>> {
-    let source = crate::sheet::decode(display, bytes).ok()?;
-    let root = crate::sheet::parse_yaml(&source).ok()?;
-    Some(crate::sheet::build::build_sheet_records(&source, &root))
+    let source = sheet::decode(display, bytes).ok()?;
+    let root = sheet::parse_yaml(&source).ok()?;
+    Some(build::build_sheet_records(&source, &root))
 }
 
 fn not_an_item(source: &Arc<SourceFile>, root: &sheet::yaml::Node, records: bool) -> Finding {

@@ -42,7 +42,7 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<Source
         Ok(text) => {
             let text = text
                 .strip_prefix('\u{feff}')
-                .map(str::to_string)
+                .map(str::to_owned)
                 .unwrap_or(text);
             Ok(SourceFile::new(name, text))
         }

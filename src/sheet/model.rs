@@ -341,7 +341,7 @@ pub struct Sheet {
     pub policy: PolicyConfig,
     /// The trees of the `records_dir` / `incidents_dir` files, by file name, as the loader
     /// parsed them (so the policy rules over `/records/*` do not parse them again).
-    pub file_roots: std::collections::HashMap<String, Node>,
+    pub file_roots: HashMap<String, Node>,
 }
 
 impl Sheet {

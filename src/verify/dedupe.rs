@@ -1,4 +1,4 @@
-//! Pairing browser and server events by event_id: the dedupe index, event_id reuse, the 48-hour
+//! Pairing browser and server events by `event_id`: the dedupe index, `event_id` reuse, the 48-hour
 //! window, parameter parity and the dedupe rate.
 
 use std::collections::BTreeSet;
@@ -12,7 +12,7 @@ use super::{DEDUPE_WINDOW_SECONDS, EventRow, Verifier, rules, short};
 pub(super) const SAMPLES: usize = 5;
 
 /// One side of a dedupe key: what the pair and reuse checks compare. Sentinels keep it small:
-/// the index holds one of these per event_id, so its size is the run's memory.
+/// the index holds one of these per `event_id`, so its size is the run's memory.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct SideRec {
     count: u32,
@@ -141,7 +141,7 @@ impl Verifier<'_> {
         }
     }
 
-    /// Pair browser and server events by event_id: the window, parity and dedupe rate rules.
+    /// Pair browser and server events by `event_id`: the window, parity and dedupe rate rules.
     pub(super) fn pair_rows(&mut self, rows: &mut [EventRow]) {
         let mut samples: Vec<(BTreeSet<String>, BTreeSet<String>)> =
             vec![Default::default(); rows.len()];
@@ -167,10 +167,10 @@ impl Verifier<'_> {
                     let mut diffs = Vec::new();
                     match (b.value.is_nan(), s.value.is_nan()) {
                         (false, false) if (b.value - s.value).abs() > tol + 1e-9 => {
-                            diffs.push(format!("value {} vs {}", b.value, s.value))
+                            diffs.push(format!("value {} vs {}", b.value, s.value));
                         }
                         (true, false) | (false, true) => {
-                            diffs.push("value on one side only".to_string())
+                            diffs.push("value on one side only".to_owned());
                         }
                         _ => {}
                     }
@@ -183,9 +183,9 @@ impl Verifier<'_> {
                     }
                     if b.content != s.content {
                         diffs.push(if b.content == NONE_HASH || s.content == NONE_HASH {
-                            "content_ids on one side only".to_string()
+                            "content_ids on one side only".to_owned()
                         } else {
-                            "content_ids differ".to_string()
+                            "content_ids differ".to_owned()
                         });
                     }
                     if !diffs.is_empty() {

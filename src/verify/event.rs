@@ -98,7 +98,7 @@ pub fn capture(obj: &Map<String, Value>) -> Captured {
         .or_else(|| obj.get("event"))
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-        .map(str::to_string);
+        .map(str::to_owned);
     let event_id = obj
         .get("event_id")
         .or_else(|| obj.get("eventID"))
@@ -162,7 +162,7 @@ const HASHED: [&str; 10] = [
 ];
 /// Fields Meta requires unhashed.
 const UNHASHED: [&str; 4] = ["client_ip_address", "client_user_agent", "fbc", "fbp"];
-/// Every user_data key that can match a person.
+/// Every `user_data` key that can match a person.
 const MATCH_KEYS: [&str; 17] = [
     "em",
     "ph",
@@ -240,7 +240,7 @@ fn short(s: &str) -> String {
     crate::finding::shorten(s, 40)
 }
 
-/// How a message names an event (`Purchase `purchase-1001``); formatted only when a message is.
+/// How a message names an event (``Purchase `purchase-1001` ``); formatted only when a message is.
 pub struct Who<'a>(pub &'a Captured);
 
 impl std::fmt::Display for Who<'_> {
@@ -616,7 +616,7 @@ pub fn check_against_sheet(
         };
         if !found {
             let place = if TOP_LEVEL.contains(&key) {
-                key.to_string()
+                key.to_owned()
             } else {
                 format!("custom_data.{key}")
             };
@@ -697,7 +697,7 @@ pub fn matches_format(
     let mut expected: Vec<Result<String, &str>> = Vec::new();
     for p in &parts {
         match p {
-            Piece::Literal(l) => expected.push(Ok((*l).to_string())),
+            Piece::Literal(l) => expected.push(Ok((*l).to_owned())),
             Piece::Field(f) => match custom.and_then(|m| m.get(*f)).and_then(id_text) {
                 Some(v) => expected.push(Ok(v)),
                 None => expected.push(Err(f)),
@@ -718,7 +718,7 @@ pub fn matches_format(
     if wildcard_match(id, &expected) {
         Ok(())
     } else {
-        Err("its fixed parts differ".to_string())
+        Err("its fixed parts differ".to_owned())
     }
 }
 

@@ -278,7 +278,7 @@ impl Verifier<'_> {
     }
 }
 
-/// serde_json's message without its own " at line L column C" suffix (the finding has it).
+/// `serde_json`'s message without its own " at line L column C" suffix (the finding has it).
 pub(super) fn json_error(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let msg = match text.rfind(" at line ") {

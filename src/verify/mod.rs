@@ -37,7 +37,7 @@ pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
 pub const DEDUPE_WINDOW_SECONDS: i64 = 48 * 3600;
 pub const DEFAULT_MIN_DEDUPE_RATE: f64 = 0.9;
 pub const DEFAULT_MAX_VALUE_DRIFT: f64 = 0.01;
-/// A Purchase whose event_time is further than this from the order's paid time is reported.
+/// A Purchase whose `event_time` is further than this from the order's paid time is reported.
 pub const MAX_PAID_TIME_OFFSET_SECONDS: i64 = 3600;
 /// Findings kept per rule by default; the rest are counted.
 pub const DEFAULT_MAX_PER_RULE: usize = 50;
@@ -124,9 +124,9 @@ impl<'a> Verifier<'a> {
             return i;
         }
         let i = self.stats.len() as u32;
-        self.names.insert(name.to_string(), i);
+        self.names.insert(name.to_owned(), i);
         self.stats.push(Stats {
-            name: name.to_string(),
+            name: name.to_owned(),
             ..Stats::default()
         });
         i
@@ -272,7 +272,7 @@ impl<'a> Verifier<'a> {
             let mut f = Finding::new(issue.rule, issue.severity, issue.message);
             f.file = self
                 .first_server
-                .map_or(String::new(), |i| self.file_name(i).to_string());
+                .map_or(String::new(), |i| self.file_name(i).to_owned());
             if let Some(h) = issue.help {
                 f = f.with_help(h);
             }

@@ -31,7 +31,7 @@ impl ColumnMap {
             let (k, v) = part
                 .split_once('=')
                 .ok_or_else(|| format!("`{part}` is not FIELD=COLUMN"))?;
-            let v = Some(v.trim().to_string());
+            let v = Some(v.trim().to_owned());
             match k.trim() {
                 "id" => m.id = v,
                 "name" => m.name = v,
@@ -276,7 +276,7 @@ pub fn read_orders<R: BufRead>(
             if info.too_long || record.len() + buf.len() > MAX_RECORD_BYTES {
                 return Err(OrdersError::Malformed {
                     line: *line_no,
-                    message: format!("a record longer than {} bytes", MAX_RECORD_BYTES),
+                    message: format!("a record longer than {MAX_RECORD_BYTES} bytes"),
                 });
             }
             if !record.is_empty() {
@@ -307,14 +307,14 @@ pub fn read_orders<R: BufRead>(
     let header = header
         .strip_prefix('\u{feff}')
         .unwrap_or(&header)
-        .to_string();
+        .to_owned();
     let columns: Vec<String> = split_record(&header)
         .map_err(|m| OrdersError::Malformed {
             line: 1,
             message: m,
         })?
         .into_iter()
-        .map(|c| c.trim().to_string())
+        .map(|c| c.trim().to_owned())
         .collect();
     let find = |name: &Option<String>| -> Option<usize> {
         let name = name.as_ref()?;
@@ -404,8 +404,8 @@ pub fn read_orders<R: BufRead>(
                 .map(|s| s.trim())
                 .filter(|s| !s.is_empty())
         };
-        let id = get(id_col).map(str::to_string);
-        let name = get(name_col).map(|n| n.trim_start_matches('#').to_string());
+        let id = get(id_col).map(str::to_owned);
+        let name = get(name_col).map(|n| n.trim_start_matches('#').to_owned());
         let Some(key) = id.clone().or_else(|| name.clone()) else {
             book.unreadable_rows += 1;
             issues.push(RowIssue {
@@ -584,12 +584,12 @@ y""#
 
     #[test]
     fn missing_columns_name_the_columns_it_has() {
-        let err = read_orders("order,amount\n1,2\n".as_bytes(), None).unwrap_err();
+        let err = read_orders(&b"order,amount\n1,2\n"[..], None).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("`order`, `amount`"), "{text}");
         assert!(text.contains("--orders-columns"), "{text}");
         let map = ColumnMap::parse("id=order,value=amount,currency=cur").unwrap();
-        let err = read_orders("order,amount\n1,2\n".as_bytes(), Some(&map)).unwrap_err();
+        let err = read_orders(&b"order,amount\n1,2\n"[..], Some(&map)).unwrap_err();
         assert!(err.to_string().contains("no `cur`"), "{err}");
     }
 

@@ -24,7 +24,7 @@ pub(super) struct OrdersState {
 impl Verifier<'_> {
     /// The orders to reconcile Purchases against, with the problems found in their rows.
     pub fn set_orders(&mut self, file: FileId, book: OrderBook, issues: Vec<RowIssue>) {
-        let name = self.file_name(file.0).to_string();
+        let name = self.file_name(file.0).to_owned();
         for r in issues {
             self.push_issue(file.0, r.line, None, r.issue);
         }
@@ -46,7 +46,7 @@ impl Verifier<'_> {
 
     pub(super) fn match_order(&mut self, f: u32, line: usize, c: &Captured) {
         let id = c.event_id.as_deref().map_or_else(
-            || "without event_id".to_string(),
+            || "without event_id".to_owned(),
             |i| format!("`{}`", short(i)),
         );
         let Some(state) = self.orders.as_mut() else {

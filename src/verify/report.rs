@@ -12,15 +12,15 @@ pub struct EventRow {
     pub declared: bool,
     pub server: u64,
     pub browser: u64,
-    /// event_ids seen on both paths.
+    /// `event_ids` seen on both paths.
     pub pairs: u64,
     /// Pairs within Meta's 48-hour window: what Meta deduplicates.
     pub deduplicated: u64,
-    /// Deduplicated pairs / the larger side (distinct event_ids plus events without one);
+    /// Deduplicated pairs / the larger side (distinct `event_ids` plus events without one);
     /// `None` when the event is not sent on both paths or no browser capture was given.
     pub dedupe_rate: Option<f64>,
     pub min_dedupe_rate: f64,
-    /// Events on one path only (including those without an event_id).
+    /// Events on one path only (including those without an `event_id`).
     pub unpaired_browser: u64,
     pub unpaired_server: u64,
     pub outside_window: u64,
@@ -44,14 +44,14 @@ pub struct OrderFigures {
     pub unreconciled: u64,
     pub purchases_matched: u64,
     pub purchases_without_order: u64,
-    /// Orders sent as several Purchases with different event_ids.
+    /// Orders sent as several Purchases with different `event_ids`.
     pub duplicate_orders: u64,
     /// Purchases whose value differs from the order total by more than `max_value_drift`.
     pub value_drift: u64,
     pub max_drift: f64,
     pub max_value_drift: f64,
     pub currency_mismatches: u64,
-    /// Purchases whose event_time is more than an hour from the order's paid time.
+    /// Purchases whose `event_time` is more than an hour from the order's paid time.
     pub time_offsets: u64,
 }
 

@@ -41,7 +41,7 @@ fn quoted(ids: &[String]) -> String {
 }
 
 fn pause_of(r: &Keyed<Route>) -> Vec<String> {
-    r.item.pause_ids().into_iter().map(str::to_string).collect()
+    r.item.pause_ids().into_iter().map(str::to_owned).collect()
 }
 
 /// Name the routes of every finding whose rule a route detects (its message says the route and

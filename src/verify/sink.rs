@@ -32,14 +32,14 @@ fn worst_of(kept: &[(u32, u64, Finding)]) -> usize {
 
 /// Keeps at most `max` findings per rule (0: all), the earliest in file order whatever order
 /// they arrive in, and counts the rest.
-pub struct Sink {
+pub(super) struct Sink {
     max: usize,
     buckets: BTreeMap<String, Bucket>,
     extra: Vec<Finding>,
 }
 
 impl Sink {
-    pub fn new(max: usize) -> Self {
+    pub(super) fn new(max: usize) -> Self {
         Self {
             max,
             buckets: BTreeMap::new(),
@@ -47,7 +47,7 @@ impl Sink {
         }
     }
 
-    pub fn push(&mut self, file: u32, line: u64, finding: Finding) {
+    pub(super) fn push(&mut self, file: u32, line: u64, finding: Finding) {
         let max = self.max;
         let bucket = self
             .buckets
@@ -85,12 +85,12 @@ impl Sink {
     }
 
     /// A finding that is never sampled away (one per event, not per captured line).
-    pub fn push_unlimited(&mut self, finding: Finding) {
+    pub(super) fn push_unlimited(&mut self, finding: Finding) {
         self.extra.push(finding);
     }
 
     /// Every kept finding, plus one per rule that dropped some, saying how many.
-    pub fn into_findings(self, files: &[String]) -> Vec<Finding> {
+    pub(super) fn into_findings(self, files: &[String]) -> Vec<Finding> {
         let mut out = self.extra;
         for (rule, mut bucket) in self.buckets {
             bucket

@@ -559,7 +559,7 @@ fn event_id_format_placeholders() {
 
 /// The crafted capture of the dedupe figures. By hand:
 /// browser Purchase ids 1, 2, 3, 4 (4 distinct); server ids 1, 2, 3, 5, 6 and one without an
-/// event_id (5 distinct + 1 = 6, the larger side). Pairs: 1, 2, 3 = 3; pair 3 is 72 hours apart,
+/// `event_id` (5 distinct + 1 = 6, the larger side). Pairs: 1, 2, 3 = 3; pair 3 is 72 hours apart,
 /// outside the window, so Meta deduplicates 2. Rate = 2 / 6 = 0.333 < 0.75 (the sheet's).
 /// Unpaired: browser 1 (id 4); server 3 (ids 5, 6 and the one without an id).
 /// Parity: pair 2's value differs by 1.0 > 0.5 (the sheet's drift); pair 1 differs by 0.3: fine.
@@ -755,7 +755,7 @@ fn dedupe_id_reused() {
 /// Orders 1001..1005; by hand: 1001 matches exactly; 1002 drifts by 2.00 (> 0.5, the sheet's);
 /// 1003 is sent as two Purchases with different ids; 1004 (paid) has no Purchase; 1005 is
 /// pending and has none either (fine); 1006's Purchase is in USD against EUR; order 9 does not
-/// exist; one Purchase has no order_id.
+/// exist; one Purchase has no `order_id`.
 #[test]
 fn order_reconciliation_by_hand() {
     let s = sheet();

@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-pub const SHEET: &str = r#"version: 1
+pub(crate) const SHEET: &str = r#"version: 1
 records_dir: records
 owners:
   tracking: {name: Tracking}
@@ -32,18 +32,18 @@ retests:
   smoke: {title: Smoke, method: click around, owner: tracking}
 "#;
 
-pub const TODAY: &str = "2026-11-25";
+pub(crate) const TODAY: &str = "2026-11-25";
 
 /// `2026-11-20` is noon UTC that day; `2026-11-20T09:00:00+01:00` is taken as written.
-pub fn stamp(when: &str) -> String {
+pub(crate) fn stamp(when: &str) -> String {
     if when.contains('T') {
-        when.to_string()
+        when.to_owned()
     } else {
         format!("{when}T12:00:00+00:00")
     }
 }
 
-pub fn git_env(cmd: &mut Command, when: &str) {
+pub(crate) fn git_env(cmd: &mut Command, when: &str) {
     let stamp = stamp(when);
     cmd.env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -55,7 +55,7 @@ pub fn git_env(cmd: &mut Command, when: &str) {
         .env("GIT_COMMITTER_DATE", &stamp);
 }
 
-pub fn git_in(dir: &Path, args: &[&str], when: &str) -> String {
+pub(crate) fn git_in(dir: &Path, args: &[&str], when: &str) -> String {
     let out = git_out(dir, args, when);
     assert!(
         out.status.success(),
@@ -66,7 +66,7 @@ pub fn git_in(dir: &Path, args: &[&str], when: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-pub fn git_out(dir: &Path, args: &[&str], when: &str) -> Output {
+pub(crate) fn git_out(dir: &Path, args: &[&str], when: &str) -> Output {
     let mut cmd = Command::new("git");
     cmd.args([
         "-c",
@@ -84,12 +84,12 @@ pub fn git_out(dir: &Path, args: &[&str], when: &str) -> Output {
     cmd.output().expect("git runs")
 }
 
-pub struct Repo {
+pub(crate) struct Repo {
     _tmp: tempfile::TempDir,
     pub dir: PathBuf,
 }
 
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -98,11 +98,11 @@ pub struct Run {
 impl Repo {
     /// The sheet and one file per component, committed on `main` on 2026-11-01, and a
     /// `feature` branch checked out.
-    pub fn new() -> Repo {
+    pub(crate) fn new() -> Repo {
         Self::with_sheet(SHEET)
     }
 
-    pub fn with_sheet(sheet: &str) -> Repo {
+    pub(crate) fn with_sheet(sheet: &str) -> Repo {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("shop");
         std::fs::create_dir_all(&dir).unwrap();
@@ -117,34 +117,34 @@ impl Repo {
         repo
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.join(rel)
     }
 
-    pub fn write(&self, rel: &str, text: &str) {
+    pub(crate) fn write(&self, rel: &str, text: &str) {
         let p = self.path(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     }
 
-    pub fn git(&self, args: &[&str], when: &str) -> String {
+    pub(crate) fn git(&self, args: &[&str], when: &str) -> String {
         git_in(&self.dir, args, when)
     }
 
-    pub fn commit_all(&self, msg: &str, when: &str) {
+    pub(crate) fn commit_all(&self, msg: &str, when: &str) {
         self.git(&["add", "-A"], when);
         self.git(&["commit", "-q", "--allow-empty", "-m", msg], when);
     }
 
     /// Append a line to a file and commit it at `when`.
-    pub fn change(&self, rel: &str, when: &str) {
+    pub(crate) fn change(&self, rel: &str, when: &str) {
         let old = std::fs::read_to_string(self.path(rel)).unwrap_or_default();
         self.write(rel, &format!("{old}changed {when}\n"));
         self.commit_all(&format!("change {rel}"), when);
     }
 
     /// A passing record of `retest` dated `date`, written as `records/NAME.yaml` (not committed).
-    pub fn record(&self, name: &str, retest: &str, date: &str) {
+    pub(crate) fn record(&self, name: &str, retest: &str, date: &str) {
         self.write(
             &format!("records/{name}.yaml"),
             &format!(
@@ -154,17 +154,17 @@ impl Repo {
     }
 
     /// Write a record and commit it at `when`.
-    pub fn commit_record(&self, name: &str, retest: &str, date: &str, when: &str) {
+    pub(crate) fn commit_record(&self, name: &str, retest: &str, date: &str, when: &str) {
         self.record(name, retest, date);
         self.commit_all(&format!("record {name}"), when);
     }
 
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         govsheet(&self.dir, args, &[])
     }
 
     /// `govsheet retests --format json ARGS`: the exit code and the report.
-    pub fn json(&self, args: &[&str]) -> (i32, Value) {
+    pub(crate) fn json(&self, args: &[&str]) -> (i32, Value) {
         let mut all = vec!["retests", "--format", "json"];
         all.extend_from_slice(args);
         let r = self.run(&all);
@@ -173,12 +173,12 @@ impl Repo {
         (r.code, v)
     }
 
-    pub fn head(&self) -> String {
-        self.git(&["rev-parse", "HEAD"], TODAY).trim().to_string()
+    pub(crate) fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"], TODAY).trim().to_owned()
     }
 }
 
-pub fn govsheet(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) fn govsheet(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_govsheet"));
     cmd.args(["--color", "never"])
         .args(args)
@@ -200,7 +200,7 @@ pub fn govsheet(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
-pub fn required<'a>(v: &'a Value, retest: &str) -> &'a Value {
+pub(crate) fn required<'a>(v: &'a Value, retest: &str) -> &'a Value {
     v["required"]
         .as_array()
         .unwrap()
@@ -209,14 +209,14 @@ pub fn required<'a>(v: &'a Value, retest: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{retest} not required: {v:#}"))
 }
 
-pub fn status(v: &Value, retest: &str) -> String {
-    required(v, retest)["status"].as_str().unwrap().to_string()
+pub(crate) fn status(v: &Value, retest: &str) -> String {
+    required(v, retest)["status"].as_str().unwrap().to_owned()
 }
 
-pub fn strs(v: &Value) -> Vec<String> {
+pub(crate) fn strs(v: &Value) -> Vec<String> {
     v.as_array()
         .unwrap_or_else(|| panic!("not an array: {v}"))
         .iter()
-        .map(|s| s.as_str().unwrap().to_string())
+        .map(|s| s.as_str().unwrap().to_owned())
         .collect()
 }

@@ -103,7 +103,7 @@ fn the_stricter_severity_and_only_the_bases_waivers_judge_the_range() {
         "policy:\n  rules: {retest-missing: off, retest-failed: warning, event-owner: warning}\nwaivers:\n  - {rule: retest-missing, target: /retests/dedupe, reason: r, approved_by: tracking, expires: 2027-01-01}\n",
     );
     let (b, h) = (load(BASE), load(&head));
-    let c = range_config(crate::policy::core(), &b, &h);
+    let c = range_config(policy::core(), &b, &h);
     let rules: Vec<(&str, &str)> = c
         .rules
         .iter()
@@ -128,7 +128,7 @@ fn the_stricter_severity_and_only_the_bases_waivers_judge_the_range() {
         "waivers:\n",
         "policy: {rules: {governance-weakened: error}}\nwaivers:\n",
     );
-    let c = range_config(crate::policy::core(), &b, &load(&raised));
+    let c = range_config(policy::core(), &b, &load(&raised));
     assert!(
         c.rules
             .iter()

@@ -175,8 +175,8 @@ impl Checker {
             .ok_or_else(|| format!("`$ref` {target} points at nothing"))?;
         // Reserve the slot first, so that a cycle of `$ref`s ends.
         let i = self.subs.len();
-        self.defs.insert(target.to_string(), i);
-        let j = self.sub(schema, node, pointer.to_string())?;
+        self.defs.insert(target.to_owned(), i);
+        let j = self.sub(schema, node, pointer.to_owned())?;
         debug_assert_eq!(i, j);
         Ok(i)
     }
@@ -250,14 +250,14 @@ impl Checker {
                         .as_str()
                         .ok_or_else(|| format!("{}: not a string", at(k)))?;
                     self.subs[i].pattern = Some(Pattern {
-                        text: text.to_string(),
+                        text: text.to_owned(),
                         regex: OnceLock::new(),
                     });
                 }
                 "required" => {
                     self.subs[i].required = v
                         .as_array()
-                        .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_string)).collect())
+                        .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_owned)).collect())
                         .ok_or_else(|| format!("{}: not a list of names", at(k)))?;
                 }
                 "properties" => {
@@ -279,7 +279,7 @@ impl Checker {
                     };
                 }
                 "propertyNames" => {
-                    self.subs[i].property_names = Some(self.sub(schema, v, at(k))?)
+                    self.subs[i].property_names = Some(self.sub(schema, v, at(k))?);
                 }
                 "items" => self.subs[i].items = Some(self.sub(schema, v, at(k))?),
                 "$ref" => {
@@ -662,7 +662,7 @@ impl<'t> Run<'_, 't> {
                 };
                 let inner = self.checker.errors(names, &key, false);
                 for e in inner {
-                    let name = key.as_str().unwrap_or_default().to_string();
+                    let name = key.as_str().unwrap_or_default().to_owned();
                     self.out.push(Error {
                         instance_path: self.pointer.clone(),
                         schema_path: e.schema_path.clone(),
@@ -705,7 +705,7 @@ impl ValidationErrorKind<'_> {
                 error: Box::new(Error {
                     instance_path: error.instance_path,
                     schema_path: error.schema_path,
-                    instance: Instance::Name(error.instance.as_str().unwrap_or("").to_string()),
+                    instance: Instance::Name(error.instance.as_str().unwrap_or("").to_owned()),
                     kind: error.kind.into_static(),
                 }),
             },
@@ -898,9 +898,9 @@ mod tests {
         v.iter_errors(&instance)
             .map(|e| {
                 (
-                    e.instance_path().as_str().to_string(),
-                    e.schema_path().as_str().to_string(),
-                    e.kind().keyword().to_string(),
+                    e.instance_path().as_str().to_owned(),
+                    e.schema_path().as_str().to_owned(),
+                    e.kind().keyword().to_owned(),
                     e.to_string(),
                 )
             })
@@ -922,9 +922,9 @@ mod tests {
             .iter()
             .map(|e| {
                 (
-                    e.instance_path().to_string(),
-                    e.schema_path().to_string(),
-                    e.kind().keyword().to_string(),
+                    e.instance_path().to_owned(),
+                    e.schema_path().to_owned(),
+                    e.kind().keyword().to_owned(),
                     e.to_string(),
                 )
             })

@@ -60,7 +60,7 @@ struct Builder<'t> {
 }
 
 /// Parse `text` (already checked against [`MAX_FILE_BYTES`]) into a tree.
-pub fn build(text: &str) -> Result<Node, SyntaxError> {
+pub(super) fn build(text: &str) -> Result<Node, SyntaxError> {
     let options = granit_parser::options! {
         strict_indentation: true,
         // Our own depth budget (checked per collection below) fires first; these keep the

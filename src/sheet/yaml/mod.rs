@@ -239,7 +239,7 @@ mod tests {
             bomb.push_str(&format!("{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert!(parse(&bomb).is_err());
-        let deep = "[".repeat(200_000) + &"]".repeat(200_000);
+        let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
         assert!(parse(&deep).is_err());
         let deep_block: String = (0..500).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         assert!(parse(&deep_block).is_err());
@@ -257,7 +257,7 @@ mod tests {
             })
             .collect();
         assert!(handles.into_iter().all(|h| h.join().unwrap()));
-        let deep = "[".repeat(100) + &"]".repeat(100);
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert!(parse(&deep).is_err(), "the budget still holds");
         assert!(
             parse("a: 1\n").is_ok(),
@@ -331,9 +331,9 @@ mod tests {
         let bomb = format!("a: &a {big}\nb: [*a, *a, *a, *a, *a]\n");
         let err = parse(&bomb).unwrap_err();
         assert!(err.message.contains("alias bomb"), "{}", err.message);
-        let many: String = std::iter::once("a: &a x\nb: [".to_string())
-            .chain((0..=MAX_ALIASES).map(|_| "*a, ".to_string()))
-            .chain(std::iter::once("x]\n".to_string()))
+        let many: String = std::iter::once("a: &a x\nb: [".to_owned())
+            .chain((0..=MAX_ALIASES).map(|_| "*a, ".to_owned()))
+            .chain(std::iter::once("x]\n".to_owned()))
             .collect();
         assert!(parse(&many).unwrap_err().message.contains("alias"));
         let err = parse("a: *nowhere\n").unwrap_err();

@@ -6,7 +6,7 @@ use crate::finding::shorten;
 
 /// The explicit tag on a scalar, as far as govsheet cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tag {
+pub(super) enum Tag {
     /// No tag, or one govsheet does not know (`!custom`): resolve by the text.
     None,
     /// `!` or `!!str` (and `!!binary`, kept as written): always a string.
@@ -19,7 +19,7 @@ pub enum Tag {
 
 impl Tag {
     /// Map a core-schema suffix (`str`, `int`, ...) or the non-specific `!` to a tag.
-    pub fn from_core(suffix: Option<&str>, non_specific: bool) -> Self {
+    pub(super) fn from_core(suffix: Option<&str>, non_specific: bool) -> Self {
         match suffix {
             Some("str" | "binary") => Tag::Str,
             Some("null") => Tag::Null,
@@ -34,7 +34,7 @@ impl Tag {
 
 /// Resolve one scalar. `plain` is false for quoted and block scalars, which are strings unless
 /// a tag says otherwise. Errors name what the tag asked for.
-pub fn resolve(text: &str, plain: bool, tag: Tag) -> Result<Value, String> {
+pub(super) fn resolve(text: &str, plain: bool, tag: Tag) -> Result<Value, String> {
     let want = |what: &str, v: Option<Value>| {
         v.ok_or_else(|| format!("`{}` is not {what}", shorten(text, 40)))
     };

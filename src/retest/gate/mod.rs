@@ -74,7 +74,7 @@ pub fn touched_events(base: &Sheet, head: &Sheet) -> Vec<String> {
                 field(base, name, f).map(diff::canon) != field(head, name, f).map(diff::canon)
             })
         })
-        .map(str::to_string)
+        .map(str::to_owned)
         .collect()
 }
 
@@ -112,7 +112,7 @@ pub fn range_config(policy: &Policy, base: &Sheet, head: &Sheet) -> RangeConfig 
         .cloned()
         .collect();
     let text = |s: &str| Spanned {
-        value: s.to_string(),
+        value: s.to_owned(),
         span: Default::default(),
     };
     for id in RANGE_RULES {

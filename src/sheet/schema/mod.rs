@@ -18,7 +18,7 @@ use crate::source::SourceFile;
 use crate::suggest::did_you_mean;
 
 /// The schema as shipped (`govsheet schema` prints it).
-pub const SCHEMA_TEXT: &str = include_str!("../../schema/governance.schema.json");
+pub const SCHEMA_TEXT: &str = include_str!("../../../schema/governance.schema.json");
 
 /// The schema and its compiled checks.
 struct Compiled {
@@ -87,7 +87,7 @@ pub fn validate_as(source: &Arc<SourceFile>, root: &Node, kind: Kind) -> Vec<Fin
     if root.as_map().is_none() {
         let message = if root.is_null() {
             "the sheet is empty: a governance sheet is a map that starts with `version: 1`"
-                .to_string()
+                .to_owned()
         } else {
             format!(
                 "the sheet is {}; a governance sheet is a map that starts with `version: 1`",
@@ -187,7 +187,7 @@ fn errors(
         {
             continue;
         }
-        let pointer = err.instance_path().to_string();
+        let pointer = err.instance_path().to_owned();
         let at = |ptr: &str| root.walk(ptr);
         match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -226,7 +226,7 @@ fn errors(
                 }
             }
             ValidationErrorKind::PropertyNames { error } => {
-                let name = error.instance().as_str().unwrap_or_default().to_string();
+                let name = error.instance().as_str().unwrap_or_default().to_owned();
                 let span = at(&pointer)
                     .and_then(|(_, m)| {
                         m.as_map()
@@ -259,7 +259,7 @@ fn errors(
                 .at(source, format!("{pointer}/{}", escape_pointer(&name)), span)
                 .with_spot(match said.expected {
                     Some(e) => format!("not {e}"),
-                    None => "not a valid key".to_string(),
+                    None => "not a valid key".to_owned(),
                 });
                 if let Some(h) = said.help {
                     f = f.with_help(words.fill(h, &fix));
@@ -322,8 +322,8 @@ fn errors(
                             Some(crate::sheet::yaml::Value::Str(s)) => {
                                 format!("`{}`", finding::shorten(s, 60))
                             }
-                            Some(_) => node.map_or("", |v| v.type_name()).to_string(),
-                            None => "something else".to_string(),
+                            Some(_) => node.map_or("", |v| v.type_name()).to_owned(),
+                            None => "something else".to_owned(),
                         };
                         let message = format!(
                             "{} is {shown}, expected one of {}",
@@ -447,7 +447,7 @@ impl Words<'_> {
 }
 
 /// A list of one string where one string belongs (`owner: [tracking]`): write the string.
-fn one_item_help(wanted: &str, found: Option<&Node>, words: &Words) -> Option<String> {
+fn one_item_help(wanted: &str, found: Option<&Node>, words: &Words<'_>) -> Option<String> {
     let item = match &found?.value {
         crate::sheet::yaml::Value::Seq(items) if items.len() == 1 => items[0].as_str()?,
         _ => return None,
@@ -466,7 +466,7 @@ fn one_item_help(wanted: &str, found: Option<&Node>, words: &Words) -> Option<St
 fn type_help(
     wanted: &str,
     found: Option<&crate::sheet::yaml::Value>,
-    words: &Words,
+    words: &Words<'_>,
     items_are_strings: bool,
 ) -> Option<String> {
     use crate::sheet::yaml::Value;
@@ -528,10 +528,10 @@ fn expected_type(message: &str) -> String {
     let named: Vec<String> = wanted
         .iter()
         .map(|w| match *w {
-            "object" => "a map".to_string(),
-            "array" => "a list".to_string(),
-            "integer" => "an integer".to_string(),
-            "null" => "empty".to_string(),
+            "object" => "a map".to_owned(),
+            "array" => "a list".to_owned(),
+            "integer" => "an integer".to_owned(),
+            "null" => "empty".to_owned(),
             other => format!("a {other}"),
         })
         .collect();
@@ -579,7 +579,7 @@ mod tests {
                 if m.contains_key("pattern")
                     && !(m.contains_key("x-govsheet-expected") && m.contains_key("x-govsheet-help"))
                 {
-                    missing.push(at.to_string());
+                    missing.push(at.to_owned());
                 }
                 for (k, child) in m {
                     walk(child, &format!("{at}/{k}"), missing);
