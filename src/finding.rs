@@ -53,6 +53,27 @@ impl fmt::Display for Severity {
     }
 }
 
+/// The typed rule ids, generated from the embedded packs: a finding the code makes names a
+/// rule the registry declares, at the registry's severity ([`Finding::of`]).
+mod ids {
+    use super::Severity;
+    include!(concat!(env!("OUT_DIR"), "/rule_id.rs"));
+}
+pub use ids::RuleId;
+
+impl RuleId {
+    /// The rule of an id, when an embedded pack declares it.
+    pub fn parse(id: &str) -> Option<RuleId> {
+        RuleId::ALL.into_iter().find(|r| r.as_str() == id)
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A secondary place a finding points at (e.g. the other end of a cycle).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {
@@ -90,6 +111,14 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of a rule of the embedded packs, at the severity its pack gives it (the sheet's
+    /// `policy.rules` may change it later, in one place: `policy::Overrides`).
+    pub fn of(rule: RuleId, message: impl Into<String>) -> Self {
+        Self::new(rule.as_str(), rule.severity(), message)
+    }
+
+    /// A finding of a rule known by its id at run time (a team pack's rule, whose severity
+    /// comes with its `RuleInfo`). Code that makes a finding of a fixed rule uses [`Finding::of`].
     pub fn new(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Self {
         Self {
             rule: rule.into(),

@@ -11,7 +11,7 @@ use clap::Args;
 use super::git::Repo;
 use super::history::{self, Changes, Evidence};
 use super::{CliError, Context, Format, ReportArgs, exit_for, workspace};
-use crate::finding::{self, Finding, Severity};
+use crate::finding::{self, Finding, RuleId, Severity};
 use crate::globs::Matcher;
 use crate::report;
 use crate::retest::{self, ChangedPath, Entered, History, coverage, gate};
@@ -197,7 +197,7 @@ fn apply_policy(
     }
     Ok(out
         .into_iter()
-        .filter(|f| f.rule != "unknown-rule")
+        .filter(|f| f.rule != RuleId::UnknownRule.as_str())
         .collect())
 }
 
@@ -208,9 +208,8 @@ fn glob_findings(sheet: &Sheet, errors: &[crate::globs::GlobError]) -> Vec<Findi
         .filter_map(|e| {
             let c = comps.get(e.component)?;
             Some(
-                Finding::new(
-                    "component-paths",
-                    Severity::Error,
+                Finding::of(
+                    RuleId::ComponentPaths,
                     format!(
                         "component `{}` has an invalid glob `{}`: {}",
                         c.id.value, e.pattern, e.message

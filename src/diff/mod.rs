@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::finding::{Finding, Severity, shorten};
+use crate::finding::{Finding, shorten};
 use crate::sheet::Sheet;
 use crate::sheet::yaml::{self, Node, Value, escape_pointer};
 use crate::source::{SourceFile, Span};
@@ -229,9 +229,7 @@ pub fn weakening(changes: &[Change]) -> impl Iterator<Item = &Change> {
 /// One `governance-weakened` finding per weakening change, at the change's place in the head
 /// sheet (a removal: at what is left of its parent, naming where it was in `base_label`).
 pub fn findings(changes: &[Change], base_label: &str) -> Vec<Finding> {
-    let severity = crate::policy::core()
-        .rule(RULE)
-        .map_or(Severity::Warning, |r| r.severity);
+    let severity = crate::finding::RuleId::GovernanceWeakened.severity();
     weakening(changes)
         .filter_map(|c| {
             let anchor = c.anchor.as_ref()?;

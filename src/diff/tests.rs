@@ -124,6 +124,24 @@ fn each_weakening_change_is_marked_and_the_rest_are_not() {
 }
 
 #[test]
+fn an_event_removed_from_a_retest_s_events_weakens() {
+    // A retest whose `events` name an event is one of that event's retests (sheet::graph).
+    let base = BASE.replace(
+        "smoke: {owner: tracking}",
+        "smoke: {owner: tracking, events: [Purchase, Lead]}",
+    );
+    let head = base.replace("events: [Purchase, Lead]", "events: [Lead]");
+    let got = lines(&changes(&base, &head));
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].starts_with("WEAK /retests/smoke/events/0 removed `Purchase`"),
+        "{got:#?}"
+    );
+    let got = lines(&changes(&head, &base));
+    assert!(!got.iter().any(|g| g.starts_with("WEAK")), "{got:#?}");
+}
+
+#[test]
 fn strengthening_changes_do_not_weaken() {
     let head = BASE
         .replace("[checkout, theme]", "[checkout, theme, server]")
@@ -157,7 +175,7 @@ fn removals_name_the_base_place_and_anchor_at_the_head_parent() {
     let f = findings(&cs, "main");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].rule, "governance-weakened");
-    assert_eq!(f[0].severity, Severity::Warning);
+    assert_eq!(f[0].severity, crate::finding::Severity::Warning);
     assert_eq!(f[0].pointer, "/events/Purchase/triggers/0");
     assert_eq!(f[0].line(), Some(7));
     assert!(

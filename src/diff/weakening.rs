@@ -13,7 +13,7 @@ use crate::sheet::model::parse_duration_days;
 use crate::sheet::yaml::{Node, Value};
 
 /// The rule id of a weakening change.
-pub const RULE: &str = "governance-weakened";
+pub const RULE: &str = crate::finding::RuleId::GovernanceWeakened.as_str();
 
 fn number(n: Option<&Node>) -> Option<f64> {
     match n?.value {
@@ -103,6 +103,9 @@ pub(super) fn why(
             text("a retest removed: the component's changes no longer require it")
         }
         (["retests", _], Kind::Removed) => text("a retest definition removed"),
+        (["retests", _, "events"], Kind::Removed) => text(
+            "an event removed from the retest's `events`: that event's changes no longer require it",
+        ),
         (["retests", _, "max_age"], _) => {
             let days = |n: Option<&Node>| n.and_then(Node::as_str).and_then(parse_duration_days);
             match (days(before), days(after), removed) {

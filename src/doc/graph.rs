@@ -1,9 +1,10 @@
-//! The dependency graph (component -> dependent component -> triggered event -> retest) as data, the regression gate derived from it, and its Graphviz dot and Mermaid text; references to ids the sheet does not declare are left out (`check` reports them).
+//! The drawing of the sheet's component graph ([`Sheet::graph`]: component -> dependent component -> triggered event -> retest) as data, the regression gate read from it, and its Graphviz dot and Mermaid text; references to ids the sheet does not declare are left out (`check` reports them).
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use crate::sheet::model::{Sheet, Spanned, Text};
+use crate::sheet::graph::{Direction, Reach};
+use crate::sheet::model::Sheet;
 
 /// What a node of the graph is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,50 +66,53 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// Build the graph of a sheet.
+    /// The drawing of a sheet's component graph ([`Sheet::graph`]).
     pub fn of(sheet: &Sheet) -> Self {
+        let graph = sheet.graph();
+        let comps: Vec<&str> = sheet.components.ids().collect();
+        let events: Vec<&str> = sheet.events.ids().collect();
         let mut g = Graph::default();
-        for c in &sheet.components {
-            g.add_node(NodeKind::Component, &c.id.value);
+        for c in &comps {
+            g.add_node(NodeKind::Component, c);
         }
-        for e in &sheet.events {
-            g.add_node(NodeKind::Event, &e.id.value);
+        for e in &events {
+            g.add_node(NodeKind::Event, e);
         }
         for r in &sheet.retests {
             g.add_node(NodeKind::Retest, &r.id.value);
         }
-        for c in &sheet.components {
-            for dep in c.item.depends_on.iter().flat_map(|d| &d.value) {
+        for (ci, c) in comps.iter().enumerate() {
+            for &(_, dep) in graph.depends_on(ci) {
                 g.add_edge(
-                    (NodeKind::Component, &dep.value),
-                    (NodeKind::Component, &c.id.value),
+                    (NodeKind::Component, comps[dep]),
+                    (NodeKind::Component, c),
                     EdgeKind::DependedOnBy,
                 );
             }
         }
-        for e in &sheet.events {
-            for t in e.item.triggers.iter().flat_map(|d| &d.value) {
+        for (ei, e) in events.iter().enumerate() {
+            for &t in graph.triggers(ei) {
                 g.add_edge(
-                    (NodeKind::Component, &t.value),
-                    (NodeKind::Event, &e.id.value),
+                    (NodeKind::Component, comps[t]),
+                    (NodeKind::Event, e),
                     EdgeKind::Triggers,
                 );
             }
         }
-        for c in &sheet.components {
-            for r in c.item.retests.iter().flat_map(|d| &d.value) {
+        for (ci, c) in comps.iter().enumerate() {
+            for r in graph.component_retests(ci) {
                 g.add_edge(
-                    (NodeKind::Component, &c.id.value),
-                    (NodeKind::Retest, &r.value),
+                    (NodeKind::Component, c),
+                    (NodeKind::Retest, r),
                     EdgeKind::Requires,
                 );
             }
         }
-        for e in &sheet.events {
-            for r in e.item.retests.iter().flat_map(|d| &d.value) {
+        for (ei, e) in events.iter().enumerate() {
+            for r in graph.event_retests(ei) {
                 g.add_edge(
-                    (NodeKind::Event, &e.id.value),
-                    (NodeKind::Retest, &r.value),
+                    (NodeKind::Event, e),
+                    (NodeKind::Retest, r),
                     EdgeKind::Requires,
                 );
             }
@@ -363,147 +367,60 @@ pub struct GateRow {
     pub retests: Vec<String>,
 }
 
-/// A breadth-first walk: every node reached from the start, nearest first, with its parent
-/// (an index into the same list; `None` for the start's neighbours) and its distance.
-struct Walk {
-    nodes: Vec<(usize, Option<usize>, usize)>,
-}
-
-impl Walk {
-    /// Walk `adj` (component index -> neighbour indices) from `start`, skipping revisits so a
-    /// cycle ends the walk.
-    fn from(start: usize, adj: &[Vec<usize>]) -> Self {
-        let mut seen = vec![false; adj.len()];
-        seen[start] = true;
-        let mut nodes: Vec<(usize, Option<usize>, usize)> = Vec::new();
-        for &n in &adj[start] {
-            if !seen[n] {
-                seen[n] = true;
-                nodes.push((n, None, 1));
-            }
-        }
-        let mut i = 0;
-        while i < nodes.len() {
-            let (node, _, dist) = nodes[i];
-            for &n in &adj[node] {
-                if !seen[n] {
-                    seen[n] = true;
-                    nodes.push((n, Some(i), dist + 1));
-                }
-            }
-            i += 1;
-        }
-        Walk { nodes }
-    }
-
-    /// The chain from the start to the `i`th reached node, long ones elided.
-    fn chain(&self, start: &str, i: usize, names: &[&str]) -> Chain {
-        let (node, parent, dist) = self.nodes[i];
-        let mut tail = vec![names[node].to_owned()];
-        let mut p = parent;
-        while let Some(pi) = p {
-            if tail.len() == 2 && dist > 3 {
-                tail.push(ELIDED.to_owned());
-                break;
-            }
-            tail.push(names[self.nodes[pi].0].to_owned());
-            p = self.nodes[pi].1;
-        }
-        tail.push(start.to_owned());
-        tail.reverse();
-        tail
+/// The chain from a walk's start to `to`, long ones elided: the start, [`ELIDED`], and the
+/// last two links.
+fn chain(walk: &Reach, to: usize, names: &[&str]) -> Chain {
+    let route = walk.route(to);
+    let named = |c: &usize| names[*c].to_owned();
+    if route.len() > 4 {
+        let mut out = vec![named(&route[0]), ELIDED.to_owned()];
+        out.extend(route[route.len() - 2..].iter().map(named));
+        out
+    } else {
+        route.iter().map(named).collect()
     }
 }
 
-/// The regression gate: one row per component, in sheet order.
+/// The regression gate: one row per component, in sheet order. What a change in each
+/// component requires is the sheet's one answer ([`Graph::requires`](crate::sheet::graph::Graph::requires)),
+/// the same `retests` computes for a changed file of that component.
 pub fn regression_gate(sheet: &Sheet) -> Vec<GateRow> {
     let names: Vec<&str> = sheet.components.ids().collect();
-    let n = names.len();
-    let mut depends_on: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, c) in sheet.components.iter().enumerate() {
-        for d in c.item.depends_on.iter().flat_map(|d| &d.value) {
-            if let Some(j) = sheet.components.position(&d.value)
-                && !depends_on[i].contains(&j)
-            {
-                depends_on[i].push(j);
-                dependents[j].push(i);
-            }
-        }
-    }
-    let retest_rank = |id: &str| sheet.retests.position(id).unwrap_or(usize::MAX);
-    (0..n)
+    let graph = sheet.graph();
+    (0..names.len())
         .map(|ci| {
             let id = names[ci];
-            let up = Walk::from(ci, &depends_on);
-            let built_from = up
-                .nodes
+            let up = graph.reach(ci, Direction::DependsOn);
+            let built_from = up.order[1..]
                 .iter()
                 .take(MAX_LISTED)
-                .map(|&(c, _, _)| names[c].to_owned())
+                .map(|&c| names[c].to_owned())
                 .collect();
-            let down = Walk::from(ci, &dependents);
-            let reaches = (0..down.nodes.len().min(MAX_LISTED))
-                .map(|i| down.chain(id, i, &names))
+            let requires = graph.requires(sheet, &[ci], &[]);
+            let down = &requires.walks[0];
+            let reaches = down.order[1..]
+                .iter()
+                .take(MAX_LISTED)
+                .map(|&c| chain(down, c, &names))
                 .collect();
-            // order[c] = position of component c among the touched ones (itself first).
-            let mut order: Vec<Option<usize>> = vec![None; n];
-            order[ci] = Some(0);
-            for (k, &(c, _, _)) in down.nodes.iter().enumerate() {
-                order[c] = Some(k + 1);
-            }
-            let mut events = Vec::new();
-            for ev in &sheet.events {
-                let first = ev
-                    .item
-                    .triggers
-                    .iter()
-                    .flat_map(|t| &t.value)
-                    .filter_map(|t| sheet.components.position(&t.value))
-                    .filter_map(|c| order[c])
-                    .min();
-                match first {
-                    Some(0) => events.push((ev.id.value.clone(), vec![id.to_owned()])),
-                    Some(k) => events.push((ev.id.value.clone(), down.chain(id, k - 1, &names))),
-                    None => {}
-                }
-            }
-            let mut required: Vec<String> = Vec::new();
-            let mut add = |list: Option<&Spanned<Vec<Text>>>| {
-                for t in list.iter().flat_map(|l| &l.value) {
-                    if !required.contains(&t.value) {
-                        required.push(t.value.clone());
-                    }
-                }
-            };
-            if let Some(c) = sheet.components.iter().nth(ci) {
-                add(c.item.retests.as_ref());
-            }
-            for &(c, _, _) in &down.nodes {
-                if let Some(comp) = sheet.components.iter().nth(c) {
-                    add(comp.item.retests.as_ref());
-                }
-            }
-            for (ev, _) in &events {
-                if let Some(e) = sheet.events.get(ev) {
-                    add(e.item.retests.as_ref());
-                }
-            }
-            // Sheet order; undeclared ids after the declared ones, in the order met.
-            let mut keyed: Vec<(usize, usize, String)> = required
-                .into_iter()
-                .enumerate()
-                .map(|(k, r)| (retest_rank(&r), k, r))
+            // Each event with the chain to its nearest triggering component.
+            let events = requires
+                .events
+                .iter()
+                .filter_map(|e| {
+                    let nearest = e.by.iter().copied().min_by_key(|&c| down.position(c))?;
+                    let ev = sheet.events.iter().nth(e.event)?;
+                    Some((ev.id.value.clone(), chain(down, nearest, &names)))
+                })
                 .collect();
-            keyed.sort();
             GateRow {
                 component: id.to_owned(),
                 built_from,
-                built_from_more: up.nodes.len().saturating_sub(MAX_LISTED),
+                built_from_more: (up.order.len() - 1).saturating_sub(MAX_LISTED),
                 reaches,
-                reaches_more: down.nodes.len().saturating_sub(MAX_LISTED),
+                reaches_more: (down.order.len() - 1).saturating_sub(MAX_LISTED),
                 events,
-                retests: keyed.into_iter().map(|(_, _, r)| r).collect(),
+                retests: requires.retests.into_iter().map(|r| r.retest).collect(),
             }
         })
         .collect()

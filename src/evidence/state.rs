@@ -166,29 +166,11 @@ pub fn retest_status_of<'a>(
     }
 }
 
-/// The retests of an event: the ones it lists, then the retests that list it in `events`.
+/// The retests of an event: the ones it lists, then the retests that list it in `events` (the
+/// sheet's graph, [`Sheet::graph`], the one answer every command reads).
 pub fn retests_of_event(sheet: &Sheet, event: &str) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    if let Some(ev) = sheet.events.get(event)
-        && let Some(list) = &ev.item.retests
-    {
-        for t in &list.value {
-            if !ids.contains(&t.value) {
-                ids.push(t.value.clone());
-            }
-        }
-    }
-    for r in &sheet.retests {
-        let names = r
-            .item
-            .events
-            .as_ref()
-            .is_some_and(|e| e.value.iter().any(|t| t.value == event));
-        if names && !ids.contains(&r.id.value) {
-            ids.push(r.id.value.clone());
-        }
-    }
-    ids
+    let e = sheet.events.position(event);
+    e.map_or_else(Vec::new, |e| sheet.graph().event_retests(e).to_vec())
 }
 
 /// The conclusions a stopped event pauses: the `rollback.pause` lists of `events`, in order,

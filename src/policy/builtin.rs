@@ -1,11 +1,10 @@
 //! Built-in checks: what needs a graph, a date or the repository's files, invoked by name from
 //! a pack (`builtin: dependency-cycle`) so they are listed, configured and waived like any rule.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::info::RuleInfo;
 use crate::finding::Finding;
@@ -21,6 +20,8 @@ pub enum Builtin {
     InvalidGlob,
     ComponentMatchesNothing,
     DependencyCycle,
+    /// An event with no retest at all (its own `retests` and the retests whose `events` name it).
+    EventRetest,
     UnusedRetest,
     IncidentOpen,
     ReviewOverdue,
@@ -57,7 +58,7 @@ pub struct Entry {
 }
 
 /// Every built-in check a pack can name, in one list.
-pub const ENTRIES: [Entry; 14] = [
+pub const ENTRIES: [Entry; 15] = [
     entry("sheet-loader", Builtin::SheetLoader, Needs::CoreOnly),
     entry("invalid-glob", Builtin::InvalidGlob, Needs::Sheet),
     entry(
@@ -66,6 +67,7 @@ pub const ENTRIES: [Entry; 14] = [
         Needs::Files,
     ),
     entry("dependency-cycle", Builtin::DependencyCycle, Needs::Sheet),
+    entry("event-retest", Builtin::EventRetest, Needs::Sheet),
     entry("unused-retest", Builtin::UnusedRetest, Needs::Sheet),
     entry("incident-open", Builtin::IncidentOpen, Needs::Sheet),
     entry("review-overdue", Builtin::ReviewOverdue, Needs::Today),
@@ -225,18 +227,40 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
         }
         Builtin::DependencyCycle => dependency_cycles(info, sheet, out),
         Builtin::RetestStale => retest_stale(info, sheet, input.today, out),
+        Builtin::EventRetest => {
+            use crate::sheet::yaml::Value;
+            let graph = sheet.graph();
+            for (ei, e) in sheet.events.iter().enumerate() {
+                let pointer = format!("{}/retests", e.pointer);
+                let written = sheet.root.walk(&pointer).map(|(_, n)| n);
+                let empty = written.is_none_or(|n| match &n.value {
+                    Value::Null => true,
+                    Value::Str(s) => s.trim().is_empty(),
+                    Value::Seq(s) => s.is_empty(),
+                    Value::Map(m) => m.is_empty(),
+                    _ => false,
+                });
+                // A `retests` of the wrong type is the schema's finding, not this one.
+                if !empty || !graph.event_retests(ei).is_empty() {
+                    continue;
+                }
+                let f = new(format!("event `{}` has no retest", e.id.value)).with_help(format!(
+                    "write `retests: [RETEST-ID, ...]` listing what must be re-run when `{}` is triggered",
+                    e.id.value
+                ));
+                out.push(match written {
+                    Some(n) => f.at(src, pointer, Some(n.span)),
+                    None => {
+                        let mut f = f.at(src, e.pointer.clone(), Some(e.id.span));
+                        f.absent = Some(pointer);
+                        f
+                    }
+                });
+            }
+        }
         Builtin::UnusedRetest => {
-            let mut used: HashSet<&str> = HashSet::new();
-            for e in &sheet.events {
-                if let Some(r) = &e.item.retests {
-                    used.extend(r.value.iter().map(|t| t.as_str()));
-                }
-            }
-            for c in &sheet.components {
-                if let Some(r) = &c.item.retests {
-                    used.extend(r.value.iter().map(|t| t.as_str()));
-                }
-            }
+            // Required by a component, an event, or an event its own `events` names.
+            let used = sheet.graph().required_somewhere();
             for r in &sheet.retests {
                 if !used.contains(r.id.as_str()) {
                     out.push(
@@ -555,33 +579,18 @@ fn placeholders(
     out
 }
 
-/// One finding per strongly connected component of `depends_on` that holds a cycle, naming a
-/// cycle through its first component in sheet order.
+/// One finding per strongly connected component of `depends_on` that holds a cycle (the
+/// sheet's [`Graph::cycles`](crate::sheet::graph::Graph::cycles)), naming a cycle through its
+/// first component in sheet order.
 fn dependency_cycles(info: &RuleInfo, sheet: &Sheet, out: &mut Vec<Finding>) {
-    let comps: Vec<_> = sheet.components.iter().collect();
-    let mut graph: DiGraph<usize, usize> = DiGraph::with_capacity(comps.len(), comps.len());
-    let nodes: Vec<NodeIndex> = (0..comps.len()).map(|i| graph.add_node(i)).collect();
-    for (i, c) in comps.iter().enumerate() {
-        let Some(deps) = &c.item.depends_on else {
+    let comps = sheet.components.iter().as_slice();
+    let graph = sheet.graph();
+    for members in graph.cycles() {
+        let Some(&start) = members.first() else {
             continue;
         };
-        for (j, d) in deps.value.iter().enumerate() {
-            if let Some(t) = sheet.components.position(d.as_str()) {
-                graph.add_edge(nodes[i], nodes[t], j);
-            }
-        }
-    }
-    for scc in petgraph::algo::tarjan_scc(&graph) {
-        let members: HashSet<usize> = scc.iter().map(|n| graph[*n]).collect();
-        let Some(&start) = members.iter().min() else {
-            continue;
-        };
-        let self_loop = graph.contains_edge(nodes[start], nodes[start]);
-        if members.len() < 2 && !self_loop {
-            continue;
-        }
         // Depth-first search, in depends_on order, for a path back to `start` inside the SCC.
-        let Some(path) = cycle_from(start, &comps, sheet, &members) else {
+        let Some(path) = cycle_from(start, graph, members) else {
             continue;
         };
         let names: Vec<&str> = path.iter().map(|&(c, _)| comps[c].id.as_str()).collect();
@@ -617,36 +626,29 @@ fn dependency_cycles(info: &RuleInfo, sheet: &Sheet, out: &mut Vec<Finding>) {
     }
 }
 
-/// A cycle from `start` back to it: (component, index of the `depends_on` entry taken).
+/// A cycle from `start` back to it inside `members` (sorted): (component, index of the
+/// `depends_on` entry taken).
 fn cycle_from(
     start: usize,
-    comps: &[&crate::sheet::model::Keyed<crate::sheet::model::Component>],
-    sheet: &Sheet,
-    members: &HashSet<usize>,
+    graph: &crate::sheet::graph::Graph,
+    members: &[usize],
 ) -> Option<Vec<(usize, usize)>> {
     let next = |c: usize| -> Vec<(usize, usize)> {
-        comps[c]
-            .item
-            .depends_on
-            .as_ref()
-            .map(|d| {
-                d.value
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(j, t)| sheet.components.position(t.as_str()).map(|to| (j, to)))
-                    .filter(|(_, to)| members.contains(to))
-                    .collect()
-            })
-            .unwrap_or_default()
+        graph
+            .depends_on(c)
+            .iter()
+            .copied()
+            .filter(|(_, to)| members.binary_search(to).is_ok())
+            .collect()
     };
     // Iterative DFS keeping the path; visited nodes are not re-entered (they cannot reach
     // start by a new route that the first visit did not try).
-    let mut visited: HashMap<usize, bool> = HashMap::new();
+    let mut visited: HashSet<usize> = HashSet::new();
     // (component, its edges (entry index, target), next edge to try)
     type Frame = (usize, Vec<(usize, usize)>, usize);
     let mut stack: Vec<Frame> = vec![(start, next(start), 0)];
     let mut path: Vec<(usize, usize)> = Vec::new();
-    visited.insert(start, true);
+    visited.insert(start);
     while let Some((node, edges, k)) = stack.last_mut() {
         if *k >= edges.len() {
             stack.pop();
@@ -660,7 +662,7 @@ fn cycle_from(
             path.push((node, j));
             return Some(path);
         }
-        if visited.insert(to, true).is_none() {
+        if visited.insert(to) {
             path.push((node, j));
             let n = next(to);
             stack.push((to, n, 0));

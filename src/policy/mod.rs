@@ -7,13 +7,15 @@ pub mod docs;
 pub mod examples;
 pub mod info;
 pub mod pack;
+#[cfg(test)]
+mod registry_tests;
 pub mod rule;
 pub mod select;
 pub mod template;
 pub mod verify_rules;
 mod waiver;
 
-pub use waiver::Config;
+pub use waiver::{Config, Overrides};
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -98,21 +100,13 @@ pub fn effective(sheet: Option<&Sheet>, info: &RuleInfo) -> Option<Severity> {
     effective_in(sheet.map_or(&[], |s| s.policy.rules.as_slice()), info)
 }
 
-/// The severity `policy.rules` entries give a rule: `None` when they turn it off.
+/// The severity `policy.rules` entries give a rule: `None` when they turn it off (see
+/// [`Overrides`], the one place overrides are applied).
 pub fn effective_in(
     rules: &[(crate::sheet::model::Text, crate::sheet::model::Text)],
     info: &RuleInfo,
 ) -> Option<Severity> {
-    let configured = rules
-        .iter()
-        .rev()
-        .find(|(id, _)| id.value == info.id)
-        .map(|(_, v)| v.value.as_str());
-    match configured {
-        Some("off") => None,
-        Some(s) => Some(Severity::parse(s).unwrap_or(info.severity)),
-        None => Some(info.severity),
-    }
+    Overrides::of(rules).severity(&info.id, info.severity)
 }
 
 impl Policy {

@@ -2,24 +2,24 @@
 //! registry, which checks that a sheet's `policy.rules` names them. `verify::rules` re-exports
 //! them.
 
-use crate::finding::Severity;
+use crate::finding::{RuleId, Severity};
 
-pub const PAYLOAD_SHAPE: &str = "payload-shape";
-pub const EVENT_TIME: &str = "payload-event-time";
-pub const ACTION_SOURCE: &str = "payload-action-source";
-pub const USER_DATA: &str = "payload-user-data";
-pub const CURRENCY_VALUE: &str = "payload-currency-value";
-pub const TEST_CODE: &str = "payload-test-code";
-pub const UNPLANNED_EVENT: &str = "payload-unplanned-event";
-pub const WRONG_PATH: &str = "payload-wrong-path";
-pub const MISSING_PARAMETER: &str = "payload-missing-parameter";
-pub const EVENT_ID: &str = "payload-event-id";
-pub const DEDUPE_RATE: &str = "dedupe-rate";
-pub const DEDUPE_ID_REUSED: &str = "dedupe-id-reused";
-pub const DEDUPE_WINDOW: &str = "dedupe-window";
-pub const PARAMETER_PARITY: &str = "parameter-parity";
-pub const ORDER_RECONCILIATION: &str = "order-reconciliation";
-pub const ORDERS_ROW: &str = "orders-row";
+pub const PAYLOAD_SHAPE: &str = RuleId::PayloadShape.as_str();
+pub const EVENT_TIME: &str = RuleId::PayloadEventTime.as_str();
+pub const ACTION_SOURCE: &str = RuleId::PayloadActionSource.as_str();
+pub const USER_DATA: &str = RuleId::PayloadUserData.as_str();
+pub const CURRENCY_VALUE: &str = RuleId::PayloadCurrencyValue.as_str();
+pub const TEST_CODE: &str = RuleId::PayloadTestCode.as_str();
+pub const UNPLANNED_EVENT: &str = RuleId::PayloadUnplannedEvent.as_str();
+pub const WRONG_PATH: &str = RuleId::PayloadWrongPath.as_str();
+pub const MISSING_PARAMETER: &str = RuleId::PayloadMissingParameter.as_str();
+pub const EVENT_ID: &str = RuleId::PayloadEventId.as_str();
+pub const DEDUPE_RATE: &str = RuleId::DedupeRate.as_str();
+pub const DEDUPE_ID_REUSED: &str = RuleId::DedupeIdReused.as_str();
+pub const DEDUPE_WINDOW: &str = RuleId::DedupeWindow.as_str();
+pub const PARAMETER_PARITY: &str = RuleId::ParameterParity.as_str();
+pub const ORDER_RECONCILIATION: &str = RuleId::OrderReconciliation.as_str();
+pub const ORDERS_ROW: &str = RuleId::OrdersRow.as_str();
 
 /// Every verify rule id; their severity, summary and explanation are in `policies/verify.yaml`.
 pub const IDS: [&str; 16] = [
@@ -41,11 +41,10 @@ pub const IDS: [&str; 16] = [
     ORDERS_ROW,
 ];
 
-/// The default severity of a verify rule, from the registry.
+/// The default severity of a verify rule, from the registry (an id it does not declare is an
+/// error: fail closed).
 pub fn severity(id: &str) -> Severity {
-    crate::policy::core()
-        .rule(id)
-        .map_or(Severity::Error, |r| r.severity)
+    RuleId::parse(id).map_or(Severity::Error, RuleId::severity)
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::{Policy, effective_in};
-use crate::finding::{Finding, Severity};
+use super::Policy;
+use crate::finding::{Finding, RuleId, Severity};
 use crate::sheet::Sheet;
 use crate::sheet::model::{Text, Waiver};
 use crate::suggest::did_you_mean;
@@ -37,8 +37,60 @@ fn state(w: &Waiver, today: NaiveDate) -> State {
     }
 }
 
-fn rule_of(policy: &Policy, id: &str) -> Option<(Severity, String)> {
-    policy.rule(id).map(|r| (r.severity, r.id.clone()))
+/// A sheet's `policy.rules`, read once: the one place a rule's severity is changed or turned
+/// off, for every command (`check`, `retests`, `doc`, `verify`, and the rule lists of SARIF and
+/// `JUnit`). The rules the loader makes ([`RuleId::fixed`]: `yaml-syntax`, `schema`) keep their
+/// severity whatever the sheet says: a sheet that cannot be read never passes.
+#[derive(Debug, Default)]
+pub struct Overrides<'a> {
+    /// Rule id -> `None` (off) or the severity; the last entry of an id wins, an unreadable
+    /// level is left out (the schema reports it).
+    levels: HashMap<&'a str, Option<Severity>>,
+}
+
+impl<'a> Overrides<'a> {
+    pub fn of(rules: &'a [(Text, Text)]) -> Self {
+        let mut levels = HashMap::new();
+        for (id, level) in rules {
+            let sev = match level.value.as_str() {
+                "off" => None,
+                s => match Severity::parse(s) {
+                    Some(s) => Some(s),
+                    None => continue,
+                },
+            };
+            levels.insert(id.value.as_str(), sev);
+        }
+        Overrides { levels }
+    }
+
+    /// The severity of rule `id` whose default is `default`: `None` when the sheet turns it off.
+    pub fn severity(&self, id: &str, default: Severity) -> Option<Severity> {
+        if fixed(id) {
+            return Some(default);
+        }
+        self.levels.get(id).copied().unwrap_or(Some(default))
+    }
+
+    /// A finding as the sheet configures it: `None` when its rule is off.
+    pub fn apply(&self, mut f: Finding) -> Option<Finding> {
+        if fixed(&f.rule) {
+            return Some(f);
+        }
+        match self.levels.get(f.rule.as_str()) {
+            Some(None) => None,
+            Some(Some(s)) => {
+                f.severity = *s;
+                Some(f)
+            }
+            None => Some(f),
+        }
+    }
+}
+
+/// Whether rule `id` is made by the loader and cannot be configured or waived.
+fn fixed(id: &str) -> bool {
+    RuleId::parse(id).is_some_and(RuleId::fixed)
 }
 
 /// What judges findings: the sheet they are reported in, its `policy.rules` and its waivers.
@@ -78,11 +130,9 @@ pub(super) fn finalize_with(
     ran: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
     let src = sheet.source;
+    let overrides = Overrides::of(sheet.rules);
     let mut extra = Vec::new();
-    let new = |id: &str, msg: String| -> Finding {
-        let sev = rule_of(policy, id).map_or(Severity::Error, |r| r.0);
-        Finding::new(id, sev, msg)
-    };
+    let new = Finding::of;
     let ids: Vec<&str> = policy.rules().map(|r| r.id.as_str()).collect();
     let unknown = |id: &str| -> String {
         match did_you_mean(id, ids.iter().copied()) {
@@ -92,12 +142,24 @@ pub(super) fn finalize_with(
     };
     // The configuration's own findings belong to `check`; other commands finalizing their
     // findings (`retests`) do not repeat them.
-    let check_config = ran("unknown-rule");
+    let check_config = ran(RuleId::UnknownRule.as_str());
+    let config_pointer =
+        |id: &str| format!("/policy/rules/{}", crate::sheet::yaml::escape_pointer(id));
     for (id, _) in sheet.rules {
+        if check_config && fixed(&id.value) {
+            extra.push(
+                new(
+                    RuleId::Schema,
+                    format!("`policy.rules` configures `{}`, which cannot be configured: a sheet that cannot be read never passes", id.value),
+                )
+                .at(src, config_pointer(&id.value), Some(id.span))
+                .with_help(format!("remove `{}` from `policy.rules` and fix what its findings say", id.value)),
+            );
+        }
         if check_config && policy.rule(&id.value).is_none() {
             extra.push(
                 new(
-                    "unknown-rule",
+                    RuleId::UnknownRule,
                     format!("`policy.rules` configures `{}`, which is no rule", id.value),
                 )
                 .at(
@@ -118,13 +180,27 @@ pub(super) fn finalize_with(
     let states: Vec<State> = sheet.waivers.iter().map(|w| state(w, today)).collect();
     for (i, w) in sheet.waivers.iter().enumerate() {
         let Some(rule) = &w.rule else { continue };
+        if fixed(&rule.value) {
+            // Never hides anything.
+            if check_config {
+                extra.push(
+                    new(
+                        RuleId::Schema,
+                        format!("waiver names `{}`, which cannot be waived: a sheet that cannot be read never passes", rule.value),
+                    )
+                    .at(src, format!("{}/rule", w.pointer), Some(rule.span))
+                    .with_help("fix what the finding says and remove the waiver"),
+                );
+            }
+            continue;
+        }
         if policy.rule(&rule.value).is_none() {
             if !check_config {
                 continue;
             }
             extra.push(
                 new(
-                    "unknown-rule",
+                    RuleId::UnknownRule,
                     format!("waiver names rule `{}`, which is no rule", rule.value),
                 )
                 .at(src, format!("{}/rule", w.pointer), Some(rule.span))
@@ -155,12 +231,12 @@ pub(super) fn finalize_with(
     }
     for (i, w) in sheet.waivers.iter().enumerate() {
         let Some(rule) = &w.rule else { continue };
-        if policy.rule(&rule.value).is_none() || !ran(&rule.value) {
+        if fixed(&rule.value) || policy.rule(&rule.value).is_none() || !ran(&rule.value) {
             continue;
         }
         let off = policy
             .rule(&rule.value)
-            .is_some_and(|r| effective_in(sheet.rules, r).is_none());
+            .is_some_and(|r| overrides.severity(&r.id, r.severity).is_none());
         let target = w.target.as_ref().map_or(String::new(), |t| t.value.clone());
         let shown = if target.is_empty() {
             "the whole sheet".to_owned()
@@ -177,7 +253,7 @@ pub(super) fn finalize_with(
                     ""
                 };
                 extra.push(
-                    new("waiver-expired", format!("the waiver of `{}` for {shown} expired on {exp}{tail}", rule.value))
+                    new(RuleId::WaiverExpired, format!("the waiver of `{}` for {shown} expired on {exp}{tail}", rule.value))
                         .at(src, format!("{}/expires", w.pointer), Some(span))
                         .with_help("fix what it waived and remove the waiver, or have it approved again with a new `expires` date"),
                 );
@@ -188,14 +264,14 @@ pub(super) fn finalize_with(
                     None => (w.pointer.clone(), rule.span),
                 };
                 extra.push(
-                    new("waiver-expired", format!("the waiver of `{}` for {shown} has no readable expiry date, so it hides nothing", rule.value))
+                    new(RuleId::WaiverExpired, format!("the waiver of `{}` for {shown} has no readable expiry date, so it hides nothing", rule.value))
                         .at(src, pointer, Some(span))
                         .with_help("write `expires: YYYY-MM-DD`: every exception ends"),
                 );
             }
             State::Active if !used[i] && !off => {
                 extra.push(
-                    new("waiver-unused", format!("the waiver of `{}` for {shown} matches no finding", rule.value))
+                    new(RuleId::WaiverUnused, format!("the waiver of `{}` for {shown} matches no finding", rule.value))
                         .at(src, w.pointer.clone(), Some(w.target.as_ref().map_or(rule.span, |t| t.span)))
                         .with_help("remove the waiver: what it waived is fixed (or the target is not the finding's JSON pointer)"),
                 );
@@ -207,7 +283,7 @@ pub(super) fn finalize_with(
                     let days = (d - today).num_days();
                     if days <= EXPIRING_DAYS {
                         extra.push(
-                            new("waiver-expiring", format!("the waiver of `{}` for {shown} expires on {} (in {days} days)", rule.value, e.raw))
+                            new(RuleId::WaiverExpiring, format!("the waiver of `{}` for {shown} expires on {} (in {days} days)", rule.value, e.raw))
                                 .at(src, format!("{}/expires", w.pointer), Some(e.span))
                                 .with_help("fix what it waives before then, or have the exception approved again"),
                         );
@@ -219,29 +295,8 @@ pub(super) fn finalize_with(
     }
     kept.extend(extra);
     // The sheet's severities, last: they apply to every finding, including the ones above.
-    let mut overrides: HashMap<&str, Option<Severity>> = HashMap::new();
-    for (id, level) in sheet.rules {
-        let sev = match level.value.as_str() {
-            "off" => None,
-            s => match Severity::parse(s) {
-                Some(s) => Some(s),
-                None => continue,
-            },
-        };
-        overrides.insert(id.value.as_str(), sev);
-    }
-    if overrides.is_empty() {
-        return kept;
-    }
     kept.into_iter()
-        .filter_map(|mut f| match overrides.get(f.rule.as_str()) {
-            Some(None) => None,
-            Some(Some(s)) => {
-                f.severity = *s;
-                Some(f)
-            }
-            None => Some(f),
-        })
+        .filter_map(|f| overrides.apply(f))
         .collect()
 }
 

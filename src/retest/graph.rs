@@ -1,14 +1,14 @@
-//! The dependency graph of one sheet: which components, events and retests a list of changed
-//! paths touches, and every why-chain that leads there. Pure: it never reads a file or runs git.
+//! Changed paths -> what they require: which components, events and retests a list of changed
+//! paths touches, and every why-chain that leads there. What a change to some components
+//! requires is the sheet's one answer ([`Graph::requires`](crate::sheet::graph::Graph::requires));
+//! this module matches the paths and turns the walks into why-chains with files and dates.
+//! Pure: it never reads a file or runs git.
 //!
 //! Work is done per component, not per file: each path is matched once against the one
 //! [`GlobSet`](globset::GlobSet) of [`Matcher`], then the graph is walked once per directly
 //! changed component.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
-use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::history::Position;
 use crate::globs::Matcher;
@@ -104,71 +104,6 @@ fn dedupe(mut changed: Vec<ChangedPath>) -> Vec<ChangedPath> {
     out
 }
 
-/// Component index -> the component indices that depend on it, as a petgraph graph whose node
-/// `i` is component `i`. Unknown `depends_on` ids are left out (`check` reports them).
-fn dependents_graph(sheet: &Sheet) -> DiGraph<(), ()> {
-    let n = sheet.components.len();
-    let mut g = DiGraph::with_capacity(n, n);
-    for _ in 0..n {
-        g.add_node(());
-    }
-    for (ci, c) in sheet.components.iter().enumerate() {
-        let Some(deps) = &c.item.depends_on else {
-            continue;
-        };
-        for d in &deps.value {
-            if let Some(di) = sheet.components.position(d.as_str()) {
-                g.add_edge(NodeIndex::new(di), NodeIndex::new(ci), ());
-            }
-        }
-    }
-    g
-}
-
-/// Breadth-first walk from `start` along "is depended on by" edges. Fills `pred` with the
-/// predecessor of every component reached (the start is its own predecessor) and returns the
-/// reached components. The visited check makes cycles harmless.
-fn walk(g: &DiGraph<(), ()>, start: usize, pred: &mut [usize]) -> Vec<usize> {
-    let mut reached = vec![start];
-    pred[start] = start;
-    let mut i = 0;
-    while i < reached.len() {
-        let at = reached[i];
-        i += 1;
-        for next in g.neighbors(NodeIndex::new(at)) {
-            let next = next.index();
-            if pred[next] == usize::MAX {
-                pred[next] = at;
-                reached.push(next);
-            }
-        }
-    }
-    reached
-}
-
-/// The route from the walk's start to `to`, following `pred`.
-fn route(pred: &[usize], to: usize) -> Vec<usize> {
-    let mut out = vec![to];
-    let mut at = to;
-    while pred[at] != at && out.len() <= pred.len() {
-        at = pred[at];
-        out.push(at);
-    }
-    out.reverse();
-    out
-}
-
-/// The retests one event or component asks for, without repeats.
-fn ids(list: Option<&crate::sheet::model::Spanned<Vec<crate::sheet::model::Text>>>) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for t in list.map(|l| l.value.as_slice()).unwrap_or_default() {
-        if !out.contains(&t.as_str()) {
-            out.push(t.as_str());
-        }
-    }
-    out
-}
-
 /// Events a change touches directly rather than through a component: the sheet's own change
 /// to an event's contract (`retest::gate`). `file` is the changed file behind them (the sheet,
 /// relative to the component root); its why-chain is `file -> event`.
@@ -226,34 +161,26 @@ pub fn impact_with(
         })
         .collect();
 
-    // One walk per directly changed component; `preds[k]` is walk k's predecessor table.
-    let g = dependents_graph(sheet);
-    let mut preds: Vec<Vec<usize>> = Vec::with_capacity(starts.len());
-    let mut reached_by: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (k, &s) in starts.iter().enumerate() {
-        let mut pred = vec![usize::MAX; n];
-        for t in walk(&g, s, &mut pred) {
-            reached_by[t].push(k);
-        }
-        preds.push(pred);
+    // One walk per directly changed component: the sheet's one answer to what it requires.
+    let direct_events: Vec<usize> = if direct_file.is_some() {
+        touch
+            .events
+            .iter()
+            .filter_map(|e| sheet.events.position(e))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let requires = sheet.graph().requires(sheet, &starts, &direct_events);
+    let mut reached_by: Vec<&[usize]> = vec![&[]; n];
+    for (c, k) in &requires.components {
+        reached_by[*c] = k;
     }
-    let components: Vec<usize> = (0..n).filter(|&c| !reached_by[c].is_empty()).collect();
+    let components: Vec<usize> = requires.components.iter().map(|(c, _)| *c).collect();
 
     let mut required: Vec<Requirement> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
     // `t`: the component that requires the retest; `None`: the event is touched directly.
-    let mut add = |retest: &str, t: Option<usize>, event: Option<usize>| {
-        let slot = *index.entry(retest.to_owned()).or_insert_with(|| {
-            required.push(Requirement {
-                retest: retest.to_owned(),
-                chains: Vec::new(),
-                chains_not_kept: 0,
-                change_at: 0,
-                change_date: NaiveDate::MIN,
-            });
-            required.len() - 1
-        });
-        let req = &mut required[slot];
+    let add = |req: &mut Requirement, t: Option<usize>, event: Option<usize>| {
         let Some(t) = t else {
             if let Some(fi) = direct_file {
                 req.change_date = req.change_date.max(files[fi].date.unwrap_or(default_date));
@@ -269,7 +196,7 @@ pub fn impact_with(
             }
             return;
         };
-        for &k in &reached_by[t] {
+        for &k in reached_by[t] {
             if newest[k] > (req.change_at, req.change_date) {
                 (req.change_at, req.change_date) = newest[k];
             }
@@ -282,50 +209,36 @@ pub fn impact_with(
             req.chains_not_kept += files.len() - kept;
             req.chains.push(Chain {
                 files: files[..kept].to_vec(),
-                components: route(&preds[k], t),
+                components: requires.walks[k].route(t),
                 event,
             });
         }
     };
-
-    for &t in &components {
-        let c = &sheet.components.iter().as_slice()[t];
-        for r in ids(c.item.retests.as_ref()) {
-            add(r, Some(t), None);
+    for need in &requires.retests {
+        let mut req = Requirement {
+            retest: need.retest.clone(),
+            chains: Vec::new(),
+            chains_not_kept: 0,
+            change_at: 0,
+            change_date: NaiveDate::MIN,
+        };
+        for &t in &need.components {
+            add(&mut req, Some(t), None);
         }
-    }
-    let mut events = Vec::new();
-    for (ei, e) in sheet.events.iter().enumerate() {
-        let mut triggered: Vec<usize> = ids(e.item.triggers.as_ref())
-            .into_iter()
-            .filter_map(|id| sheet.components.position(id))
-            .filter(|&t| !reached_by[t].is_empty())
-            .collect();
-        triggered.sort_unstable();
-        triggered.dedup();
-        let touched = direct_file.is_some() && touch.events.iter().any(|d| d == e.id.as_str());
-        if triggered.is_empty() && !touched {
-            continue;
-        }
-        events.push(ei);
-        for r in ids(e.item.retests.as_ref()) {
-            for &t in &triggered {
-                add(r, Some(t), Some(ei));
+        for &k in &need.events {
+            let e = &requires.events[k];
+            for &t in &e.by {
+                add(&mut req, Some(t), Some(e.event));
             }
-            if touched {
-                add(r, None, Some(ei));
+            if e.direct {
+                add(&mut req, None, Some(e.event));
             }
         }
+        required.push(req);
     }
+    let events: Vec<usize> = requires.events.iter().map(|e| e.event).collect();
 
     // Defined retests in sheet order, then unknown ids by name.
-    let order = |r: &Requirement| {
-        (
-            sheet.retests.position(&r.retest).unwrap_or(usize::MAX),
-            r.retest.clone(),
-        )
-    };
-    required.sort_by_key(order);
     for r in &mut required {
         r.chains.sort_by(|a, b| {
             (a.files.first(), &a.components, a.event).cmp(&(
@@ -485,6 +398,26 @@ retests:
                 "loop/b".into(),
                 "loop-b".into(),
                 "loop-a".into()
+            ]]
+        );
+    }
+
+    #[test]
+    fn a_diamond_is_explained_through_the_dependency_first_in_sheet_order() {
+        // The walk of the sheet's graph, the same the document's regression gate shows.
+        let text = "version: 1\ncomponents:\n  base: {paths: [base]}\n  left: {paths: [l], depends_on: [base]}\n  right: {paths: [r], depends_on: [base]}\n  top: {paths: [t], depends_on: [right, left], retests: [smoke]}\nretests:\n  smoke: {title: s}\n";
+        let s = build::build(&SourceFile::new("g.yaml", text), yaml::parse(text).unwrap()).0;
+        let (m, _) = Matcher::new(&s.components);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let i = impact(&s, &m, vec![ChangedPath::new("base", None)], today);
+        assert_eq!(
+            names(&s, &i),
+            vec![vec![
+                "smoke".to_owned(),
+                "base".into(),
+                "base".into(),
+                "left".into(),
+                "top".into()
             ]]
         );
     }

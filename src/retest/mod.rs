@@ -16,7 +16,7 @@ pub use coverage::{Entered, Status};
 pub use graph::{ChangedPath, Direct, Impact};
 pub use history::History;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleId};
 use crate::globs::Matcher;
 use crate::sheet::Sheet;
 use crate::sheet::yaml::escape_pointer;
@@ -272,15 +272,10 @@ pub fn evaluate_with(
             if conclusions.is_empty() {
                 return None;
             }
-            let wanted: Vec<&str> = ev
-                .item
-                .retests
-                .as_ref()
-                .map(|r| r.value.iter().map(|t| t.as_str()).collect())
-                .unwrap_or_default();
+            let wanted = sheet.graph().event_retests(e);
             let until = required
                 .iter()
-                .filter(|r| r.status != Status::Covered && wanted.contains(&r.retest.as_str()))
+                .filter(|r| r.status != Status::Covered && wanted.contains(&r.retest))
                 .map(|r| r.retest.clone())
                 .collect();
             Some(Paused {
@@ -369,8 +364,8 @@ pub fn findings(sheet: &Sheet, report: &Report) -> Vec<Finding> {
     for r in &report.required {
         let rule = match r.status {
             Status::Covered => continue,
-            Status::Missing => "retest-missing",
-            Status::Failed => "retest-failed",
+            Status::Missing => RuleId::RetestMissing,
+            Status::Failed => RuleId::RetestFailed,
         };
         let first = r
             .because
@@ -411,7 +406,7 @@ pub fn findings(sheet: &Sheet, report: &Report) -> Vec<Finding> {
             ));
         }
         let (pointer, span) = locate(sheet, &r.retest);
-        let mut f = Finding::new(rule, Severity::Error, message)
+        let mut f = Finding::of(rule, message)
             .at(&sheet.source, pointer, span)
             .with_help(help);
         f.changed = r.because.iter().find_map(|w| w.files.first().cloned());

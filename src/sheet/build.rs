@@ -11,7 +11,7 @@ use super::model::{
     System, Text, VerifyThresholds, Waiver, parse_date, parse_duration_days,
 };
 use super::yaml::{Node, Value, escape_pointer};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleId};
 use crate::source::SourceFile;
 
 /// Builds the model; collects the date findings it makes on the way.
@@ -69,13 +69,9 @@ impl Builder<'_> {
         if date.is_none() && shape_ok {
             // The schema checks the shape; only the calendar can tell 2026-02-30 is no date.
             self.findings.push(
-                Finding::new(
-                    "schema",
-                    Severity::Error,
-                    format!("`{raw}` is not a calendar date"),
-                )
-                .at(self.source, pointer, Some(node.span))
-                .with_help("dates are YYYY-MM-DD and must exist in the calendar"),
+                Finding::of(RuleId::Schema, format!("`{raw}` is not a calendar date"))
+                    .at(self.source, pointer, Some(node.span))
+                    .with_help("dates are YYYY-MM-DD and must exist in the calendar"),
             );
         }
         Some(Date {
@@ -381,6 +377,7 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
         policy,
         root,
         file_roots: std::collections::HashMap::new(),
+        graph: std::sync::OnceLock::new(),
     };
     (sheet, b.findings)
 }

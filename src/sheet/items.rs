@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::build;
 use super::model::{self, Record};
 use super::schema::Kind;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleId};
 use crate::sheet;
 use crate::source::SourceFile;
 
@@ -80,9 +80,8 @@ pub fn inline_records(display: &str, bytes: Vec<u8>) -> Option<Vec<Record>> {
 
 fn not_an_item(source: &Arc<SourceFile>, root: &sheet::yaml::Node, records: bool) -> Finding {
     let what = if records { "a record" } else { "an incident" };
-    Finding::new(
-        "schema",
-        Severity::Error,
+    Finding::of(
+        RuleId::Schema,
         format!(
             "this file should hold {what} (a map) or a list of them, found {}",
             root.type_name()

@@ -12,9 +12,9 @@ pub mod yaml;
 use std::sync::Arc;
 
 use crate::source::{SourceFile, Span};
-pub use model::Sheet;
+pub use model::{Sheet, graph};
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleId};
 
 /// A sheet (or record file) after loading: its source, the model when the YAML could be
 /// parsed, and the findings of the syntax, schema and date steps.
@@ -30,9 +30,8 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<Source
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         let text = String::from_utf8_lossy(&bytes[..pos]).into_owned();
         let src = SourceFile::new(name, text);
-        let f = Finding::new(
-            "yaml-syntax",
-            Severity::Error,
+        let f = Finding::of(
+            RuleId::YamlSyntax,
             format!("{name} is a binary file (a NUL byte at byte {pos}), not a YAML sheet"),
         )
         .at(&src, "", Some(Span::new(pos, 0)));
@@ -50,9 +49,8 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<Source
             let pos = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let src = SourceFile::new(name, String::from_utf8_lossy(&bytes).into_owned());
-            let f = Finding::new(
-                "yaml-syntax",
-                Severity::Error,
+            let f = Finding::of(
+                RuleId::YamlSyntax,
                 format!("{name} is not valid UTF-8 (invalid byte at byte {pos})"),
             )
             .at(&src, "", Some(Span::new(pos, 1)))
@@ -65,7 +63,7 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<Source
 /// Parse YAML text into a span tree, or a `yaml-syntax` finding.
 pub fn parse_yaml(source: &Arc<SourceFile>) -> Result<yaml::Node, Finding> {
     yaml::parse(&source.text).map_err(|e| {
-        Finding::new("yaml-syntax", Severity::Error, e.message)
+        Finding::of(RuleId::YamlSyntax, e.message)
             .at(source, "", e.span)
             .with_help("fix the YAML syntax; govsheet reads YAML 1.2 (`yes`/`no` are strings, duplicate keys are errors)")
     })

@@ -81,8 +81,8 @@ pub struct Verifier<'a> {
     browser_given: bool,
     no_id_counter: u64,
     buf: Vec<u8>,
-    /// Rules the sheet's `policy.rules` turns off (`None`) or gives another severity.
-    configured: HashMap<&'static str, Option<Severity>>,
+    /// The sheet's `policy.rules` (the one place overrides are applied).
+    overrides: crate::policy::Overrides<'a>,
     first_server: Option<u32>,
 }
 
@@ -100,17 +100,9 @@ impl<'a> Verifier<'a> {
             browser_given: false,
             no_id_counter: 0,
             buf: Vec::new(),
-            configured: HashMap::new(),
+            overrides: crate::policy::Overrides::of(sheet.map_or(&[], |s| &s.policy.rules)),
             first_server: None,
         };
-        for id in rules::IDS {
-            if let Some(info) = crate::policy::core().rule(id) {
-                let effective = crate::policy::effective(sheet, info);
-                if effective != Some(info.severity) {
-                    v.configured.insert(id, effective);
-                }
-            }
-        }
         if let Some(s) = sheet {
             for e in &s.events {
                 v.intern(e.id.as_str());
@@ -161,14 +153,8 @@ impl<'a> Verifier<'a> {
 
     /// Apply the sheet's `policy.rules`: `None` when the rule is off.
     fn configure(&self, mut issue: Issue) -> Option<Issue> {
-        match self.configured.get(issue.rule) {
-            Some(None) => None,
-            Some(Some(s)) => {
-                issue.severity = *s;
-                Some(issue)
-            }
-            None => Some(issue),
-        }
+        issue.severity = self.overrides.severity(issue.rule, issue.severity)?;
+        Some(issue)
     }
 
     fn push_issue(&mut self, file: u32, line: usize, pointer: Option<String>, issue: Issue) {

@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 
 use self::check::{Checker, ValidationErrorKind};
 use super::yaml::{Node, escape_pointer};
-use crate::finding::{self, Finding, Severity};
+use crate::finding::{self, Finding, RuleId};
 use crate::source::SourceFile;
 use crate::suggest::did_you_mean;
 
@@ -94,11 +94,7 @@ pub fn validate_as(source: &Arc<SourceFile>, root: &Node, kind: Kind) -> Vec<Fin
                 root.type_name()
             )
         };
-        return vec![Finding::new("schema", Severity::Error, message).at(
-            source,
-            "",
-            Some(root.span),
-        )];
+        return vec![Finding::of(RuleId::Schema, message).at(source, "", Some(root.span))];
     }
     check(source, root, &c.schema, &c.checker, target)
 }
@@ -204,9 +200,8 @@ fn errors(
                         continue;
                     }
                     let span = entry.map(|(k, _)| k.span);
-                    let mut f = Finding::new(
-                        "schema",
-                        Severity::Error,
+                    let mut f = Finding::of(
+                        RuleId::Schema,
                         format!("unknown key `{key}` in {}", describe(&pointer)),
                     )
                     .at(source, child, span)
@@ -247,9 +242,8 @@ fn errors(
                     value: &name,
                     raw: &name,
                 };
-                let mut f = Finding::new(
-                    "schema",
-                    Severity::Error,
+                let mut f = Finding::of(
+                    RuleId::Schema,
                     format!(
                         "`{}` is not a valid key in {}",
                         finding::shorten(&name, 60),
@@ -351,8 +345,7 @@ fn errors(
                         said.help.map(|h| words.fill(h, "")),
                     ),
                 };
-                let mut f =
-                    Finding::new("schema", Severity::Error, message).at(source, pointer, span);
+                let mut f = Finding::of(RuleId::Schema, message).at(source, pointer, span);
                 f.spot = spot;
                 if let Some(h) = help {
                     f = f.with_help(h);

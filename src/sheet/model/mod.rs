@@ -1,6 +1,8 @@
 //! The typed governance sheet: every field keeps its source span and JSON pointer, and the
 //! strict date and duration formats of its values. Built from the span tree by
-//! [`super::build`].
+//! [`super::build`]. Its component graph ([`graph`]) is built from it once, on first use.
+
+pub mod graph;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -342,9 +344,17 @@ pub struct Sheet {
     /// The trees of the `records_dir` / `incidents_dir` files, by file name, as the loader
     /// parsed them (so the policy rules over `/records/*` do not parse them again).
     pub file_roots: HashMap<String, Node>,
+    /// The component graph, built on first use (see [`Sheet::graph`]).
+    pub(crate) graph: std::sync::OnceLock<graph::Graph>,
 }
 
 impl Sheet {
+    /// The component graph of the sheet, built the first time a command asks for it and then
+    /// shared by every reader (`check`'s built-ins, `retests`, `doc`, `graph`): once per sheet.
+    pub fn graph(&self) -> &graph::Graph {
+        self.graph.get_or_init(|| graph::Graph::of(self))
+    }
+
     /// Whether a conclusion id exists (declared, or built-in when none are declared).
     pub fn has_conclusion(&self, id: &str) -> bool {
         match &self.conclusions {
