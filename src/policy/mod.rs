@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod docs;
 pub mod examples;
 pub mod info;
+mod matcher;
 pub mod pack;
 #[cfg(test)]
 mod registry_tests;
@@ -26,7 +27,6 @@ pub use builtin::Input;
 pub use info::RuleInfo;
 pub use pack::{Pack, PackError};
 use rule::{Check, Rule};
-use select::Match;
 
 use crate::finding::{Finding, Severity};
 use crate::sheet::Sheet;
@@ -50,6 +50,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 pub struct Policy {
     rules: Vec<Arc<Rule>>,
     index: HashMap<String, usize>,
+    /// Every select check as (rule, check) positions, by slot of [`Policy::automata`].
+    selects: Vec<(usize, usize)>,
+    /// The selectors of every rule, compiled together ([`Policy::compile`]).
+    automata: matcher::Automata,
     /// The packs' whole-sheet cases (`tests:`), for `govsheet test`.
     tests: Vec<pack::SheetTest>,
 }
@@ -65,6 +69,8 @@ pub fn core() -> &'static Policy {
         let mut policy = Policy {
             rules: Vec::new(),
             index: HashMap::new(),
+            selects: Vec::new(),
+            automata: matcher::Automata::default(),
             tests: Vec::new(),
         };
         for (name, text) in EMBEDDED {
@@ -76,6 +82,7 @@ pub fn core() -> &'static Policy {
                 .add(pack, name)
                 .unwrap_or_else(|e| panic!("embedded pack: {e}"));
         }
+        policy.compile();
         policy
     })
 }
@@ -116,7 +123,25 @@ impl Policy {
         for (pack, file) in packs {
             p.add(pack, &file)?;
         }
+        p.compile();
         Ok(p)
+    }
+
+    /// Compile the selectors of every rule into one set of automata (after the packs are
+    /// added): `check` then walks each document once for all of them.
+    fn compile(&mut self) {
+        let mut selects = Vec::new();
+        let mut selectors = Vec::new();
+        for (r, rule) in self.rules.iter().enumerate() {
+            for (c, check) in rule.checks.iter().enumerate() {
+                if let Check::Select(sc) = check {
+                    selects.push((r, c));
+                    selectors.push(&sc.selector);
+                }
+            }
+        }
+        self.automata = matcher::Automata::compile(selectors);
+        self.selects = selects;
     }
 
     fn add(&mut self, pack: Pack, file: &str) -> Result<(), PackError> {
@@ -193,53 +218,82 @@ impl Policy {
 
     /// [`Policy::check`] on `threads` threads.
     fn check_on(&self, sheet: &Sheet, input: &Input<'_>, threads: usize) -> Vec<Finding> {
-        let rules: Vec<&Rule> = self
+        let enabled: Vec<bool> = self
             .rules
             .iter()
-            .filter(|r| r.info.command == "check" && effective(Some(sheet), &r.info).is_some())
-            .map(|r| &**r)
+            .map(|r| r.info.command == "check" && effective(Some(sheet), &r.info).is_some())
             .collect();
         let docs = Documents::new(sheet);
-        let run = |rule: &Rule| {
+        // The built-in checks of enabled rules, in rule and check order.
+        let builtins: Vec<(&RuleInfo, builtin::Builtin)> = self
+            .rules
+            .iter()
+            .zip(&enabled)
+            .filter(|(_, on)| **on)
+            .flat_map(|(r, _)| {
+                r.checks.iter().filter_map(|c| match c {
+                    Check::Builtin(b) => Some((&r.info, *b)),
+                    Check::Select(_) => None,
+                })
+            })
+            .collect();
+        let run = |(info, b): &(&RuleInfo, builtin::Builtin)| {
             let mut out = Vec::new();
-            for check in &rule.checks {
-                match check {
-                    Check::Builtin(b) => builtin::run(*b, &rule.info, sheet, input, &mut out),
-                    Check::Select(sc) => {
-                        let matches = docs.select(&sc.selector);
-                        sc.run(&rule.info, &matches, sheet, &mut out);
-                    }
-                }
-            }
+            builtin::run(*b, info, sheet, input, &mut out);
             out
         };
-        if threads < 2 {
-            return rules.into_iter().flat_map(run).collect();
-        }
-        // Rules are independent: hand them out one at a time to every core, then put the
-        // findings back in rule order, so the output is the same as on one thread.
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut done: Vec<(usize, Vec<Finding>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut mine = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(rule) = rules.get(i) else { break };
-                            mine.push((i, run(rule)));
-                        }
-                        mine
+        let (mut selected, mut built): (Vec<Vec<Finding>>, Vec<Vec<Finding>>) = if threads < 2 {
+            (
+                docs.select_all(self, &enabled),
+                builtins.iter().map(run).collect(),
+            )
+        } else {
+            // One thread walks the documents for every select check while the others take
+            // the built-ins one at a time; the findings go back in rule order below, so the
+            // output is the same as on one thread.
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (1..threads)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            let mut mine = Vec::new();
+                            loop {
+                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let Some(job) = builtins.get(i) else { break };
+                                mine.push((i, run(job)));
+                            }
+                            mine
+                        })
                     })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        done.sort_by_key(|(i, _)| *i);
-        done.into_iter().flat_map(|(_, f)| f).collect()
+                    .collect();
+                let selected = docs.select_all(self, &enabled);
+                let mut done: Vec<(usize, Vec<Finding>)> = workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect();
+                done.sort_by_key(|(i, _)| *i);
+                (selected, done.into_iter().map(|(_, f)| f).collect())
+            })
+        };
+        // Rule order, then check order, as each rule on its own would give them.
+        let mut out = Vec::new();
+        let (mut slot, mut job) = (0, 0);
+        for (rule, on) in self.rules.iter().zip(&enabled) {
+            for check in &rule.checks {
+                match check {
+                    Check::Select(_) => {
+                        out.append(&mut selected[slot]);
+                        slot += 1;
+                    }
+                    Check::Builtin(_) if *on => {
+                        out.append(&mut built[job]);
+                        job += 1;
+                    }
+                    Check::Builtin(_) => {}
+                }
+            }
+        }
+        out
     }
 
     /// Apply the sheet's `policy.rules` (severity, `off`) and its waivers to findings, and add
@@ -324,61 +378,111 @@ impl<'s> Documents<'s> {
         })
     }
 
-    fn select<'a>(&'a self, selector: &select::Selector) -> Vec<(Arc<SourceFile>, Match<'a>)> {
+    /// Every enabled select check of `policy` over every document, each document walked once;
+    /// findings by slot, each slot's in document order (as [`select::Selector::matches`]
+    /// orders its matches).
+    fn select_all(&self, policy: &Policy, enabled: &[bool]) -> Vec<Vec<Finding>> {
         let sheet = self.sheet;
-        let items: Option<Vec<(&Arc<SourceFile>, &str)>> = match selector.list_section() {
-            Some(("records", _)) => Some(
+        let checks: Vec<Option<(&RuleInfo, &rule::SelectCheck)>> = policy
+            .selects
+            .iter()
+            .map(|&(r, c)| {
+                let rule = &policy.rules[r];
+                match &rule.checks[c] {
+                    Check::Select(sc) if enabled[r] => Some((&rule.info, sc)),
+                    _ => None,
+                }
+            })
+            .collect();
+        let mut out: Vec<Vec<Finding>> = checks.iter().map(|_| Vec::new()).collect();
+        let mut path = Vec::new();
+        let mut on = |source: &Arc<SourceFile>,
+                      base: &matcher::Base<'_>,
+                      slot: matcher::Slot,
+                      path: &[matcher::Step<'_>],
+                      key: Option<&Node>,
+                      node: &Node| {
+            let Some((info, check)) = checks[slot] else {
+                return;
+            };
+            if check.passes(node, sheet) {
+                return;
+            }
+            let m = matcher::match_at(&check.selector, base, path, key, node);
+            check.run_one(info, source, &m, sheet, &mut out[slot]);
+        };
+        let root = matcher::Base {
+            pointer: "",
+            item: None,
+        };
+        policy.automata.root.walk(
+            &sheet.root,
+            None,
+            &mut path,
+            &mut |slot, steps, key, node| on(&sheet.source, &root, slot, steps, key, node),
+        );
+        let lists = [
+            (
+                &policy.automata.records,
+                matcher::Home::Records,
                 sheet
                     .records
                     .iter()
                     .map(|r| (&r.source, r.pointer.as_str()))
-                    .collect(),
+                    .collect::<Vec<_>>(),
             ),
-            Some(("incidents", _)) => Some(
+            (
+                &policy.automata.incidents,
+                matcher::Home::Incidents,
                 sheet
                     .incidents
                     .iter()
                     .map(|i| (&i.source, i.pointer.as_str()))
                     .collect(),
             ),
-            _ => None,
-        };
-        let Some(items) = items else {
-            return selector
-                .matches(&sheet.root)
-                .into_iter()
-                .map(|m| (Arc::clone(&sheet.source), m))
-                .collect();
-        };
-        let capture = selector
-            .list_section()
-            .and_then(|(_, c)| c)
-            .map(str::to_owned);
-        let mut out = Vec::new();
-        for (i, (source, pointer)) in items.into_iter().enumerate() {
-            let root = if Arc::ptr_eq(source, &sheet.source) {
-                &sheet.root
-            } else {
-                match sheet
-                    .file_roots
-                    .get(&source.name)
-                    .or_else(|| self.others().get(&source.name))
-                {
-                    Some(r) => r,
-                    None => continue,
-                }
-            };
-            let Some((key, node)) = root.walk(pointer) else {
+        ];
+        for (automaton, home, items) in lists {
+            let wanted = checks
+                .iter()
+                .any(|c| c.is_some_and(|(_, sc)| matcher::home(&sc.selector).0 == home));
+            if automaton.is_empty() || !wanted {
                 continue;
-            };
-            let captures = capture.iter().map(|c| (c.clone(), i.to_string())).collect();
-            let mut found = Vec::new();
-            selector.match_from(2, node, key, pointer.to_owned(), captures, &mut found);
-            out.extend(found.into_iter().map(|m| (Arc::clone(source), m)));
+            }
+            for (i, (source, pointer)) in items.into_iter().enumerate() {
+                let Some(root) = self.root_of(source) else {
+                    continue;
+                };
+                let Some((key, node)) = root.walk(pointer) else {
+                    continue;
+                };
+                let base = matcher::Base {
+                    pointer,
+                    item: Some(i),
+                };
+                automaton.walk(node, key, &mut path, &mut |slot, steps, k, n| {
+                    on(source, &base, slot, steps, k, n);
+                });
+            }
         }
         out
     }
+
+    /// The tree of the file a record or incident is in.
+    fn root_of(&self, source: &Arc<SourceFile>) -> Option<&Node> {
+        let sheet = self.sheet;
+        if Arc::ptr_eq(source, &sheet.source) {
+            Some(&sheet.root)
+        } else {
+            sheet
+                .file_roots
+                .get(&source.name)
+                .or_else(|| self.others().get(&source.name))
+        }
+    }
 }
+
+#[cfg(test)]
+mod reference;
 
 #[cfg(test)]
 mod tests {

@@ -277,7 +277,72 @@ fn json_text(v: &Json) -> String {
     }
 }
 
+/// Follow a field from a node (what [`resolve`] finds, without the place).
+fn follow<'a>(node: &'a Node, field: &Field) -> Option<&'a Node> {
+    field
+        .segments
+        .iter()
+        .try_fold(node, |n, seg| n.entry(seg).map(|(_, v)| v))
+}
+
+/// The strings [`strings`] lists, without collecting them.
+fn each_string(node: &Node, mut ok: impl FnMut(&str) -> bool) -> bool {
+    match &node.value {
+        Value::Str(s) => ok(s),
+        Value::Seq(items) => items.iter().filter_map(Node::as_str).all(ok),
+        _ => true,
+    }
+}
+
+/// `node.to_json() == *want`, without building the JSON of a string.
+fn equals_json(node: &Node, want: &Json) -> bool {
+    match (&node.value, want) {
+        (Value::Str(s), Json::String(w)) => s == w,
+        (Value::Str(_), _) => false,
+        // Scalars convert without allocating; lists and maps are rare in `enum`/`equals`.
+        _ => node.to_json() == *want,
+    }
+}
+
 impl Assertion {
+    /// Whether the assertion holds on the node a selector matched: exactly when [`eval`]
+    /// finds nothing, without building a pointer, a message or a list (the passing path).
+    ///
+    /// [`eval`]: Assertion::eval
+    pub(super) fn holds(&self, node: &Node, sheet: &Sheet) -> bool {
+        match &self.kind {
+            Kind::Present(f) => follow(node, f).is_some_and(is_present),
+            Kind::Declared(f) => follow(node, f).is_some_and(is_declared),
+            Kind::PresentAny(fs) => fs.iter().any(|f| follow(node, f).is_some_and(is_present)),
+            Kind::Reference(f, section) => {
+                follow(node, f).is_none_or(|n| each_string(n, |id| section.contains(sheet, id)))
+            }
+            Kind::Pattern(f, re) => {
+                follow(node, f).is_none_or(|n| each_string(n, |s| re.is_match(s)))
+            }
+            Kind::Enum(f, values) => {
+                follow(node, f).is_none_or(|n| values.iter().any(|v| equals_json(n, v)))
+            }
+            Kind::Count(f, min, max) => {
+                let n = follow(node, f).map_or(0, |n| match &n.value {
+                    Value::Seq(s) => s.len(),
+                    Value::Map(m) => m.len(),
+                    Value::Null => 0,
+                    _ => 1,
+                });
+                min.is_none_or(|lo| n >= lo) && max.is_none_or(|hi| n <= hi)
+            }
+            Kind::Equals(f, want) => follow(node, f).is_some_and(|n| equals_json(n, want)),
+            Kind::Schema(f, validator) => {
+                let target = match f {
+                    Some(f) => follow(node, f),
+                    None => Some(node),
+                };
+                target.is_none_or(|n| validator.iter_errors(&n.to_json()).next().is_none())
+            }
+        }
+    }
+
     fn field_text(&self) -> String {
         match &self.kind {
             Kind::Present(f)
@@ -563,7 +628,16 @@ impl Assertion {
 }
 
 impl SelectCheck {
+    /// Whether the check finds nothing on a node its selector matched: a `when` that does not
+    /// hold, or every assertion holding. Allocates nothing unless an assertion is a JSON
+    /// Schema fragment; [`SelectCheck::run_one`] makes the findings when it is `false`.
+    pub fn passes(&self, node: &Node, sheet: &Sheet) -> bool {
+        self.when.iter().any(|a| !a.holds(node, sheet))
+            || self.assert.iter().all(|a| a.holds(node, sheet))
+    }
+
     /// Run over the matches of the selector; findings carry the rule's default severity.
+    #[cfg(test)]
     pub fn run(
         &self,
         info: &RuleInfo,
@@ -572,8 +646,22 @@ impl SelectCheck {
         out: &mut Vec<Finding>,
     ) {
         for (source, m) in matches {
+            self.run_one(info, source, m, sheet, out);
+        }
+    }
+
+    /// The findings on one match.
+    pub fn run_one(
+        &self,
+        info: &RuleInfo,
+        source: &Arc<SourceFile>,
+        m: &Match<'_>,
+        sheet: &Sheet,
+        out: &mut Vec<Finding>,
+    ) {
+        {
             if self.when.iter().any(|a| !a.eval(m, sheet).is_empty()) {
-                continue;
+                return;
             }
             for a in &self.assert {
                 for failure in a.eval(m, sheet) {

@@ -4,7 +4,7 @@
 use crate::sheet::yaml::{Node, Value, escape_pointer, unescape_pointer};
 
 #[derive(Debug, Clone, PartialEq)]
-enum Segment {
+pub(super) enum Segment {
     Literal(String),
     /// `*` (no name) or `{name}`: any key of a map, any index of a list.
     Any(Option<String>),
@@ -81,6 +81,11 @@ impl Selector {
             text: text.to_owned(),
             segments,
         })
+    }
+
+    /// The parsed segments (what [`super::matcher`] compiles).
+    pub(super) fn segments(&self) -> &[Segment] {
+        &self.segments
     }
 
     /// The capture names, in order.
