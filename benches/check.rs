@@ -30,6 +30,14 @@ fn parse_yaml(bencher: divan::Bencher<'_, '_>, events: usize) {
     bencher.bench(|| sheet::yaml::parse(&text));
 }
 
+/// The YAML step without its fast path: granit-parser's events to span tree (the reference the
+/// fast path is checked against, and what every sheet took before it).
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn parse_yaml_reference(bencher: divan::Bencher<'_, '_>, events: usize) {
+    let text = common::sheet(&Shape::new(events), None);
+    bencher.bench(|| sheet::yaml::parse_reference(&text));
+}
+
 /// Only the JSON Schema step over an already parsed tree.
 #[divan::bench(args = SIZES, sample_count = 10)]
 fn schema(bencher: divan::Bencher<'_, '_>, events: usize) {

@@ -3,9 +3,12 @@
 //! The text is parsed once, by granit-parser (the YAML 1.2 parser inside serde-saphyr), and the
 //! tree is built straight from its events ([`builder`]), with explicit budgets against alias
 //! bombs, deep nesting and oversized documents, YAML 1.2 booleans only (`no`/`off` stay strings,
-//! [`scalar`]) and duplicate keys as errors. This module knows nothing about governance sheets.
+//! [`scalar`]) and duplicate keys as errors. Most sheets take a faster road to the same tree:
+//! [`fast`] parses the YAML sheets are actually written in and declines anything else, which then
+//! goes to the builder. This module knows nothing about governance sheets.
 
 mod builder;
+mod fast;
 mod scalar;
 
 use crate::source::Span;
@@ -190,7 +193,30 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             span: None,
         });
     }
+    match fast::parse(text) {
+        Some(node) => Ok(node),
+        None => builder::build(text),
+    }
+}
+
+/// The reference: [`parse`] without the fast path (granit-parser's events), for the tests that
+/// compare the two.
+#[doc(hidden)]
+pub fn parse_reference(text: &str) -> Result<Node, SyntaxError> {
+    if text.len() > MAX_FILE_BYTES {
+        return parse(text);
+    }
     builder::build(text)
+}
+
+/// Only the fast path: the tree, or `None` when it declines the text (and [`parse`] would hand
+/// it to the reference). It never reports an error of its own.
+#[doc(hidden)]
+pub fn parse_fast(text: &str) -> Option<Node> {
+    if text.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    fast::parse(text)
 }
 
 pub fn human_bytes(n: usize) -> String {
