@@ -123,7 +123,9 @@ def repo_files(s):
     return [(f"src/part-{i}/index.js", f"export const part = {i};\n") for i in range(s.components)]
 
 
-def write(events, folder, with_records=True):
+def write(events, folder, with_records=True, record_files_too=True):
+    """`record_files_too=False` keeps the sheet (and its `records_dir: records`) byte for byte but
+    leaves `records/` empty: the sheet alone, for scripts/bench.py."""
     s = Shape(events)
     os.makedirs(folder, exist_ok=True)
     for path, text in repo_files(s):
@@ -133,7 +135,7 @@ def write(events, folder, with_records=True):
     if with_records:
         rec = os.path.join(folder, "records")
         os.makedirs(rec, exist_ok=True)
-        for name, text in record_files(s):
+        for name, text in record_files(s) if record_files_too else ():
             with open(os.path.join(rec, name), "w") as f:
                 f.write(text)
     with open(os.path.join(folder, "governance.yaml"), "w") as f:

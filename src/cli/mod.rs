@@ -363,7 +363,6 @@ fn warm_up() {
     let spawn = |name: &str, work: fn()| {
         let _ = std::thread::Builder::new().name(name.into()).spawn(work);
     };
-    spawn("warm-up-schema", crate::sheet::schema::warm_up);
     spawn("warm-up-packs", || {
         crate::policy::core();
     });

@@ -231,9 +231,11 @@ pub fn load_sheet(path: &Path) -> Result<SheetOnDisk, CliError> {
             };
             let rel_display = normalize(&dir.join(&field.value));
             let files = yaml_files(&folder)?;
+            let inputs = super::fsio::InputFolder::new(&folder, &repo_root);
             let loaded_files = parallel_map(&files, |file| {
                 let display = display_path(&rel_display, file, &folder);
-                super::fsio::read_input(file, Some(&repo_root), sheet::yaml::MAX_FILE_BYTES)
+                inputs
+                    .read(file, sheet::yaml::MAX_FILE_BYTES)
                     .map_err(|e| match e {
                         CliError::File { message, .. } => CliError::file(&display, message),
                         other => other,
@@ -276,8 +278,13 @@ fn parallel_map<T: Send>(
     files: &[PathBuf],
     f: impl Fn(&Path) -> Result<T, CliError> + Sync,
 ) -> Result<Vec<T>, CliError> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(files.len() / FILES_PER_THREAD).max(1);
+    // Asking for the cores reads cgroup files: only worth it when there is work to share.
+    let threads = match files.len() / FILES_PER_THREAD {
+        0 | 1 => 1,
+        wanted => std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(wanted),
+    };
     if threads == 1 {
         return files.iter().map(|p| f(p)).collect();
     }

@@ -1,32 +1,32 @@
 //! The JSON Schema step: shape and types of a sheet, with every error walked back to the
 //! source span of the key or value at fault.
 //!
-//! The schema is compiled once per process, lazily. Unknown keys get the nearest known key
-//! as a suggestion, read from the schema's own `properties`.
+//! The embedded schema is compiled once per process, lazily, into checks over the span tree
+//! ([`check`]); the jsonschema crate is the reference it is tested against. Unknown keys get
+//! the nearest known key as a suggestion, read from the schema's own `properties`.
+
+mod check;
 
 use std::sync::{Arc, OnceLock};
 
-use jsonschema::error::ValidationErrorKind;
 use serde_json::Value as Json;
 
+use self::check::{Checker, ValidationErrorKind};
 use super::yaml::{Node, escape_pointer};
 use crate::finding::{self, Finding, RuleId};
 use crate::source::SourceFile;
 use crate::suggest::did_you_mean;
 
 /// The schema as shipped (`govsheet schema` prints it).
-pub const SCHEMA_TEXT: &str = include_str!("../../schema/governance.schema.json");
+pub const SCHEMA_TEXT: &str = include_str!("../../../schema/governance.schema.json");
 
-/// The schema and its validators, each compiled on first use: a run that reads no
-/// `records_dir` file never compiles the record validators.
+/// The schema and its compiled checks.
 struct Compiled {
     schema: Json,
-    sheet: OnceLock<jsonschema::Validator>,
-    /// Files of `records_dir` / `incidents_dir`: one item, or a list of them.
-    record: OnceLock<jsonschema::Validator>,
-    records: OnceLock<jsonschema::Validator>,
-    incident: OnceLock<jsonschema::Validator>,
-    incidents: OnceLock<jsonschema::Validator>,
+    checker: Checker,
+    /// A file of `records_dir` / `incidents_dir` holds one item, or a list of them.
+    record: usize,
+    incident: usize,
 }
 
 /// What a file is validated as.
@@ -39,61 +39,25 @@ pub enum Kind {
     Incidents,
 }
 
-fn build(schema: &Json) -> jsonschema::Validator {
-    // The schema is part of the binary and covered by tests: failing here is a build bug.
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .build(schema)
-        .expect("embedded schema compiles")
-}
-
-/// The embedded schema with its root replaced by `root` (keeping `$defs`, so that schema
-/// paths such as `/$defs/record/additionalProperties` stay valid).
-fn rooted(schema: &Json, root: Json) -> Json {
-    let mut obj = serde_json::Map::new();
-    for key in ["$schema", "$id", "$defs"] {
-        if let Some(v) = schema.get(key) {
-            obj.insert(key.into(), v.clone());
-        }
-    }
-    if let Json::Object(extra) = root {
-        obj.extend(extra);
-    }
-    Json::Object(obj)
-}
-
-fn one(schema: &Json, def: &str) -> jsonschema::Validator {
-    build(&rooted(
-        schema,
-        serde_json::json!({"$ref": format!("#/$defs/{def}")}),
-    ))
-}
-
-fn many(schema: &Json, def: &str) -> jsonschema::Validator {
-    build(&rooted(
-        schema,
-        serde_json::json!({"type": "array", "items": {"$ref": format!("#/$defs/{def}")}}),
-    ))
-}
-
 fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
-    COMPILED.get_or_init(|| Compiled {
-        schema: serde_json::from_str(SCHEMA_TEXT).expect("embedded schema is valid JSON"),
-        sheet: OnceLock::new(),
-        record: OnceLock::new(),
-        records: OnceLock::new(),
-        incident: OnceLock::new(),
-        incidents: OnceLock::new(),
+    COMPILED.get_or_init(|| {
+        // The schema is part of the binary and covered by tests: failing here is a build bug.
+        let schema: Json =
+            serde_json::from_str(SCHEMA_TEXT).expect("embedded schema is valid JSON");
+        let checker = Checker::compile(&schema).expect("embedded schema compiles");
+        let def = |name| {
+            checker
+                .def(name)
+                .expect("the schema defines records and incidents")
+        };
+        Compiled {
+            record: def("record"),
+            incident: def("incident"),
+            schema,
+            checker,
+        }
     })
-}
-
-/// Compile the sheet's validator, then that of a one-record file, now. The CLI calls this on
-/// a helper thread while the main thread reads and parses the sheet.
-pub fn warm_up() {
-    let c = compiled();
-    c.sheet.get_or_init(|| build(&c.schema));
-    c.record.get_or_init(|| one(&c.schema, "record"));
 }
 
 /// The embedded schema as JSON.
@@ -110,15 +74,15 @@ pub fn validate(source: &Arc<SourceFile>, root: &Node) -> Vec<Finding> {
 pub fn validate_as(source: &Arc<SourceFile>, root: &Node, kind: Kind) -> Vec<Finding> {
     let c = compiled();
     let seq = matches!(root.value, crate::sheet::yaml::Value::Seq(_));
-    let validator = match (kind, seq) {
-        (Kind::Sheet, _) => c.sheet.get_or_init(|| build(&c.schema)),
-        (Kind::Records, true) => c.records.get_or_init(|| many(&c.schema, "record")),
-        (Kind::Records, false) => c.record.get_or_init(|| one(&c.schema, "record")),
-        (Kind::Incidents, true) => c.incidents.get_or_init(|| many(&c.schema, "incident")),
-        (Kind::Incidents, false) => c.incident.get_or_init(|| one(&c.schema, "incident")),
+    let target = match kind {
+        Kind::Sheet => Target::One(c.checker.root()),
+        Kind::Records if seq => Target::Each(c.record),
+        Kind::Records => Target::One(c.record),
+        Kind::Incidents if seq => Target::Each(c.incident),
+        Kind::Incidents => Target::One(c.incident),
     };
     if kind != Kind::Sheet {
-        return check(source, root, &c.schema, validator);
+        return check(source, root, &c.schema, &c.checker, target);
     }
     if root.as_map().is_none() {
         let message = if root.is_null() {
@@ -132,25 +96,51 @@ pub fn validate_as(source: &Arc<SourceFile>, root: &Node, kind: Kind) -> Vec<Fin
         };
         return vec![Finding::of(RuleId::Schema, message).at(source, "", Some(root.span))];
     }
-    check(source, root, &c.schema, validator)
+    check(source, root, &c.schema, &c.checker, target)
+}
+
+/// What the root is checked against: one subschema, or a list of items each against one.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    One(usize),
+    Each(usize),
 }
 
 fn check(
     source: &Arc<SourceFile>,
     root: &Node,
     schema: &Json,
-    validator: &jsonschema::Validator,
+    checker: &Checker,
+    target: Target,
 ) -> Vec<Finding> {
-    let instance = root.to_json();
-    let mut findings = errors(source, root, schema, validator, &instance, false);
+    let mut findings = errors(
+        source,
+        root,
+        schema,
+        &run(checker, target, root, false),
+        false,
+    );
     // A key with no value counts as absent for the type checks, but a key the format does
     // not know is an error whatever its value (`pahts:`; `{description: a, b}` makes `b` a
     // key): a second pass with empty values kept reports only those.
     if has_empty_value(root) {
-        let with_empty = to_json_keeping_empty(root);
-        findings.extend(errors(source, root, schema, validator, &with_empty, true));
+        let with_empty = run(checker, target, root, true);
+        findings.extend(errors(source, root, schema, &with_empty, true));
     }
     findings
+}
+
+/// The schema errors of `root`; `keep_empty`: keys with no value count as present.
+fn run<'t>(
+    checker: &Checker,
+    target: Target,
+    root: &'t Node,
+    keep_empty: bool,
+) -> Vec<check::Error<'t>> {
+    match target {
+        Target::One(sub) => checker.errors(sub, root, keep_empty),
+        Target::Each(sub) => checker.errors_each(sub, root, keep_empty),
+    }
 }
 
 /// Whether a map anywhere in the tree has a key with no value.
@@ -177,28 +167,27 @@ fn to_json_keeping_empty(node: &Node) -> Json {
     }
 }
 
-/// The findings of one validation of `instance`. `empty_keys_only`: report nothing but the
+/// The findings of one validation's `found` errors. `empty_keys_only`: report nothing but the
 /// unknown keys whose value is empty (the first pass, without them, reported the rest).
 fn errors(
     source: &Arc<SourceFile>,
     root: &Node,
     schema: &Json,
-    validator: &jsonschema::Validator,
-    instance: &Json,
+    found: &[check::Error<'_>],
     empty_keys_only: bool,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for err in validator.iter_errors(instance) {
+    for err in found {
         if empty_keys_only
             && !matches!(err.kind(), ValidationErrorKind::AdditionalProperties { .. })
         {
             continue;
         }
-        let pointer = err.instance_path().as_str().to_owned();
+        let pointer = err.instance_path().to_owned();
         let at = |ptr: &str| root.walk(ptr);
         match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let known = known_keys(schema, err.schema_path().as_str());
+                let known = known_keys(schema, err.schema_path());
                 let Some((_, map)) = at(&pointer) else {
                     continue;
                 };
@@ -239,7 +228,7 @@ fn errors(
                             .and_then(|m| m.iter().find(|(k, _)| k.key_is(&name)))
                     })
                     .map(|(k, _)| k.span);
-                let said = Said::at(schema, error.schema_path().as_str());
+                let said = Said::at(schema, error.schema_path());
                 let fix = match error.kind() {
                     ValidationErrorKind::Pattern { pattern } => {
                         suggestion(&name, pattern, said.case)
@@ -274,7 +263,7 @@ fn errors(
             kind => {
                 let node = at(&pointer).map(|(_, v)| v);
                 let span = node.map(|v| v.span);
-                let said = Said::at(schema, err.schema_path().as_str());
+                let said = Said::at(schema, err.schema_path());
                 let words = Words {
                     key: pointer
                         .rsplit('/')
@@ -285,14 +274,14 @@ fn errors(
                 };
                 let mut spot = None;
                 let (message, help) = match kind {
-                    ValidationErrorKind::Type { .. } => {
+                    ValidationErrorKind::Type { wanted } => {
                         let found = node.map_or("something else", |v| match v.value {
                             crate::sheet::yaml::Value::Float(f) if !f.is_finite() => {
                                 "`.nan` or `.inf`, which is no usable number"
                             }
                             _ => v.type_name(),
                         });
-                        let wanted = expected_type(&err.to_string());
+                        let wanted = expected_type(wanted);
                         let message =
                             format!("{} should be {wanted}, found {found}", describe(&pointer));
                         spot = Some(format!("should be {wanted}"));
@@ -520,7 +509,7 @@ fn suggestion(value: &str, pattern: &str, case: Option<&str>) -> Option<String> 
         .find(|c| !c.is_empty() && c != value && re.is_match(c))
 }
 
-/// "is not of type \"string\"" -> "a string"
+/// A `type` name as a noun: "string" -> "a string"
 fn expected_type(message: &str) -> String {
     let wanted: Vec<&str> = message
         .rsplit("of type")
