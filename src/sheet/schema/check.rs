@@ -328,6 +328,15 @@ impl Checker {
         Ok(i)
     }
 
+    fn run<'t>(&self, keep_empty: bool) -> Run<'_, 't> {
+        Run {
+            checker: self,
+            keep_empty,
+            pointer: String::new(),
+            out: Vec::new(),
+        }
+    }
+
     /// Every error of `root` against subschema `sub`, in the crate's order.
     pub(super) fn errors<'t>(
         &self,
@@ -335,12 +344,7 @@ impl Checker {
         root: &'t Node,
         keep_empty: bool,
     ) -> Vec<Error<'t>> {
-        let mut run = Run {
-            checker: self,
-            keep_empty,
-            pointer: String::new(),
-            out: Vec::new(),
-        };
+        let mut run = self.run(keep_empty);
         run.check(sub, root);
         run.out
     }
@@ -353,12 +357,7 @@ impl Checker {
         list: &'t Node,
         keep_empty: bool,
     ) -> Vec<Error<'t>> {
-        let mut run = Run {
-            checker: self,
-            keep_empty,
-            pointer: String::new(),
-            out: Vec::new(),
-        };
+        let mut run = self.run(keep_empty);
         for (n, item) in list.as_seq().unwrap_or_default().iter().enumerate() {
             run.pointer.clear();
             let _ = write!(run.pointer, "/{n}");
