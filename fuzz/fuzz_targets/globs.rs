@@ -1,8 +1,9 @@
 //! The changed-file parsers and component globs. The input is split at the first `\x03`:
 //! before it, component `paths` patterns one per line; after it, raw `git diff --name-status -z`
 //! and `git diff --raw -z` / `git log --raw -z` output. The patterns go through the real loader into
-//! `globs::Matcher`; the parsed paths are matched against it. Nothing may panic and every
-//! component index must be in range.
+//! `globs::Matcher`; the parsed paths are matched against it. Nothing may panic, every
+//! component index must be in range, and the matcher must agree with the all-globset
+//! `Matcher::new_reference`.
 #![no_main]
 
 use govsheet::cli::git;
@@ -40,9 +41,18 @@ fuzz_target!(|data: &[u8]| {
     for e in &errors {
         assert!(e.component < sheet.components.len());
     }
+    // The fast path must give globset's answers: the same components and include globs.
+    let (reference, reference_errors) = globs::Matcher::new_reference(&sheet.components);
+    assert_eq!(errors, reference_errors);
     for path in &changed {
-        for c in matcher.components_for(path) {
+        let components = matcher.components_for(path);
+        for &c in &components {
             assert!(c < sheet.components.len());
         }
+        assert_eq!(components, reference.components_for(path), "{path:?}");
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        matcher.include_globs_for(path, &mut a);
+        reference.include_globs_for(path, &mut b);
+        assert_eq!(a, b, "{path:?}");
     }
 });
