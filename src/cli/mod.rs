@@ -373,12 +373,21 @@ fn warm_up() {
 /// and never above it; returned relative to the current folder (`../../governance.yaml`), so
 /// messages name it as the user would. Nothing found: `governance.yaml`, whose absence the
 /// command then reports.
+///
+/// Worked out once per process (govsheet never changes its current folder): clap asks for it
+/// when it builds each subcommand that has a `--sheet` default, and each walk is a `getcwd`
+/// plus a `statx` or two per folder up to the repository root.
 pub fn default_sheet() -> PathBuf {
-    let here = PathBuf::from("governance.yaml");
-    let Ok(cwd) = std::env::current_dir() else {
-        return here;
-    };
-    sheet_above(&cwd).unwrap_or(here)
+    static SHEET: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    SHEET
+        .get_or_init(|| {
+            let here = PathBuf::from("governance.yaml");
+            let Ok(cwd) = std::env::current_dir() else {
+                return here;
+            };
+            sheet_above(&cwd).unwrap_or(here)
+        })
+        .clone()
 }
 
 /// The walk of [`default_sheet`] from `start`.

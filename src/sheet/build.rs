@@ -85,10 +85,21 @@ impl Builder<'_> {
         &mut self,
         root: &Node,
         section: &str,
+        item: impl FnMut(&mut Self, &Node, &str) -> T,
+    ) -> IdMap<T> {
+        self.id_map_of(root.entry(section), "", section, item)
+    }
+
+    /// [`Self::id_map`] of a `section` entry already looked up, at pointers under `prefix`.
+    fn id_map_of<T>(
+        &mut self,
+        entry: Option<(&Node, &Node)>,
+        prefix: &str,
+        section: &str,
         mut item: impl FnMut(&mut Self, &Node, &str) -> T,
     ) -> IdMap<T> {
         let mut map = IdMap::default();
-        let Some((key, node)) = root.entry(section) else {
+        let Some((key, node)) = entry else {
             return map;
         };
         map.key_span = Some(key.span);
@@ -97,7 +108,7 @@ impl Builder<'_> {
         };
         for (k, v) in entries {
             let id = k.key_text();
-            let pointer = format!("/{section}/{}", escape_pointer(&id));
+            let pointer = format!("{prefix}/{section}/{}", escape_pointer(&id));
             let value = item(self, v, &pointer);
             if map.index.contains_key(&id) {
                 continue;
@@ -137,19 +148,9 @@ impl Builder<'_> {
                 generated_by: text(e.get("generated_by")),
             });
         let parameters = n
-            .get("parameters")
-            .map(|p| {
-                let wrapper = Node {
-                    value: Value::Map(vec![(
-                        Node {
-                            value: Value::Str("parameters".into()),
-                            span: p.span,
-                        },
-                        p.clone(),
-                    )]),
-                    span: p.span,
-                };
-                let mut map = self.id_map(&wrapper, "parameters", |_, v, _| Parameter {
+            .entry("parameters")
+            .map(|entry| {
+                self.id_map_of(Some(entry), pointer, "parameters", |_, v, _| Parameter {
                     source_of_truth: text(v.get("source_of_truth")),
                     owner: text(v.get("owner")),
                     required: v.get("required").and_then(|r| match r.value {
@@ -161,12 +162,7 @@ impl Builder<'_> {
                     }),
                     note: text(v.get("note")),
                     consent: text(v.get("consent")),
-                });
-                map.key_span = n.entry("parameters").map(|(k, _)| k.span);
-                for e in &mut map.entries {
-                    e.pointer = format!("{pointer}{}", e.pointer);
-                }
-                map
+                })
             })
             .unwrap_or_default();
         let rollback = n
@@ -258,6 +254,14 @@ fn incident(b: &mut Builder<'_>, n: &Node, pointer: String) -> Incident {
 
 /// Build the typed sheet from its span tree. Returns the calendar-date findings too.
 pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
+    let (mut sheet, findings) = build_from(source, &root);
+    sheet.root = root;
+    (sheet, findings)
+}
+
+/// [`build`] reading the tree by reference, so that another thread can check it against the
+/// schema meanwhile: the sheet's `root` is left `null`, the caller moves the tree in.
+pub fn build_from(source: &Arc<SourceFile>, root: &Node) -> (Sheet, Vec<Finding>) {
     let mut b = Builder {
         source,
         findings: Vec::new(),
@@ -271,23 +275,23 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
             description: text(s.get("description")),
         })
         .unwrap_or_default();
-    let owners = b.id_map(&root, "owners", |_, n, _| Owner {
+    let owners = b.id_map(root, "owners", |_, n, _| Owner {
         name: text(n.get("name")),
         contact: text(n.get("contact")),
         role: text(n.get("role")),
     });
-    let systems = b.id_map(&root, "systems", |_, n, _| System {
+    let systems = b.id_map(root, "systems", |_, n, _| System {
         kind: text(n.get("kind")),
         owner: text(n.get("owner")),
         description: text(n.get("description")),
     });
     let conclusions = root.get("conclusions").map(|_| {
-        b.id_map(&root, "conclusions", |_, n, _| Conclusion {
+        b.id_map(root, "conclusions", |_, n, _| Conclusion {
             description: text(n.get("description")),
         })
     });
-    let events = b.id_map(&root, "events", |b, n, p| b.event(n, p));
-    let components = b.id_map(&root, "components", |_, n, _| Component {
+    let events = b.id_map(root, "events", |b, n, p| b.event(n, p));
+    let components = b.id_map(root, "components", |_, n, _| Component {
         description: text(n.get("description")),
         owner: text(n.get("owner")),
         risk: text(n.get("risk")),
@@ -295,7 +299,7 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
         depends_on: texts(n.get("depends_on")),
         retests: texts(n.get("retests")),
     });
-    let retests = b.id_map(&root, "retests", |_, n, _| Retest {
+    let retests = b.id_map(root, "retests", |_, n, _| Retest {
         title: text(n.get("title")),
         method: text(n.get("method")),
         owner: text(n.get("owner")),
@@ -305,7 +309,7 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
             span: t.span,
         }),
     });
-    let router = b.id_map(&root, "router", |_, n, _| Route {
+    let router = b.id_map(root, "router", |_, n, _| Route {
         symptom: text(n.get("symptom")),
         likely_cause: text(n.get("likely_cause")),
         events: texts(n.get("events")),
@@ -315,9 +319,9 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
         owner: text(n.get("owner")),
         detect: texts(n.get("detect")),
     });
-    let records = b.list(&root, "records", record);
-    let incidents = b.list(&root, "incidents", incident);
-    let reviews = b.list(&root, "reviews", |b, n, pointer| Review {
+    let records = b.list(root, "records", record);
+    let incidents = b.list(root, "incidents", incident);
+    let reviews = b.list(root, "reviews", |b, n, pointer| Review {
         span: n.span,
         cadence: text(n.get("cadence")),
         scope: text(n.get("scope")),
@@ -325,7 +329,7 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
         last: b.date(n.get("last"), format!("{pointer}/last")),
         pointer,
     });
-    let waivers = b.list(&root, "waivers", |b, n, pointer| Waiver {
+    let waivers = b.list(root, "waivers", |b, n, pointer| Waiver {
         span: n.span,
         rule: text(n.get("rule")),
         target: text(n.get("target")),
@@ -375,7 +379,10 @@ pub fn build(source: &Arc<SourceFile>, root: Node) -> (Sheet, Vec<Finding>) {
         reviews,
         waivers,
         policy,
-        root,
+        root: Node {
+            value: Value::Null,
+            span: root.span,
+        },
         file_roots: std::collections::HashMap::new(),
         graph: std::sync::OnceLock::new(),
     };

@@ -91,19 +91,50 @@ pub fn load(name: &str, bytes: Vec<u8>) -> Loaded {
             };
         }
     };
-    let mut findings = schema::validate(&source, &root);
-    if root.as_map().is_none() {
+    let (mut findings, built) = check_and_build(&source, &root);
+    let Some((mut sheet, date_findings)) = built else {
         return Loaded {
             source,
             sheet: None,
             findings,
         };
-    }
-    let (sheet, date_findings) = build::build(&source, root);
+    };
+    sheet.root = root;
     findings.extend(date_findings);
     Loaded {
         source,
         sheet: Some(sheet),
         findings,
     }
+}
+
+/// Sheets of at least this many bytes are schema-checked on a helper thread while this one
+/// builds the model (both only read the tree); below it, a thread costs more than it saves.
+const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+
+/// The schema findings of a tree, and the model built from it when it is a map (with its
+/// `root` left for the caller to move in, see [`build::build_from`]). On a large sheet the two
+/// run side by side; the findings are the same either way, in the same order.
+fn check_and_build(
+    source: &Arc<SourceFile>,
+    root: &yaml::Node,
+) -> (Vec<Finding>, Option<(Sheet, Vec<Finding>)>) {
+    let build = || root.as_map().map(|_| build::build_from(source, root));
+    if source.text.len() < PARALLEL_FROM_BYTES {
+        return (schema::validate(source, root), build());
+    }
+    std::thread::scope(|scope| {
+        let checker = std::thread::Builder::new()
+            .name("schema".into())
+            .spawn_scoped(scope, || schema::validate(source, root));
+        let built = build();
+        let findings = match checker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            // A thread that cannot start changes nothing but the time.
+            Err(_) => schema::validate(source, root),
+        };
+        (findings, built)
+    })
 }

@@ -173,6 +173,10 @@ impl Node {
 
 /// Escape one JSON pointer segment (`~` -> `~0`, `/` -> `~1`).
 pub fn escape_pointer(segment: &str) -> String {
+    if !segment.contains(['~', '/']) {
+        // Most keys: one allocation, not two.
+        return segment.to_owned();
+    }
     segment.replace('~', "~0").replace('/', "~1")
 }
 
