@@ -335,6 +335,31 @@ fn govsheet_test_runs_a_packs_whole_sheet_cases() {
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("2 sheet cases: 2 passed, 0 failed"), "{out}");
 
+    // A case's sheet that is a link out of the pack's folder: the case fails, nothing is read.
+    #[cfg(unix)]
+    {
+        let secret = tempfile::tempdir().unwrap();
+        std::fs::write(secret.path().join("secret.yaml"), "token: hunter2\n").unwrap();
+        std::os::unix::fs::symlink(
+            secret.path().join("secret.yaml"),
+            tmp.path().join("policies/cases/leak.yaml"),
+        )
+        .unwrap();
+        let leak =
+            format!("{PACK}tests:\n  - name: leak\n    sheet: cases/leak.yaml\n    expect: []\n");
+        std::fs::write(tmp.path().join("policies/acme.yaml"), &leak).unwrap();
+        let (code, out, err) = run(tmp.path(), &["test", "policies/acme.yaml"]);
+        assert_eq!(code, Some(1), "{out}{err}");
+        assert!(
+            out.contains("FAIL  test `leak`") && out.contains("is a link to a file outside"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("hunter2") && !err.contains("hunter2"),
+            "{out}{err}"
+        );
+    }
+
     // A case's sheet outside the pack's folder: the pack is invalid, at the path.
     let outside = format!("{PACK}tests:\n  - sheet: ../governance.yaml\n    expect: []\n");
     std::fs::write(tmp.path().join("policies/acme.yaml"), &outside).unwrap();

@@ -11,6 +11,7 @@ use super::{CliError, Context, workspace};
 use crate::policy::examples::{self, Outcome};
 use crate::policy::pack::CaseSheet;
 use crate::policy::{self, Policy};
+use crate::sheet::yaml;
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -84,10 +85,14 @@ pub(super) fn run(ctx: &Context, args: TestArgs) -> Result<ExitCode, CliError> {
             CaseSheet::File(rel) => {
                 let folder = std::path::Path::new(&case.file)
                     .parent()
-                    .unwrap_or(std::path::Path::new(""));
+                    .filter(|f| !f.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."));
                 let path = folder.join(rel);
                 let shown = path.display().to_string();
-                match workspace::read_limited(&path).map(String::from_utf8) {
+                // The pack's folder bounds what a case may read, links resolved: a link
+                // committed next to the pack must not bring a file from elsewhere into the log.
+                let read = super::fsio::read_input(&path, Some(folder), yaml::MAX_FILE_BYTES);
+                match read.map(String::from_utf8) {
                     Ok(Ok(t)) => examples::run_case(&policy, case, &shown, &t, ctx.today),
                     Ok(Err(_)) => Outcome::Failed(format!("{shown} is not UTF-8 text")),
                     Err(e) => Outcome::Failed(format!("cannot read the sheet: {e}")),
