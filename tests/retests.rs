@@ -1,7 +1,7 @@
 //! `govsheet retests` and `govsheet record` against real throwaway git repositories.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -41,56 +41,16 @@ records:
   - {retest: smoke, date: 2026-11-01, result: pass, by: tracking, evidence: old run}
 "#;
 
-const TODAY: &str = "2026-11-25";
+mod common;
 
-struct Repo {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-}
+use common::{Repo, Run, TODAY, git_env, git_in, required, strs};
 
-fn git_env(cmd: &mut Command, date: &str) {
-    let stamp = format!("{date}T12:00:00+00:00");
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .env("GIT_AUTHOR_DATE", &stamp)
-        .env("GIT_COMMITTER_DATE", &stamp);
-}
-
-fn git_in(dir: &Path, args: &[&str], date: &str) -> String {
-    let mut cmd = Command::new("git");
-    cmd.args([
-        "-c",
-        "commit.gpgsign=false",
-        "-c",
-        "init.defaultBranch=main",
-    ])
-    .args(args)
-    .current_dir(dir);
-    git_env(&mut cmd, date);
-    let out = cmd.output().expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-impl Repo {
-    /// A repository with the sheet and one file per component, committed on `main` on
-    /// 2026-11-01, and a `feature` branch checked out.
-    fn new() -> Repo {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let dir = tmp.path().join("shop");
-        std::fs::create_dir_all(&dir).unwrap();
-        let repo = Repo { _tmp: tmp, dir };
-        repo.git(&["init", "-q"], TODAY);
-        repo.write("governance.yaml", SHEET);
-        for f in [
+/// The shop of these tests: `SHEET` and a file for each component (and one for none),
+/// committed on `main`, with `feature` checked out.
+fn shop() -> Repo {
+    Repo::with_files(
+        SHEET,
+        &[
             "theme/snippets/tracking.liquid",
             "theme/layout/theme.liquid",
             "theme/README.md",
@@ -98,116 +58,12 @@ impl Repo {
             "server container/tag.json",
             "apps/zahlung/settings.json",
             "README.md",
-        ] {
-            repo.write(f, "v1\n");
-        }
-        repo.commit_all("init", "2026-11-01");
-        repo.git(&["checkout", "-q", "-b", "feature"], TODAY);
-        repo
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.join(rel)
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.path(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    fn git(&self, args: &[&str], date: &str) -> String {
-        git_in(&self.dir, args, date)
-    }
-
-    fn commit_all(&self, msg: &str, date: &str) {
-        self.git(&["add", "-A"], date);
-        self.git(&["commit", "-q", "-m", msg], date);
-    }
-
-    /// Change a file and commit it on `date`.
-    fn change(&self, rel: &str, date: &str) {
-        let old = std::fs::read_to_string(self.path(rel)).unwrap_or_default();
-        self.write(rel, &format!("{old}changed {date}\n"));
-        self.commit_all(&format!("change {rel}"), date);
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        govsheet(&self.dir, args, None)
-    }
-
-    fn json(&self, args: &[&str]) -> (i32, Value) {
-        let mut all = vec!["--format", "json"];
-        all.extend_from_slice(args);
-        let r = self.run_at_retests(&all);
-        let v: Value = serde_json::from_str(&r.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", r.stdout, r.stderr));
-        (r.code, v)
-    }
-
-    fn run_at_retests(&self, args: &[&str]) -> Run {
-        let mut all = vec!["retests"];
-        all.extend_from_slice(args);
-        self.run(&all)
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+        ],
+    )
 }
 
 fn govsheet(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_govsheet"));
-    cmd.args(["--color", "never"])
-        .args(args)
-        .current_dir(dir)
-        .env("GOVSHEET_TODAY", TODAY)
-        .env("NO_COLOR", "1")
-        .env_remove("PRE_COMMIT_FROM_REF")
-        .env_remove("PRE_COMMIT_TO_REF")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    git_env(&mut cmd, TODAY);
-    let mut child = cmd.spawn().expect("govsheet runs");
-    if let Some(text) = stdin {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    let out: Output = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn strs(v: &Value) -> Vec<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn required<'a>(v: &'a Value, retest: &str) -> &'a Value {
-    v["required"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["retest"] == retest)
-        .unwrap_or_else(|| panic!("{retest} not required: {v:#}"))
+    common::govsheet_with(dir, args, &[], stdin)
 }
 
 fn required_ids(v: &Value) -> Vec<String> {
@@ -230,7 +86,7 @@ fn rules(v: &Value) -> Vec<String> {
 
 #[test]
 fn shared_snippet_change_requires_theme_and_checkout_retests_transitively() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.change("theme/snippets/tracking.liquid", "2026-11-20");
     let (code, v) = repo.json(&["--base", "main"]);
     assert_eq!(code, 1, "{v:#}");
@@ -282,7 +138,7 @@ fn shared_snippet_change_requires_theme_and_checkout_retests_transitively() {
 
 #[test]
 fn records_in_the_sheet_and_in_records_dir_cover() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.change("theme/snippets/tracking.liquid", "2026-11-20");
     // smoke in the sheet, purchase-dedupe in records_dir
     let sheet = SHEET.replace(
@@ -309,7 +165,7 @@ fn records_in_the_sheet_and_in_records_dir_cover() {
 
 #[test]
 fn a_record_before_the_change_does_not_cover() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.change("checkout/pay.js", "2026-11-20");
     repo.write(
         "records/a.yaml",
@@ -333,7 +189,7 @@ fn a_record_before_the_change_does_not_cover() {
 
 #[test]
 fn max_age_counts_from_today() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.change("checkout/pay.js", "2026-11-20");
     repo.write(
         "records/a.yaml",
@@ -354,7 +210,7 @@ fn max_age_counts_from_today() {
 
 #[test]
 fn a_newer_fail_fails() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.change("checkout/pay.js", "2026-11-20");
     repo.write(
         "records/a.yaml",
@@ -371,7 +227,7 @@ fn a_newer_fail_fails() {
 
 #[test]
 fn not_needed_with_notes_covers_and_is_shown_as_such() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.change("checkout/pay.js", "2026-11-20");
     repo.write(
         "records/a.yaml",
@@ -391,7 +247,7 @@ fn not_needed_with_notes_covers_and_is_shown_as_such() {
 
 #[test]
 fn negated_glob_means_no_retest_required() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.change("theme/README.md", "2026-11-20");
     repo.change("README.md", "2026-11-20");
     let r = repo.run(&["retests", "--base", "main"]);
@@ -407,7 +263,7 @@ fn negated_glob_means_no_retest_required() {
 
 #[test]
 fn a_rename_out_of_a_component_counts_its_old_path() {
-    let repo = Repo::new();
+    let repo = shop();
     std::fs::create_dir_all(repo.path("docs")).unwrap();
     repo.git(&["mv", "checkout/pay.js", "docs/pay.js"], "2026-11-20");
     repo.commit_all("move", "2026-11-20");
@@ -423,7 +279,7 @@ fn a_rename_out_of_a_component_counts_its_old_path() {
 
 #[test]
 fn a_deletion_counts() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.git(&["rm", "-q", "server container/tag.json"], TODAY);
     repo.commit_all("delete", "2026-11-22");
     let (_, v) = repo.json(&["--base", "main"]);
@@ -437,7 +293,7 @@ fn a_deletion_counts() {
 
 #[test]
 fn paths_with_spaces_quotes_and_non_ascii_survive() {
-    let repo = Repo::new();
+    let repo = shop();
     let odd = "server container/t\u{e4}gs \"q\" 'x'.json";
     let umlaut = "apps/zahlung/\u{fc}ber \u{df}.js";
     repo.write(odd, "x\n");
@@ -457,7 +313,7 @@ fn paths_with_spaces_quotes_and_non_ascii_survive() {
 
 #[test]
 fn staged_changes_are_dated_today() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.write("checkout/new.js", "new\n");
     repo.write("theme/layout/theme.liquid", "unstaged edit\n");
     repo.git(&["add", "checkout/new.js"], TODAY);
@@ -471,7 +327,7 @@ fn staged_changes_are_dated_today() {
 
 #[test]
 fn listed_paths_are_relative_to_the_current_folder() {
-    let repo = Repo::new();
+    let repo = shop();
     let r = govsheet(
         &repo.path("checkout"),
         &[
@@ -497,7 +353,7 @@ fn listed_paths_are_relative_to_the_current_folder() {
 
 #[test]
 fn files_from_stdin() {
-    let repo = Repo::new();
+    let repo = shop();
     let r = govsheet(
         &repo.dir,
         &["retests", "--format", "json", "--files-from", "-"],
@@ -513,7 +369,7 @@ fn files_from_stdin() {
 
 #[test]
 fn an_unknown_ref_is_exit_2() {
-    let repo = Repo::new();
+    let repo = shop();
     let r = repo.run(&["retests", "--base", "no-such-branch"]);
     assert_eq!(r.code, 2);
     assert!(
@@ -540,7 +396,7 @@ fn not_a_repository_is_exit_2() {
 
 #[test]
 fn a_shallow_clone_without_the_merge_base_is_exit_2_and_says_how_to_fetch() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.change("checkout/pay.js", "2026-11-20");
     let clone_parent = tempfile::tempdir().unwrap();
     let url = format!("file://{}", repo.dir.display());
@@ -572,7 +428,7 @@ fn a_shallow_clone_without_the_merge_base_is_exit_2_and_says_how_to_fetch() {
 
 #[test]
 fn pre_commit_range_and_new_branch() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.change("checkout/pay.js", "2026-11-20");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_govsheet"));
     cmd.args(["retests", "--format", "json"])
@@ -599,7 +455,7 @@ fn pre_commit_range_and_new_branch() {
 
 #[test]
 fn record_writes_a_new_file_that_covers_the_retest_once_committed() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.change("checkout/pay.js", "2026-11-20");
     let evidence = "Test Events: \"3 orders\" # one each: ok";
     let record = |evidence: &str| {
@@ -662,7 +518,7 @@ fn record_writes_a_new_file_that_covers_the_retest_once_committed() {
 
 #[test]
 fn record_refuses_what_it_cannot_write() {
-    let repo = Repo::new();
+    let repo = shop();
     let base = [
         "record",
         "purchase-dedupe",
@@ -709,7 +565,7 @@ fn record_refuses_what_it_cannot_write() {
 fn policy_rules_and_waivers_apply_to_retest_findings() {
     // The policy and the waiver are the base's: those added in the range do not judge it
     // (tests/gate.rs).
-    let repo = Repo::new();
+    let repo = shop();
     let on_main = |sheet: &str| {
         repo.git(&["checkout", "-q", "main"], TODAY);
         repo.write("governance.yaml", sheet);
@@ -745,7 +601,7 @@ fn policy_rules_and_waivers_apply_to_retest_findings() {
 
 #[test]
 fn a_sheet_root_below_the_repository_root() {
-    let repo = Repo::new();
+    let repo = shop();
     let sheet = SHEET.replace("version: 1\n", "version: 1\nroot: .\n");
     repo.write("web/governance.yaml", &sheet);
     repo.write("web/checkout/pay.js", "v1\n");
@@ -781,7 +637,7 @@ fn a_sheet_root_below_the_repository_root() {
 
 #[test]
 fn git_missing_is_exit_2_and_says_so() {
-    let repo = Repo::new();
+    let repo = shop();
     let empty = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_govsheet"))
         .args(["retests", "--base", "main"])
@@ -797,7 +653,7 @@ fn git_missing_is_exit_2_and_says_so() {
 
 #[test]
 fn a_broken_sheet_never_passes() {
-    let repo = Repo::new();
+    let repo = shop();
     repo.write("governance.yaml", "version: 1\ncomponents: [\n");
     let r = repo.run(&["retests", "checkout/pay.js"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);

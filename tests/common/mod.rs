@@ -103,13 +103,22 @@ impl Repo {
     }
 
     pub(crate) fn with_sheet(sheet: &str) -> Repo {
+        Self::with_files(
+            sheet,
+            &["theme/layout.liquid", "checkout/pay.js", "README.md"],
+        )
+    }
+
+    /// `sheet` and each of `files` (holding `v1`), committed on `main` on 2026-11-01, and a
+    /// `feature` branch checked out.
+    pub(crate) fn with_files(sheet: &str, files: &[&str]) -> Repo {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("shop");
         std::fs::create_dir_all(&dir).unwrap();
         let repo = Repo { _tmp: tmp, dir };
         repo.git(&["init", "-q"], TODAY);
         repo.write("governance.yaml", sheet);
-        for f in ["theme/layout.liquid", "checkout/pay.js", "README.md"] {
+        for f in files {
             repo.write(f, "v1\n");
         }
         repo.commit_all("init", "2026-11-01");
@@ -179,6 +188,16 @@ impl Repo {
 }
 
 pub(crate) fn govsheet(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    govsheet_with(dir, args, env, None)
+}
+
+/// [`govsheet`] with `stdin` written to its standard input (none when `None`).
+pub(crate) fn govsheet_with(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_govsheet"));
     cmd.args(["--color", "never"])
         .args(args)
@@ -187,12 +206,24 @@ pub(crate) fn govsheet(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env("NO_COLOR", "1")
         .env_remove("PRE_COMMIT_FROM_REF")
         .env_remove("PRE_COMMIT_TO_REF")
-        .stdin(Stdio::null());
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     git_env(&mut cmd, TODAY);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("govsheet runs");
+    let mut child = cmd.spawn().expect("govsheet runs");
+    if let Some(text) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(text.as_bytes()).unwrap();
+    }
+    let out: Output = child.wait_with_output().expect("govsheet runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
