@@ -41,6 +41,11 @@ struct Parser<'t> {
     line: Option<Line>,
     nodes: usize,
     depth: usize,
+    /// The entries of the maps and the items of the lists being parsed, innermost last: a
+    /// collection's children gather here and move into a `Vec` of their exact size when it
+    /// closes (one allocation each, no regrowing).
+    pairs: Vec<(Node, Node)>,
+    items: Vec<Node>,
 }
 
 /// Parse `text` (already checked against the size limit), or `None` to decline.
@@ -54,6 +59,8 @@ pub(super) fn parse(text: &str) -> Option<Node> {
         line: None,
         nodes: 0,
         depth: 0,
+        pairs: Vec::new(),
+        items: Vec::new(),
     };
     p.document().ok()
 }
@@ -304,7 +311,7 @@ impl Parser<'_> {
         } else {
             dash
         };
-        let mut items = Vec::new();
+        let base = self.items.len();
         loop {
             let line = self.line.ok_or(Decline)?;
             let dash = line.content();
@@ -327,7 +334,7 @@ impl Parser<'_> {
                 }
                 self.inline(k, p, Some(line.start))?
             };
-            items.push(item);
+            self.items.push(item);
             match self.line {
                 Some(next) if next.indent == k && self.is_dash(next.content()) => {}
                 Some(next) if next.indent > k => return Err(Decline),
@@ -336,7 +343,7 @@ impl Parser<'_> {
         }
         self.depth -= 1;
         Ok(Node {
-            value: Value::Seq(items),
+            value: Value::Seq(self.items.drain(base..).collect()),
             span: Span::new(start, 0),
         })
     }
@@ -345,12 +352,12 @@ impl Parser<'_> {
     /// line's content, or inside a list entry's line for `- key: value`).
     fn map(&mut self, k: usize, first: usize) -> R<Node> {
         self.open()?;
-        let mut entries: Vec<(Node, Node)> = Vec::new();
+        let base = self.pairs.len();
         let mut seen = Keys::default();
         let mut at = first;
         loop {
             let (key, colon) = self.key(at)?;
-            seen.add(&entries, &key)?;
+            seen.add(&self.pairs[base..], &key)?;
             let p = self.skip_spaces(colon + 1);
             let value = if let Some(eol) = self.blank_rest(p) {
                 self.advance(eol)?;
@@ -370,7 +377,7 @@ impl Parser<'_> {
             } else {
                 self.inline(k, p, None)?
             };
-            entries.push((key, value));
+            self.pairs.push((key, value));
             match self.line {
                 Some(next) if next.indent == k => at = next.content(),
                 Some(next) if next.indent > k => return Err(Decline),
@@ -379,7 +386,7 @@ impl Parser<'_> {
         }
         self.depth -= 1;
         Ok(Node {
-            value: Value::Map(entries),
+            value: Value::Map(self.pairs.drain(base..).collect()),
             span: Span::new(first, 0),
         })
     }
@@ -577,8 +584,7 @@ impl Parser<'_> {
     fn flow(&mut self, at: usize) -> R<(Node, usize)> {
         self.open()?;
         let close = if self.s[at] == b'[' { b']' } else { b'}' };
-        let mut items = Vec::new();
-        let mut entries: Vec<(Node, Node)> = Vec::new();
+        let (items, pairs) = (self.items.len(), self.pairs.len());
         let mut seen = Keys::default();
         let mut i = self.skip_spaces(at + 1);
         let end = if self.at(i) == Some(close) {
@@ -587,7 +593,7 @@ impl Parser<'_> {
             loop {
                 if close == b']' {
                     let (item, end) = self.flow_node(i)?;
-                    items.push(item);
+                    self.items.push(item);
                     i = end;
                 } else {
                     if matches!(self.at(i), Some(b'[' | b'{')) {
@@ -602,10 +608,10 @@ impl Parser<'_> {
                     {
                         return Err(Decline);
                     }
-                    seen.add(&entries, &key)?;
+                    seen.add(&self.pairs[pairs..], &key)?;
                     let v = self.skip_spaces(end + 1);
                     let (value, end) = self.flow_node(v)?;
-                    entries.push((key, value));
+                    self.pairs.push((key, value));
                     i = end;
                 }
                 let j = self.skip_spaces(i);
@@ -623,9 +629,9 @@ impl Parser<'_> {
         };
         self.depth -= 1;
         let value = if close == b']' {
-            Value::Seq(items)
+            Value::Seq(self.items.drain(items..).collect())
         } else {
-            Value::Map(entries)
+            Value::Map(self.pairs.drain(pairs..).collect())
         };
         Ok((
             Node {
