@@ -1,7 +1,7 @@
 //! Built-in checks: what needs a graph, a date or the repository's files, invoked by name from
 //! a pack (`builtin: dependency-cycle`) so they are listed, configured and waived like any rule.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -424,20 +424,23 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
 /// One finding per retest of an event that does not cover it today: exactly the retests that
 /// make an event Stop in the document, judged by the same [`state::retest_status`].
 fn retest_stale(info: &RuleInfo, sheet: &Sheet, today: NaiveDate, out: &mut Vec<Finding>) {
-    // retest id -> the events it stops, in sheet order
-    let mut stale: Vec<(String, Vec<&str>)> = Vec::new();
-    for e in &sheet.events {
-        for id in state::retests_of_event(sheet, &e.id.value) {
-            match stale.iter_mut().find(|(r, _)| *r == id) {
-                Some((_, events)) => events.push(e.id.as_str()),
-                None => stale.push((id, vec![e.id.as_str()])),
-            }
+    // retest id -> the events it stops, in sheet order (first mention first)
+    let graph = sheet.graph();
+    let mut stale: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut slot: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in sheet.events.iter().enumerate() {
+        for id in graph.event_retests(i) {
+            let s = *slot.entry(id.as_str()).or_insert_with(|| {
+                stale.push((id.as_str(), Vec::new()));
+                stale.len() - 1
+            });
+            stale[s].1.push(e.id.as_str());
         }
     }
     let by_retest = state::records_by_retest(sheet);
     for (id, events) in stale {
-        let records = by_retest.get(id.as_str()).map_or(&[][..], |v| &v[..]);
-        let status = state::retest_status_of(sheet, &id, records, today);
+        let records = by_retest.get(id).map_or(&[][..], |v| &v[..]);
+        let status = state::retest_status_of(sheet, id, records, today);
         if status.state.covers() {
             continue;
         }
@@ -470,7 +473,7 @@ fn retest_stale(info: &RuleInfo, sheet: &Sheet, today: NaiveDate, out: &mut Vec<
             ));
         }
         // At the retest's declaration; an undeclared one at the first event's reference.
-        let (src, pointer, span) = match sheet.retests.get(&id) {
+        let (src, pointer, span) = match sheet.retests.get(id) {
             Some(r) => (&sheet.source, r.pointer.clone(), r.id.span),
             None => {
                 let reference = events.iter().find_map(|e| {
@@ -516,7 +519,14 @@ pub fn placeholder_kind(pointer: &str, text: &str) -> Option<&'static str> {
     let domain = t
         .rsplit_once('@')
         .map(|(_, d)| d)
-        .or_else(|| t.split("://").nth(1).and_then(|r| r.split('/').next()))?;
+        // (A `:` is looked for first: most strings have none, and a substring search is set
+        // up for every string otherwise; this runs on every string of the sheet.)
+        .or_else(|| {
+            t.contains(':')
+                .then(|| t.split("://").nth(1))
+                .flatten()
+                .and_then(|r| r.split('/').next())
+        })?;
     let domain = domain
         .trim_end_matches(['.', '>', ')'])
         .to_ascii_lowercase();

@@ -248,29 +248,28 @@ impl Policy {
                 builtins.iter().map(run).collect(),
             )
         } else {
-            // One thread walks the documents for every select check while the others take
-            // the built-ins one at a time; the findings go back in rule order below, so the
-            // output is the same as on one thread.
+            // This thread walks the documents for every select check while the others take
+            // the built-ins one at a time, then it takes what built-ins are left too; the
+            // findings go back in rule order below, so the output is the same as on one thread.
             let next = std::sync::atomic::AtomicUsize::new(0);
+            let take = || {
+                let mut mine = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(job) = builtins.get(i) else { break };
+                    mine.push((i, run(job)));
+                }
+                mine
+            };
             std::thread::scope(|scope| {
-                let workers: Vec<_> = (1..threads)
-                    .map(|_| {
-                        scope.spawn(|| {
-                            let mut mine = Vec::new();
-                            loop {
-                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                let Some(job) = builtins.get(i) else { break };
-                                mine.push((i, run(job)));
-                            }
-                            mine
-                        })
-                    })
-                    .collect();
+                let workers: Vec<_> = (1..threads).map(|_| scope.spawn(take)).collect();
                 let selected = docs.select_all(self, &enabled);
-                let mut done: Vec<(usize, Vec<Finding>)> = workers
-                    .into_iter()
-                    .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect();
+                let mut done: Vec<(usize, Vec<Finding>)> = take();
+                done.extend(
+                    workers
+                        .into_iter()
+                        .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+                );
                 done.sort_by_key(|(i, _)| *i);
                 (selected, done.into_iter().map(|(_, f)| f).collect())
             })
