@@ -73,3 +73,29 @@ fn render_findings(bencher: divan::Bencher<'_, '_>, events: usize) {
         human.len() + json.len()
     });
 }
+
+/// The shipped example's stages, one by one (a pre-commit hook runs on sheets of this size).
+mod example {
+    use govsheet::sheet;
+
+    const TEXT: &str = include_str!("../examples/shopify-store/governance.yaml");
+
+    #[divan::bench]
+    fn parse_yaml() -> usize {
+        sheet::yaml::parse(divan::black_box(TEXT)).map_or(0, |n| n.span.end())
+    }
+
+    #[divan::bench]
+    fn schema(bencher: divan::Bencher<'_, '_>) {
+        let source = govsheet::source::SourceFile::new("governance.yaml", TEXT.to_owned());
+        let root = sheet::parse_yaml(&source).expect("the example parses");
+        bencher.bench(|| sheet::schema::validate(&source, &root));
+    }
+
+    #[divan::bench]
+    fn load() -> usize {
+        sheet::load("governance.yaml", TEXT.as_bytes().to_vec())
+            .findings
+            .len()
+    }
+}

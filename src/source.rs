@@ -42,11 +42,10 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
         let text = text.into();
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        let lone_cr = text
-            .match_indices('\r')
-            .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'));
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
         Arc::new(Self {
             name: name.into(),
             text,

@@ -27,7 +27,7 @@ pub struct Loaded {
 
 /// Decode bytes as UTF-8 text, or say where they stop being text.
 pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, (Arc<SourceFile>, Finding)> {
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+    if let Some(pos) = memchr::memchr(0, &bytes) {
         let text = String::from_utf8_lossy(&bytes[..pos]).into_owned();
         let src = SourceFile::new(name, text);
         let f = Finding::of(
