@@ -1,6 +1,7 @@
 //! The policy engine at the edge: reading a sheet's own packs (`policy.packs`), walking the
 //! repository for `component-matches-nothing`, and running policy + waivers over one sheet.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use walkdir::WalkDir;
@@ -11,13 +12,14 @@ use crate::finding::Finding;
 use crate::policy::{self, Input, Policy};
 
 /// The embedded rules plus the packs the sheet lists in `policy.packs` (paths relative to the
-/// sheet, inside the repository). An unreadable or invalid pack stops the run.
-pub fn policy_for(sheet: &SheetOnDisk) -> Result<Policy, CliError> {
+/// sheet, inside the repository). An unreadable or invalid pack stops the run. A sheet without
+/// packs borrows the embedded rules (a copy of them costs more than checking a small sheet).
+pub fn policy_for(sheet: &SheetOnDisk) -> Result<Cow<'static, Policy>, CliError> {
     let Some(s) = &sheet.loaded.sheet else {
-        return Ok(policy::core().clone());
+        return Ok(Cow::Borrowed(policy::core()));
     };
     if s.policy.packs.is_empty() {
-        return Ok(policy::core().clone());
+        return Ok(Cow::Borrowed(policy::core()));
     }
     let mut packs = Vec::new();
     for p in &s.policy.packs {
@@ -41,7 +43,9 @@ pub fn policy_for(sheet: &SheetOnDisk) -> Result<Policy, CliError> {
         })?;
         packs.push((pack_of(bytes, &display)?, display));
     }
-    Policy::with_packs(packs).map_err(pack_error)
+    Policy::with_packs(packs)
+        .map(Cow::Owned)
+        .map_err(pack_error)
 }
 
 /// A pack from the bytes of its file (`display` as the user names it): UTF-8, then parsed;

@@ -56,7 +56,7 @@ fn sheet_for(arg: Option<PathBuf>) -> Result<Option<workspace::SheetOnDisk>, Cli
 
 fn policy_of(sheet: Option<&workspace::SheetOnDisk>) -> Result<Policy, CliError> {
     match sheet {
-        Some(s) => packs::policy_for(s),
+        Some(s) => packs::policy_for(s).map(std::borrow::Cow::into_owned),
         None => Ok(policy::core().clone()),
     }
 }

@@ -26,7 +26,7 @@ pub(super) fn run(ctx: &Context, args: TestArgs) -> Result<ExitCode, CliError> {
     let (policy, names): (Policy, Option<Vec<String>>) = if args.packs.is_empty() {
         let sheet = super::default_sheet();
         let policy = if sheet.is_file() {
-            super::packs::policy_for(&workspace::load_sheet(&sheet)?)?
+            super::packs::policy_for(&workspace::load_sheet(&sheet)?)?.into_owned()
         } else {
             policy::core().clone()
         };
