@@ -33,6 +33,20 @@ enum Type {
 }
 
 impl Type {
+    /// The variant as Rust source, for [`Checker::to_rust`].
+    #[cfg(test)]
+    fn rust(self) -> &'static str {
+        match self {
+            Self::Object => "Type::Object",
+            Self::Array => "Type::Array",
+            Self::String => "Type::String",
+            Self::Integer => "Type::Integer",
+            Self::Number => "Type::Number",
+            Self::Boolean => "Type::Boolean",
+            Self::Null => "Type::Null",
+        }
+    }
+
     fn parse(name: &str) -> Option<Self> {
         Some(match name {
             "object" => Self::Object,
@@ -81,6 +95,13 @@ struct Pattern {
 }
 
 impl Pattern {
+    fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            regex: OnceLock::new(),
+        }
+    }
+
     fn is_match(&self, s: &str) -> bool {
         self.regex
             .get_or_init(|| regex::Regex::new(&self.text).expect("checked when compiled"))
@@ -116,6 +137,45 @@ struct Sub {
     items: Option<usize>,
     reference: Option<usize>,
 }
+
+impl Sub {
+    /// A subschema at `location` with no keyword yet.
+    fn at(location: &str) -> Self {
+        Sub {
+            location: location.to_owned(),
+            ty: None,
+            constant: None,
+            options: None,
+            minimum: None,
+            maximum: None,
+            min_length: None,
+            required: Vec::new(),
+            pattern: None,
+            properties: Vec::new(),
+            additional: Additional::Any,
+            property_names: None,
+            items: None,
+            reference: None,
+        }
+    }
+}
+
+/// A JSON value of the prebuilt checker (`prebuilt.rs`).
+fn json(text: &str) -> Json {
+    serde_json::from_str(text).expect("the prebuilt checker's JSON was written by serde_json")
+}
+
+/// A JSON number of the prebuilt checker.
+fn number(text: &str) -> serde_json::Number {
+    serde_json::from_str(text).expect("the prebuilt checker's numbers were written by serde_json")
+}
+
+// `Checker::prebuilt`: the checks compiled from `schema/governance.schema.json` when the crate
+// was last tested, as Rust, so that start-up neither parses the schema's JSON nor compiles it.
+// Written by the test `the_prebuilt_checker_is_the_compiled_schema` (`GOVSHEET_BLESS=1`), which
+// fails while it is out of date; `build.rs` falls back to compiling the schema at start-up
+// (`govsheet_stale_prebuilt`) when the schema changed since, so a build is never wrong.
+include!("prebuilt.rs");
 
 /// The keywords that only annotate.
 const ANNOTATIONS: &[&str] = &[
@@ -153,6 +213,98 @@ impl Checker {
         Ok(c)
     }
 
+    /// The checker as Rust source: `prebuilt.rs` (see [`Checker::prebuilt`]).
+    #[cfg(test)]
+    fn to_rust(&self, schema_hash: &str) -> String {
+        let q = |s: &str| format!("{s:?}");
+        let mut out = format!(
+            "// @generated from schema/governance.schema.json by the test\n\
+             // `the_prebuilt_checker_is_the_compiled_schema` (GOVSHEET_BLESS=1): do not edit.\n\
+             // schema fnv1a64: {schema_hash}\n\n\
+             impl Checker {{\n    \
+             pub(super) fn prebuilt() -> Self {{\n        \
+             let subs = vec![\n"
+        );
+        for s in &self.subs {
+            let mut fields = Vec::new();
+            if let Some(t) = s.ty {
+                fields.push(format!("ty: Some({})", t.rust()));
+            }
+            if let Some(c) = &s.constant {
+                fields.push(format!("constant: Some(json({}))", q(&c.to_string())));
+            }
+            if let Some(o) = &s.options {
+                fields.push(format!("options: Some(json({}))", q(&o.to_string())));
+            }
+            if let Some(n) = &s.minimum {
+                fields.push(format!("minimum: Some(number({}))", q(&n.to_string())));
+            }
+            if let Some(n) = &s.maximum {
+                fields.push(format!("maximum: Some(number({}))", q(&n.to_string())));
+            }
+            if let Some(n) = s.min_length {
+                fields.push(format!("min_length: Some({n})"));
+            }
+            if !s.required.is_empty() {
+                let names: Vec<String> = s
+                    .required
+                    .iter()
+                    .map(|r| format!("{}.into()", q(r)))
+                    .collect();
+                fields.push(format!("required: vec![{}]", names.join(", ")));
+            }
+            if let Some(p) = &s.pattern {
+                fields.push(format!("pattern: Some(Pattern::new({}))", q(&p.text)));
+            }
+            if !s.properties.is_empty() {
+                let props: Vec<String> = s
+                    .properties
+                    .iter()
+                    .map(|(name, i)| format!("({}.into(), {i})", q(name)))
+                    .collect();
+                fields.push(format!("properties: vec![{}]", props.join(", ")));
+            }
+            match s.additional {
+                Additional::Any => {}
+                Additional::False => fields.push("additional: Additional::False".into()),
+                Additional::Schema(i) => {
+                    fields.push(format!("additional: Additional::Schema({i})"));
+                }
+            }
+            if let Some(i) = s.property_names {
+                fields.push(format!("property_names: Some({i})"));
+            }
+            if let Some(i) = s.items {
+                fields.push(format!("items: Some({i})"));
+            }
+            if let Some(i) = s.reference {
+                fields.push(format!("reference: Some({i})"));
+            }
+            if fields.is_empty() {
+                let _ = writeln!(out, "            Sub::at({}),", q(&s.location));
+            } else {
+                let _ = writeln!(
+                    out,
+                    "            Sub {{ {}, ..Sub::at({}) }},",
+                    fields.join(", "),
+                    q(&s.location)
+                );
+            }
+        }
+        out.push_str("        ];\n        let defs = [\n");
+        let mut defs: Vec<(&String, &usize)> = self.defs.iter().collect();
+        defs.sort();
+        for (name, i) in defs {
+            let _ = writeln!(out, "            ({}, {i}),", q(name));
+        }
+        out.push_str(
+            "        ];\n        Checker {\n            subs,\n            \
+             defs: defs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),\n        \
+             }\n    }\n}\n",
+        );
+        out
+    }
+
     /// The index of the root schema.
     pub(super) fn root(&self) -> usize {
         0
@@ -186,22 +338,7 @@ impl Checker {
             .as_object()
             .ok_or_else(|| format!("{location}: a subschema that is not an object"))?;
         let i = self.subs.len();
-        self.subs.push(Sub {
-            location: location.clone(),
-            ty: None,
-            constant: None,
-            options: None,
-            minimum: None,
-            maximum: None,
-            min_length: None,
-            required: Vec::new(),
-            pattern: None,
-            properties: Vec::new(),
-            additional: Additional::Any,
-            property_names: None,
-            items: None,
-            reference: None,
-        });
+        self.subs.push(Sub::at(&location));
         let at = |k: &str| format!("{location}/{k}");
         let scalar = |v: &Json, k: &str| {
             if v.is_array() || v.is_object() {
@@ -249,10 +386,7 @@ impl Checker {
                     let text = v
                         .as_str()
                         .ok_or_else(|| format!("{}: not a string", at(k)))?;
-                    self.subs[i].pattern = Some(Pattern {
-                        text: text.to_owned(),
-                        regex: OnceLock::new(),
-                    });
+                    self.subs[i].pattern = Some(Pattern::new(text));
                 }
                 "required" => {
                     self.subs[i].required = v
@@ -989,6 +1123,31 @@ mod tests {
         // Not a vacuous comparison: the fixtures and the yaml-test-suite make errors of
         // every kind.
         assert!(errors > 1_000, "only {errors} errors compared");
+    }
+
+    #[test]
+    fn the_prebuilt_checker_is_the_compiled_schema() {
+        let compiled = Checker::compile(&schema()).expect("the schema compiles");
+        let want = compiled.to_rust(env!("GOVSHEET_SCHEMA_FNV1A64"));
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sheet/schema/prebuilt.rs");
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        if have != want {
+            if std::env::var_os("GOVSHEET_BLESS").is_some() {
+                std::fs::write(&path, &want).expect("write prebuilt.rs");
+            } else {
+                panic!(
+                    "src/sheet/schema/prebuilt.rs is not the compiled schema/governance.schema.json: \
+                     run `GOVSHEET_BLESS=1 cargo test --lib prebuilt` and commit it"
+                );
+            }
+        }
+        // What the file builds is what it says (and what compiling the schema gives).
+        if cfg!(not(govsheet_stale_prebuilt)) {
+            assert_eq!(
+                Checker::prebuilt().to_rust(env!("GOVSHEET_SCHEMA_FNV1A64")),
+                want
+            );
+        }
     }
 
     #[test]

@@ -20,9 +20,8 @@ use crate::suggest::did_you_mean;
 /// The schema as shipped (`govsheet schema` prints it).
 pub const SCHEMA_TEXT: &str = include_str!("../../../schema/governance.schema.json");
 
-/// The schema and its compiled checks.
+/// The schema's compiled checks.
 struct Compiled {
-    schema: Json,
     checker: Checker,
     /// A file of `records_dir` / `incidents_dir` holds one item, or a list of them.
     record: usize,
@@ -43,9 +42,11 @@ fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
     COMPILED.get_or_init(|| {
         // The schema is part of the binary and covered by tests: failing here is a build bug.
-        let schema: Json =
-            serde_json::from_str(SCHEMA_TEXT).expect("embedded schema is valid JSON");
-        let checker = Checker::compile(&schema).expect("embedded schema compiles");
+        let checker = if cfg!(govsheet_stale_prebuilt) {
+            Checker::compile(schema()).expect("embedded schema compiles")
+        } else {
+            Checker::prebuilt()
+        };
         let def = |name| {
             checker
                 .def(name)
@@ -54,15 +55,16 @@ fn compiled() -> &'static Compiled {
         Compiled {
             record: def("record"),
             incident: def("incident"),
-            schema,
             checker,
         }
     })
 }
 
-/// The embedded schema as JSON.
+/// The embedded schema as JSON: parsed when first needed (the error messages read its
+/// descriptions; a valid sheet never needs it).
 pub fn schema() -> &'static Json {
-    &compiled().schema
+    static SCHEMA: OnceLock<Json> = OnceLock::new();
+    SCHEMA.get_or_init(|| serde_json::from_str(SCHEMA_TEXT).expect("embedded schema is valid JSON"))
 }
 
 /// Validate a sheet's tree; every error becomes a `schema` finding at its source span.
@@ -82,7 +84,7 @@ pub fn validate_as(source: &Arc<SourceFile>, root: &Node, kind: Kind) -> Vec<Fin
         Kind::Incidents => Target::One(c.incident),
     };
     if kind != Kind::Sheet {
-        return check(source, root, &c.schema, &c.checker, target);
+        return check(source, root, &c.checker, target);
     }
     if root.as_map().is_none() {
         let message = if root.is_null() {
@@ -96,7 +98,7 @@ pub fn validate_as(source: &Arc<SourceFile>, root: &Node, kind: Kind) -> Vec<Fin
         };
         return vec![Finding::of(RuleId::Schema, message).at(source, "", Some(root.span))];
     }
-    check(source, root, &c.schema, &c.checker, target)
+    check(source, root, &c.checker, target)
 }
 
 /// What the root is checked against: one subschema, or a list of items each against one.
@@ -106,26 +108,14 @@ enum Target {
     Each(usize),
 }
 
-fn check(
-    source: &Arc<SourceFile>,
-    root: &Node,
-    schema: &Json,
-    checker: &Checker,
-    target: Target,
-) -> Vec<Finding> {
-    let mut findings = errors(
-        source,
-        root,
-        schema,
-        &run(checker, target, root, false),
-        false,
-    );
+fn check(source: &Arc<SourceFile>, root: &Node, checker: &Checker, target: Target) -> Vec<Finding> {
+    let mut findings = errors(source, root, &run(checker, target, root, false), false);
     // A key with no value counts as absent for the type checks, but a key the format does
     // not know is an error whatever its value (`pahts:`; `{description: a, b}` makes `b` a
     // key): a second pass with empty values kept reports only those.
     if has_empty_value(root) {
         let with_empty = run(checker, target, root, true);
-        findings.extend(errors(source, root, schema, &with_empty, true));
+        findings.extend(errors(source, root, &with_empty, true));
     }
     findings
 }
@@ -172,11 +162,14 @@ fn to_json_keeping_empty(node: &Node) -> Json {
 fn errors(
     source: &Arc<SourceFile>,
     root: &Node,
-    schema: &Json,
     found: &[check::Error<'_>],
     empty_keys_only: bool,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
+    if found.is_empty() {
+        return findings;
+    }
+    let schema = schema();
     for err in found {
         if empty_keys_only
             && !matches!(err.kind(), ValidationErrorKind::AdditionalProperties { .. })
