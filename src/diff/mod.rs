@@ -367,7 +367,7 @@ fn canon_into(node: &Node, out: &mut String) {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&format!("{f:?}")),
-        Value::Str(s) => out.push_str(&serde_json::Value::String(s.clone()).to_string()),
+        Value::Str(s) => out.push_str(&serde_json::Value::String(s.to_string()).to_string()),
         Value::Seq(items) => {
             out.push('[');
             for (i, n) in items.iter().enumerate() {

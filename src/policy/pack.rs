@@ -169,7 +169,7 @@ impl Parser {
 
     fn string(&self, node: &Node, what: &str) -> R<String> {
         match &node.value {
-            Value::Str(s) if !s.trim().is_empty() => Ok(s.clone()),
+            Value::Str(s) if !s.trim().is_empty() => Ok(s.to_string()),
             Value::Str(_) => Err(self.err(node.span, format!("{what} is empty"))),
             _ => Err(self.err(
                 node.span,
@@ -207,7 +207,7 @@ impl Parser {
         let examples_today = match root.get("examples_today") {
             Some(n) => {
                 let text = match &n.value {
-                    Value::Str(s) => s.clone(),
+                    Value::Str(s) => s.to_string(),
                     _ => String::new(),
                 };
                 Some(crate::sheet::model::parse_date(&text).ok_or_else(|| {

@@ -24,7 +24,7 @@ fn text(node: Option<&Node>) -> Option<Text> {
     let node = node?;
     match &node.value {
         Value::Str(s) => Some(Spanned {
-            value: s.clone(),
+            value: s.to_string(),
             span: node.span,
         }),
         _ => None,

@@ -790,7 +790,7 @@ impl<'t> Run<'_, 't> {
         if let Some(names) = sub.property_names {
             members.for_each(|name, _| {
                 let key = Node {
-                    value: Value::Str(name.into_owned()),
+                    value: Value::Str(name.into()),
                     span: node.span,
                 };
                 let inner = self.checker.errors(names, &key, false);

@@ -534,7 +534,7 @@ impl Parser<'_> {
         };
         Ok((
             Node {
-                value: Value::Str(out),
+                value: Value::Str(out.into()),
                 span: Span::new(at, end - at),
             },
             end,
@@ -787,7 +787,7 @@ impl Parser<'_> {
         };
         self.advance(line_start)?;
         Ok(Node {
-            value: Value::Str(out),
+            value: Value::Str(out.into()),
             span: Span::new(start, end - start),
         })
     }

@@ -12,6 +12,7 @@ mod fast;
 mod scalar;
 
 use crate::source::Span;
+use compact_str::CompactString;
 
 /// The largest sheet (or record file) govsheet reads, in bytes.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
@@ -31,14 +32,15 @@ pub struct Node {
     pub span: Span,
 }
 
-/// A YAML value. Maps keep their source order.
+/// A YAML value. Maps keep their source order. A string of up to 24 bytes (keys, ids, most
+/// values) is held inline, without an allocation of its own.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
+    Str(CompactString),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -92,7 +94,7 @@ impl Node {
     /// The text a key is known by: strings as they are, other scalars as YAML spells them.
     pub fn key_text(&self) -> String {
         match &self.value {
-            Value::Str(s) => s.clone(),
+            Value::Str(s) => s.to_string(),
             Value::Null => "null".into(),
             Value::Bool(b) => b.to_string(),
             Value::Int(i) => i.to_string(),
@@ -157,7 +159,7 @@ impl Node {
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-            Value::Str(s) => J::String(s.clone()),
+            Value::Str(s) => J::String(s.to_string()),
             Value::Seq(s) => J::Array(s.iter().map(Node::to_json).collect()),
             // A key with no value (`owner:`) counts as absent: whether it must be there is the
             // policies' question, not a type error.

@@ -39,7 +39,7 @@ pub(super) fn resolve(text: &str, plain: bool, tag: Tag) -> Result<Value, String
         v.ok_or_else(|| format!("`{}` is not {what}", shorten(text, 40)))
     };
     match tag {
-        Tag::Str => Ok(Value::Str(text.to_owned())),
+        Tag::Str => Ok(Value::Str(text.into())),
         Tag::Null => want("null", null(text).then_some(Value::Null)),
         Tag::Bool => want(
             "a boolean (`true` or `false`)",
@@ -55,7 +55,7 @@ pub(super) fn resolve(text: &str, plain: bool, tag: Tag) -> Result<Value, String
                 })
                 .or_else(|| float(text).map(Value::Float)),
         ),
-        Tag::None if !plain => Ok(Value::Str(text.to_owned())),
+        Tag::None if !plain => Ok(Value::Str(text.into())),
         Tag::None => Ok(implicit(text)),
     }
 }
@@ -80,7 +80,7 @@ fn implicit(text: &str) -> Value {
             return Value::Float(f);
         }
     }
-    Value::Str(text.to_owned())
+    Value::Str(text.into())
 }
 
 fn null(text: &str) -> bool {
