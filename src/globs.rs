@@ -302,7 +302,7 @@ impl Matcher {
                     errors.push(GlobError {
                         component: ci,
                         index: pi,
-                        pattern: p.value.clone(),
+                        pattern: p.value.to_string(),
                         span: p.span,
                         message: "empty pattern".into(),
                     });
@@ -314,7 +314,7 @@ impl Matcher {
                     Err(e) => errors.push(GlobError {
                         component: ci,
                         index: pi,
-                        pattern: p.value.clone(),
+                        pattern: p.value.to_string(),
                         span: p.span,
                         message: e.kind().to_string(),
                     }),

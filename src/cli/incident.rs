@@ -156,7 +156,7 @@ fn open(ctx: &Context, args: OpenArgs) -> Result<ExitCode, CliError> {
         .item
         .events
         .as_ref()
-        .map(|e| e.value.iter().map(|t| t.value.clone()).collect())
+        .map(|e| e.value.iter().map(|t| t.value.to_string()).collect())
         .unwrap_or_default();
     let events = if args.events.is_empty() {
         route_events.clone()

@@ -323,7 +323,7 @@ fn events(sheet: &Sheet) -> Vec<Block> {
                 }
             };
             vec![
-                vec![Inline::Strong(e.id.value.clone())],
+                vec![Inline::Strong(e.id.value.to_string())],
                 opt_text(ev.meaning.as_ref()),
                 send_path(ev.browser.as_ref()),
                 send_path(ev.server.as_ref()),
@@ -481,7 +481,7 @@ fn rollback(sheet: &Sheet, statuses: &[EventStatus<'_>]) -> Vec<Block> {
         .map(|e| {
             let rb = e.item.rollback.as_ref();
             vec![
-                vec![Inline::Strong(e.id.value.clone())],
+                vec![Inline::Strong(e.id.value.to_string())],
                 opt_text(rb.and_then(|r| r.rule.as_ref())),
                 id_list(rb.and_then(|r| r.pause.as_ref())),
                 opt_text(rb.and_then(|r| r.resume_when.as_ref())),

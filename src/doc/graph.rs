@@ -410,7 +410,7 @@ pub fn regression_gate(sheet: &Sheet) -> Vec<GateRow> {
                 .filter_map(|e| {
                     let nearest = e.by.iter().copied().min_by_key(|&c| down.position(c))?;
                     let ev = sheet.events.iter().nth(e.event)?;
-                    Some((ev.id.value.clone(), chain(down, nearest, &names)))
+                    Some((ev.id.value.to_string(), chain(down, nearest, &names)))
                 })
                 .collect();
             GateRow {

@@ -88,16 +88,16 @@ fn event_status_in<'a>(
                 id: inc
                     .id
                     .as_ref()
-                    .map(|t| t.value.clone())
+                    .map(|t| t.value.to_string())
                     .unwrap_or_else(|| "(no id)".into()),
                 status: inc
                     .status
                     .as_ref()
-                    .map(|t| t.value.clone())
+                    .map(|t| t.value.to_string())
                     .unwrap_or_else(|| "open".into()),
                 opened: inc.opened.as_ref().map(|d| d.raw.clone()),
                 paused: plan.paused.iter().map(|p| p.to_string()).collect(),
-                route: plan.route.map(|r| r.id.value.clone()),
+                route: plan.route.map(|r| r.id.value.to_string()),
             });
         }
     }
@@ -194,7 +194,7 @@ pub fn paused_conclusions(
                 .map(|(i, _)| {
                     PausedBy::Incident(
                         i.id.as_ref()
-                            .map_or_else(|| "(no id)".to_owned(), |t| t.value.clone()),
+                            .map_or_else(|| "(no id)".to_owned(), |t| t.value.to_string()),
                     )
                 })
                 .collect();

@@ -237,7 +237,10 @@ pub(super) fn finalize_with(
         let off = policy
             .rule(&rule.value)
             .is_some_and(|r| overrides.severity(&r.id, r.severity).is_none());
-        let target = w.target.as_ref().map_or(String::new(), |t| t.value.clone());
+        let target = w
+            .target
+            .as_ref()
+            .map_or(String::new(), |t| t.value.to_string());
         let shown = if target.is_empty() {
             "the whole sheet".to_owned()
         } else {

@@ -320,11 +320,11 @@ retests:
                     v.extend(
                         c.components
                             .iter()
-                            .map(|&x| s.components.iter().as_slice()[x].id.value.clone()),
+                            .map(|&x| s.components.iter().as_slice()[x].id.value.to_string()),
                     );
                     v.extend(
                         c.event
-                            .map(|e| s.events.iter().as_slice()[e].id.value.clone()),
+                            .map(|e| s.events.iter().as_slice()[e].id.value.to_string()),
                     );
                     v
                 })

@@ -145,7 +145,7 @@ fn because_arrays<S: Serializer>(whys: &[Why], s: S) -> Result<S::Ok, S::Error> 
 }
 
 fn text(t: Option<&crate::sheet::model::Text>) -> Option<String> {
-    t.map(|t| t.value.clone())
+    t.map(|t| t.value.to_string())
 }
 
 fn summary(e: &Entered<'_>, history: &History) -> RecordSummary {
@@ -235,9 +235,9 @@ pub fn evaluate_with(
                 components: c
                     .components
                     .iter()
-                    .map(|&x| comps[x].id.value.clone())
+                    .map(|&x| comps[x].id.value.to_string())
                     .collect(),
-                event: c.event.map(|e| events[e].id.value.clone()),
+                event: c.event.map(|e| events[e].id.value.to_string()),
             })
             .collect();
         required.push(Required {
@@ -260,7 +260,7 @@ pub fn evaluate_with(
     let event_names: Vec<String> = impact
         .events
         .iter()
-        .map(|&e| events[e].id.value.clone())
+        .map(|&e| events[e].id.value.to_string())
         .collect();
     let paused = impact
         .events
@@ -268,7 +268,8 @@ pub fn evaluate_with(
         .filter_map(|&e| {
             let ev = &events[e];
             let pause = ev.item.rollback.as_ref()?.pause.as_ref()?;
-            let conclusions: Vec<String> = pause.value.iter().map(|t| t.value.clone()).collect();
+            let conclusions: Vec<String> =
+                pause.value.iter().map(|t| t.value.to_string()).collect();
             if conclusions.is_empty() {
                 return None;
             }
@@ -279,7 +280,7 @@ pub fn evaluate_with(
                 .map(|r| r.retest.clone())
                 .collect();
             Some(Paused {
-                event: ev.id.value.clone(),
+                event: ev.id.value.to_string(),
                 conclusions,
                 until,
             })
@@ -289,11 +290,15 @@ pub fn evaluate_with(
         .incidents
         .iter()
         .filter(|i| i.is_open())
-        .filter(|i| i.events.iter().any(|e| event_names.contains(&e.value)))
+        .filter(|i| {
+            i.events
+                .iter()
+                .any(|e| event_names.iter().any(|n| *n == e.value))
+        })
         .map(|i| OpenIncident {
             id: text(i.id.as_ref()),
             status: text(i.status.as_ref()).unwrap_or_else(|| "open".into()),
-            events: i.events.iter().map(|t| t.value.clone()).collect(),
+            events: i.events.iter().map(|t| t.value.to_string()).collect(),
             paused: sheet
                 .incident_plan(i)
                 .paused
@@ -313,7 +318,7 @@ pub fn evaluate_with(
         components: impact
             .components
             .iter()
-            .map(|&c| comps[c].id.value.clone())
+            .map(|&c| comps[c].id.value.to_string())
             .collect(),
         events: event_names,
         required,

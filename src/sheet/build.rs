@@ -24,7 +24,7 @@ fn text(node: Option<&Node>) -> Option<Text> {
     let node = node?;
     match &node.value {
         Value::Str(s) => Some(Spanned {
-            value: s.to_string(),
+            value: s.clone(),
             span: node.span,
         }),
         _ => None,
@@ -116,7 +116,7 @@ impl Builder<'_> {
             map.index.insert(id.clone(), map.entries.len());
             map.entries.push(Keyed {
                 id: Spanned {
-                    value: id,
+                    value: id.into(),
                     span: k.span,
                 },
                 pointer,

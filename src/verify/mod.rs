@@ -219,7 +219,12 @@ impl<'a> Verifier<'a> {
                     .get(&row.event)
                     .and_then(|e| e.item.rollback.as_ref())
                     .and_then(|r| r.pause.as_ref())
-                    .map(|p| p.value.iter().map(|t| t.value.clone()).collect::<Vec<_>>())
+                    .map(|p| {
+                        p.value
+                            .iter()
+                            .map(|t| t.value.to_string())
+                            .collect::<Vec<_>>()
+                    })
                     .unwrap_or_default();
                 paused.push(Paused {
                     event: row.event.clone(),

@@ -81,7 +81,7 @@ pub fn apply(sheet: &Sheet, findings: &mut [Finding]) -> Vec<RoutePause> {
                 Some(i) => &mut groups[i],
                 None => {
                     groups.push(RoutePause {
-                        route: r.id.value.clone(),
+                        route: r.id.value.to_string(),
                         symptom: one_line(r.item.symptom.as_ref()),
                         first_action: one_line(r.item.first_action.as_ref()),
                         pause: pause_of(r),

@@ -112,7 +112,7 @@ pub fn range_config(policy: &Policy, base: &Sheet, head: &Sheet) -> RangeConfig 
         .cloned()
         .collect();
     let text = |s: &str| Spanned {
-        value: s.to_owned(),
+        value: s.into(),
         span: Default::default(),
     };
     for id in RANGE_RULES {

@@ -129,7 +129,7 @@ fn unique(list: Option<&Spanned<Vec<Text>>>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for t in list.map(|l| l.value.as_slice()).unwrap_or_default() {
         if !out.iter().any(|o| o == t.as_str()) {
-            out.push(t.value.clone());
+            out.push(t.value.to_string());
         }
     }
     out
@@ -179,7 +179,7 @@ impl Graph {
                 if let Some(ei) = sheet.events.position(t.as_str())
                     && !event_retests[ei].iter().any(|x| x == r.id.as_str())
                 {
-                    event_retests[ei].push(r.id.value.clone());
+                    event_retests[ei].push(r.id.value.to_string());
                 }
             }
         }

@@ -19,7 +19,7 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
-pub type Text = Spanned<String>;
+pub type Text = Spanned<compact_str::CompactString>;
 
 impl Text {
     pub fn as_str(&self) -> &str {
@@ -373,9 +373,9 @@ impl Sheet {
                         .item
                         .description
                         .as_ref()
-                        .map(|t| t.value.clone())
+                        .map(|t| t.value.to_string())
                         .unwrap_or_default();
-                    (k.id.value.clone(), d)
+                    (k.id.value.to_string(), d)
                 })
                 .collect(),
             None => BUILTIN_CONCLUSIONS
