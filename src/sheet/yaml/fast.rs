@@ -153,6 +153,16 @@ fn key_hash(state: &RandomState, key: &Node) -> u64 {
     }
 }
 
+/// Where a plain scalar stops on its line (see `Parser::plain_stop`).
+enum Stop {
+    /// The line break (or the end of the text).
+    Eol(usize),
+    /// The `:` of a `key: value`.
+    Colon(usize),
+    /// The space before a ` #` comment.
+    Comment(usize),
+}
+
 fn is_ws_or_end(s: &[u8], i: usize) -> bool {
     matches!(s.get(i), None | Some(b' ' | b'\n'))
 }
@@ -171,10 +181,29 @@ impl Parser<'_> {
 
     /// The index of the line break ending the line that holds `i`, or the length of the text.
     fn eol(&self, i: usize) -> usize {
-        self.s[i.min(self.s.len())..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(self.s.len(), |p| i + p)
+        let i = i.min(self.s.len());
+        memchr::memchr(b'\n', &self.s[i..]).map_or(self.s.len(), |p| i + p)
+    }
+
+    /// Where a plain scalar that starts at `from` stops on its line: at the first `:` followed
+    /// by a space, a line break or the end, at the space of the first ` #`, or at the end of
+    /// the line; exactly what stepping a byte at a time from `from` finds, with memchr
+    /// jumping between the bytes that can stop it.
+    fn plain_stop(&self, from: usize) -> Stop {
+        let s = self.s;
+        let mut k = from;
+        loop {
+            let Some(j) = memchr::memchr3(b'\n', b':', b'#', &s[k.min(s.len())..]).map(|o| k + o)
+            else {
+                return Stop::Eol(s.len());
+            };
+            match s[j] {
+                b'\n' => return Stop::Eol(j),
+                b':' if is_ws_or_end(s, j + 1) => return Stop::Colon(j),
+                b'#' if j > from && s[j - 1] == b' ' => return Stop::Comment(j - 1),
+                _ => k = j + 1,
+            }
+        }
     }
 
     /// When nothing but spaces and a comment follow `i` on its line: where the line ends.
@@ -397,15 +426,9 @@ impl Parser<'_> {
             b'"' | b'\'' => self.quoted(at)?,
             _ => {
                 self.plain_start(at)?;
-                let mut i = at;
-                loop {
-                    match self.at(i) {
-                        None | Some(b'\n') => return Err(Decline),
-                        Some(b':') if is_ws_or_end(self.s, i + 1) => break,
-                        Some(b' ') if self.at(i + 1) == Some(b'#') => return Err(Decline),
-                        _ => i += 1,
-                    }
-                }
+                let Stop::Colon(i) = self.plain_stop(at) else {
+                    return Err(Decline);
+                };
                 let raw = self.text[at..i].trim_end_matches(' ');
                 if raw == "<<" {
                     return Err(Decline);
@@ -449,18 +472,14 @@ impl Parser<'_> {
             b'|' | b'>' => self.block_scalar(n, p),
             _ => {
                 self.plain_start(p)?;
-                let mut i = p;
-                let comment = loop {
-                    match self.at(i) {
-                        None | Some(b'\n') => break false,
-                        Some(b':') if is_ws_or_end(self.s, i + 1) => {
-                            return match entry {
-                                Some(line_start) => self.map(p - line_start, p),
-                                None => Err(Decline),
-                            };
-                        }
-                        Some(b' ') if self.at(i + 1) == Some(b'#') => break true,
-                        _ => i += 1,
+                let (i, comment) = match self.plain_stop(p) {
+                    Stop::Eol(i) => (i, false),
+                    Stop::Comment(i) => (i, true),
+                    Stop::Colon(_) => {
+                        return match entry {
+                            Some(line_start) => self.map(p - line_start, p),
+                            None => Err(Decline),
+                        };
                     }
                 };
                 let raw = self.text[p..i].trim_end_matches(' ');
