@@ -102,20 +102,28 @@ pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, C
     let Some(s) = &sheet.loaded.sheet else {
         return Ok(findings);
     };
+    let mut root = sheet.component_root();
+    // `normalize` folds `./.` to an empty path: that is the current folder.
+    if root.as_os_str().is_empty() {
+        root = std::path::PathBuf::from(".");
+    }
+    // With the embedded rules only, the repository is walked before they are asked for: they
+    // are being parsed on the warm-up thread meanwhile (see `cli::warm_up`), and the core pack
+    // almost always needs the files. The walk is kept only if the rules need it, and its error
+    // (like a missing root) only counts then.
+    let early = (s.policy.packs.is_empty() && root.is_dir()).then(|| repo_files(&root));
     let policy = policy_for(sheet)?;
     let files = if policy.needs_files(s) {
-        let mut root = sheet.component_root();
-        // `normalize` folds `./.` to an empty path: that is the current folder.
-        if root.as_os_str().is_empty() {
-            root = std::path::PathBuf::from(".");
-        }
         if !root.is_dir() {
             return Err(CliError::file(
                 root.display().to_string(),
                 "the component root (`root` of the sheet) is not a folder",
             ));
         }
-        Some(repo_files(&root)?)
+        Some(match early {
+            Some(walked) => walked?,
+            None => repo_files(&root)?,
+        })
     } else {
         None
     };
