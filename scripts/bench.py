@@ -238,6 +238,8 @@ def git_calls(binary, cwd, args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--startup-runs", type=int, default=200,
+                    help="runs of `--version` and the examples (milliseconds each, and noisy)")
     ap.add_argument("--sizes", type=int, nargs="*", default=[10, 100, 1000, 10000])
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--history-commits", type=int, default=1000,
@@ -255,14 +257,14 @@ def main():
     rows, floors, parser = [], {}, None
     version = None
     if a.sizes:
-        version = bench_argv("govsheet --version", [binary, "--version"], ROOT, a.runs, False)
+        version = bench_argv("govsheet --version", [binary, "--version"], ROOT, a.startup_runs, False)
         rows.append(version)
         if py:
             floors["python"] = bench_argv("python", [py, "-c", "import ryml"], ROOT, a.runs, False)[2:5:2]
     for ex in ("shopify-store", "custom-backend") if a.sizes else ():
         d = os.path.join(ROOT, "examples", ex)
         if os.path.exists(os.path.join(d, "governance.yaml")):
-            rows.append(bench(f"examples/{ex}", binary, d, ["governance.yaml"], a.runs))
+            rows.append(bench(f"examples/{ex}", binary, d, ["governance.yaml"], a.startup_runs))
             if py:
                 floors[rows[-1][0]], parser = floor(py, yaml_files(d), a.runs)
     with tempfile.TemporaryDirectory() as tmp:
@@ -283,7 +285,8 @@ def main():
             rows.append(bench(f"retests --base main: {a.history_commits:,} commits, "
                               f"{a.history_records:,} record files", binary, d, args, a.runs, "retests"))
             calls = git_calls(binary, d, args)
-    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}; {a.runs} runs each, release build")
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}; {a.runs} runs each "
+          f"({a.startup_runs} for `--version` and the examples), release build")
     if floors:
         print(f"YAML floor: {parser}, parse-only of the same bytes (every YAML file `check` reads), "
               f"best of {a.runs} in one process (wall and CPU time); a Python process that imports it: "
