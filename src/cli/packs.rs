@@ -107,11 +107,13 @@ pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, C
     if root.as_os_str().is_empty() {
         root = std::path::PathBuf::from(".");
     }
-    // With the embedded rules only, the repository is walked before they are asked for: they
-    // are being parsed on the warm-up thread meanwhile (see `cli::warm_up`), and the core pack
-    // almost always needs the files. The walk is kept only if the rules need it, and its error
-    // (like a missing root) only counts then.
-    let early = (s.policy.packs.is_empty() && root.is_dir()).then(|| repo_files(&root));
+    // With the embedded rules only and components to match, the repository is walked before
+    // the rules are asked for: they are being parsed on the warm-up thread meanwhile (see
+    // `cli::warm_up`), and the core pack needs the files unless the sheet turns
+    // `component-matches-nothing` off (then the walk is wasted, never used). The walk is kept
+    // only if the rules need it, and its error (like a missing root) only counts then.
+    let early = (s.policy.packs.is_empty() && !s.components.is_empty() && root.is_dir())
+        .then(|| repo_files(&root));
     let policy = policy_for(sheet)?;
     let files = if policy.needs_files(s) {
         if !root.is_dir() {
