@@ -59,44 +59,56 @@ fn variant(id: &str) -> String {
         .collect()
 }
 
-/// The embedded schema, and the checker compiled from it as Rust (`Checker::prebuilt`).
+/// The embedded schema, the compiler of its checks, and the checker compiled from it as Rust
+/// (`Checker::prebuilt`).
 const SCHEMA: &str = "schema/governance.schema.json";
+const COMPILER: &str = "src/sheet/schema/check.rs";
 const PREBUILT: &str = "src/sheet/schema/prebuilt.rs";
 
-/// FNV-1a, 64 bits: enough to tell that the schema changed since `prebuilt.rs` was written.
+/// FNV-1a, 64 bits: enough to tell that a file changed since `prebuilt.rs` was written.
 fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
 
-/// Hands the schema's hash to the crate (the test that writes `prebuilt.rs` records it there),
-/// and when `prebuilt.rs` was written from another schema, builds the crate with
-/// `govsheet_stale_prebuilt`: the schema is then compiled at start-up as before, so a stale
+/// Hands the hash of the schema and its compiler to the crate (the test that writes
+/// `prebuilt.rs` records it there), and builds the crate with `govsheet_stale_prebuilt` when
+/// `prebuilt.rs` was written from another schema or compiler, or its body is not what was
+/// written (an edit by hand): the schema is then compiled at start-up as before, so a stale
 /// file costs time, never a wrong check (and the test fails until it is rewritten).
-fn schema_hash() {
+fn prebuilt_schema() {
     println!("cargo::rerun-if-changed={SCHEMA}");
+    println!("cargo::rerun-if-changed={COMPILER}");
     println!("cargo::rerun-if-changed={PREBUILT}");
     println!("cargo::rustc-check-cfg=cfg(govsheet_stale_prebuilt)");
-    let schema = std::fs::read(SCHEMA).unwrap_or_else(|e| panic!("{SCHEMA}: {e}"));
-    let hash = format!("{:016x}", fnv1a64(&schema));
-    println!("cargo::rustc-env=GOVSHEET_SCHEMA_FNV1A64={hash}");
+    let mut inputs = std::fs::read(SCHEMA).unwrap_or_else(|e| panic!("{SCHEMA}: {e}"));
+    inputs.extend(std::fs::read(COMPILER).unwrap_or_else(|e| panic!("{COMPILER}: {e}")));
+    let hash = format!("{:016x}", fnv1a64(&inputs));
+    println!("cargo::rustc-env=GOVSHEET_PREBUILT_INPUTS_FNV1A64={hash}");
     let prebuilt = std::fs::read_to_string(PREBUILT).unwrap_or_default();
-    let recorded = prebuilt
-        .lines()
-        .find_map(|l| l.strip_prefix("// schema fnv1a64: "))
-        .unwrap_or("");
-    if recorded != hash {
+    let header = |key: &str| {
+        prebuilt
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap_or("")
+            .to_owned()
+    };
+    let body = prebuilt.split_once("\n\n").map_or("", |(_, b)| b);
+    let fresh = header("// inputs fnv1a64: ") == hash
+        && header("// body fnv1a64: ") == format!("{:016x}", fnv1a64(body.as_bytes()));
+    if !fresh {
         println!("cargo::rustc-cfg=govsheet_stale_prebuilt");
         println!(
-            "cargo::warning={PREBUILT} was written from another {SCHEMA}: the schema is compiled \
-             at start-up instead; run `GOVSHEET_BLESS=1 cargo test --lib prebuilt` and commit it"
+            "cargo::warning={PREBUILT} was not written from this {SCHEMA} and {COMPILER}: the \
+             schema is compiled at start-up instead; run \
+             `GOVSHEET_BLESS=1 cargo test --lib prebuilt` and commit it"
         );
     }
 }
 
 fn main() {
-    schema_hash();
+    prebuilt_schema();
     let mut rules: Vec<Rule> = Vec::new();
     for file in PACKS {
         println!("cargo::rerun-if-changed={file}");

@@ -8,7 +8,7 @@ use walkdir::WalkDir;
 
 use super::workspace::{SheetOnDisk, inside_repo, normalize};
 use super::{CliError, Context};
-use crate::finding::Finding;
+use crate::finding::{Finding, RuleId};
 use crate::policy::{self, Input, Policy};
 
 /// The embedded rules plus the packs the sheet lists in `policy.packs` (paths relative to the
@@ -107,13 +107,19 @@ pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, C
     if root.as_os_str().is_empty() {
         root = std::path::PathBuf::from(".");
     }
-    // With the embedded rules only and components to match, the repository is walked before
-    // the rules are asked for: they are being parsed on the warm-up thread meanwhile (see
-    // `cli::warm_up`), and the core pack needs the files unless the sheet turns
-    // `component-matches-nothing` off (then the walk is wasted, never used). The walk is kept
-    // only if the rules need it, and its error (like a missing root) only counts then.
-    let early = (s.policy.packs.is_empty() && !s.components.is_empty() && root.is_dir())
-        .then(|| repo_files(&root));
+    // With the embedded rules only, components to match and `component-matches-nothing` not
+    // configured (a sheet may turn it off to spare a large repository the walk), the core pack
+    // needs the files: the repository is walked before the rules are asked for, which are being
+    // parsed on the warm-up thread meanwhile (see `cli::warm_up`). The walk is still kept only
+    // if the rules need it, and its error (like a missing root) only counts then.
+    let configured = s
+        .policy
+        .rules
+        .iter()
+        .any(|(id, _)| id.value == RuleId::ComponentMatchesNothing.as_str());
+    let early =
+        (s.policy.packs.is_empty() && !configured && !s.components.is_empty() && root.is_dir())
+            .then(|| repo_files(&root));
     let policy = policy_for(sheet)?;
     let files = if policy.needs_files(s) {
         if !root.is_dir() {

@@ -213,81 +213,111 @@ impl Checker {
         Ok(c)
     }
 
-    /// The checker as Rust source: `prebuilt.rs` (see [`Checker::prebuilt`]).
+    /// The checker as Rust source: `prebuilt.rs` (see [`Checker::prebuilt`]). Its header
+    /// records the hash of what it was compiled from (`inputs`: the schema and this file, the
+    /// compiler, as `build.rs` hashes them) and of its own body, which `build.rs` checks.
     #[cfg(test)]
-    fn to_rust(&self, schema_hash: &str) -> String {
-        let q = |s: &str| format!("{s:?}");
-        let mut out = format!(
+    fn to_rust(&self, inputs: &str) -> String {
+        let body = self.rust_body();
+        let fnv = |bytes: &[u8]| {
+            bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+            })
+        };
+        format!(
             "// @generated from schema/governance.schema.json by the test\n\
              // `the_prebuilt_checker_is_the_compiled_schema` (GOVSHEET_BLESS=1): do not edit.\n\
-             // schema fnv1a64: {schema_hash}\n\n\
-             impl Checker {{\n    \
-             pub(super) fn prebuilt() -> Self {{\n        \
-             let subs = vec![\n"
+             // inputs fnv1a64: {inputs}\n\
+             // body fnv1a64: {:016x}\n\n{body}",
+            fnv(body.as_bytes())
+        )
+    }
+
+    /// The Rust that builds this checker (the body of `prebuilt.rs`).
+    #[cfg(test)]
+    fn rust_body(&self) -> String {
+        let q = |s: &str| format!("{s:?}");
+        let mut out = String::from(
+            "impl Checker {\n    pub(super) fn prebuilt() -> Self {\n        let subs = vec![\n",
         );
         for s in &self.subs {
+            // Every field by name: a field added to `Sub` must be written here too.
+            let Sub {
+                location,
+                ty,
+                constant,
+                options,
+                minimum,
+                maximum,
+                min_length,
+                required,
+                pattern,
+                properties,
+                additional,
+                property_names,
+                items,
+                reference,
+            } = s;
             let mut fields = Vec::new();
-            if let Some(t) = s.ty {
+            if let Some(t) = *ty {
                 fields.push(format!("ty: Some({})", t.rust()));
             }
-            if let Some(c) = &s.constant {
+            if let Some(c) = constant {
                 fields.push(format!("constant: Some(json({}))", q(&c.to_string())));
             }
-            if let Some(o) = &s.options {
+            if let Some(o) = options {
                 fields.push(format!("options: Some(json({}))", q(&o.to_string())));
             }
-            if let Some(n) = &s.minimum {
+            if let Some(n) = minimum {
                 fields.push(format!("minimum: Some(number({}))", q(&n.to_string())));
             }
-            if let Some(n) = &s.maximum {
+            if let Some(n) = maximum {
                 fields.push(format!("maximum: Some(number({}))", q(&n.to_string())));
             }
-            if let Some(n) = s.min_length {
+            if let Some(n) = *min_length {
                 fields.push(format!("min_length: Some({n})"));
             }
-            if !s.required.is_empty() {
-                let names: Vec<String> = s
-                    .required
+            if !required.is_empty() {
+                let names: Vec<String> = required
                     .iter()
                     .map(|r| format!("{}.into()", q(r)))
                     .collect();
                 fields.push(format!("required: vec![{}]", names.join(", ")));
             }
-            if let Some(p) = &s.pattern {
+            if let Some(p) = pattern {
                 fields.push(format!("pattern: Some(Pattern::new({}))", q(&p.text)));
             }
-            if !s.properties.is_empty() {
-                let props: Vec<String> = s
-                    .properties
+            if !properties.is_empty() {
+                let props: Vec<String> = properties
                     .iter()
                     .map(|(name, i)| format!("({}.into(), {i})", q(name)))
                     .collect();
                 fields.push(format!("properties: vec![{}]", props.join(", ")));
             }
-            match s.additional {
+            match additional {
                 Additional::Any => {}
                 Additional::False => fields.push("additional: Additional::False".into()),
                 Additional::Schema(i) => {
                     fields.push(format!("additional: Additional::Schema({i})"));
                 }
             }
-            if let Some(i) = s.property_names {
+            if let Some(i) = *property_names {
                 fields.push(format!("property_names: Some({i})"));
             }
-            if let Some(i) = s.items {
+            if let Some(i) = *items {
                 fields.push(format!("items: Some({i})"));
             }
-            if let Some(i) = s.reference {
+            if let Some(i) = *reference {
                 fields.push(format!("reference: Some({i})"));
             }
             if fields.is_empty() {
-                let _ = writeln!(out, "            Sub::at({}),", q(&s.location));
+                let _ = writeln!(out, "            Sub::at({}),", q(location));
             } else {
                 let _ = writeln!(
                     out,
                     "            Sub {{ {}, ..Sub::at({}) }},",
                     fields.join(", "),
-                    q(&s.location)
+                    q(location)
                 );
             }
         }
@@ -1128,7 +1158,7 @@ mod tests {
     #[test]
     fn the_prebuilt_checker_is_the_compiled_schema() {
         let compiled = Checker::compile(&schema()).expect("the schema compiles");
-        let want = compiled.to_rust(env!("GOVSHEET_SCHEMA_FNV1A64"));
+        let want = compiled.to_rust(env!("GOVSHEET_PREBUILT_INPUTS_FNV1A64"));
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sheet/schema/prebuilt.rs");
         let have = std::fs::read_to_string(&path).unwrap_or_default();
         if have != want {
@@ -1144,7 +1174,7 @@ mod tests {
         // What the file builds is what it says (and what compiling the schema gives).
         if cfg!(not(govsheet_stale_prebuilt)) {
             assert_eq!(
-                Checker::prebuilt().to_rust(env!("GOVSHEET_SCHEMA_FNV1A64")),
+                Checker::prebuilt().to_rust(env!("GOVSHEET_PREBUILT_INPUTS_FNV1A64")),
                 want
             );
         }

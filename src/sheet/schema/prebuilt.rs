@@ -1,6 +1,7 @@
 // @generated from schema/governance.schema.json by the test
 // `the_prebuilt_checker_is_the_compiled_schema` (GOVSHEET_BLESS=1): do not edit.
-// schema fnv1a64: b79bfa4ad995bac8
+// inputs fnv1a64: 13fe7896babe36bc
+// body fnv1a64: e024680e9445f622
 
 impl Checker {
     pub(super) fn prebuilt() -> Self {
