@@ -117,12 +117,12 @@ pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, C
         .rules
         .iter()
         .any(|(id, _)| id.value == RuleId::ComponentMatchesNothing.as_str());
-    let early =
-        (s.policy.packs.is_empty() && !configured && !s.components.is_empty() && root.is_dir())
-            .then(|| repo_files(&root));
+    let is_dir = root.is_dir();
+    let early = (s.policy.packs.is_empty() && !configured && !s.components.is_empty() && is_dir)
+        .then(|| repo_files(&root));
     let policy = policy_for(sheet)?;
     let files = if policy.needs_files(s) {
-        if !root.is_dir() {
+        if !is_dir {
             return Err(CliError::file(
                 root.display().to_string(),
                 "the component root (`root` of the sheet) is not a folder",

@@ -1111,21 +1111,15 @@ mod tests {
     }
 
     fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                yaml_files(&p, out);
-            } else if p
-                .extension()
+        let files = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| !e.file_type().is_dir())
+            .map(walkdir::DirEntry::into_path);
+        out.extend(files.filter(|p| {
+            p.extension()
                 .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
-                || p.file_name().is_some_and(|n| n == "in.yaml")
-            {
-                out.push(p);
-            }
-        }
+        }));
     }
 
     fn repository_trees() -> Vec<(String, Node)> {

@@ -1,6 +1,6 @@
 // @generated from schema/governance.schema.json by the test
 // `the_prebuilt_checker_is_the_compiled_schema` (GOVSHEET_BLESS=1): do not edit.
-// inputs fnv1a64: 13fe7896babe36bc
+// inputs fnv1a64: db92ca931b515fe6
 // body fnv1a64: e024680e9445f622
 
 impl Checker {
