@@ -59,34 +59,44 @@ fn variant(id: &str) -> String {
         .collect()
 }
 
-/// The embedded schema, the compiler of its checks, and the checker compiled from it as Rust
-/// (`Checker::prebuilt`).
-const SCHEMA: &str = "schema/governance.schema.json";
-const COMPILER: &str = "src/sheet/schema/check.rs";
-const PREBUILT: &str = "src/sheet/schema/prebuilt.rs";
-
-/// FNV-1a, 64 bits: enough to tell that a file changed since `prebuilt.rs` was written.
+/// FNV-1a, 64 bits: enough to tell that a file changed since a prebuilt file was written.
 fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
 
-/// Hands the hash of the schema and its compiler to the crate (the test that writes
-/// `prebuilt.rs` records it there), and builds the crate with `govsheet_stale_prebuilt` when
-/// `prebuilt.rs` was written from another schema or compiler, or its body is not what was
-/// written (an edit by hand): the schema is then compiled at start-up as before, so a stale
-/// file costs time, never a wrong check (and the test fails until it is rewritten).
-fn prebuilt_schema() {
-    println!("cargo::rerun-if-changed={SCHEMA}");
-    println!("cargo::rerun-if-changed={COMPILER}");
-    println!("cargo::rerun-if-changed={PREBUILT}");
-    println!("cargo::rustc-check-cfg=cfg(govsheet_stale_prebuilt)");
-    let mut inputs = std::fs::read(SCHEMA).unwrap_or_else(|e| panic!("{SCHEMA}: {e}"));
-    inputs.extend(std::fs::read(COMPILER).unwrap_or_else(|e| panic!("{COMPILER}: {e}")));
+/// A file of Rust that a test writes from other files (with `GOVSHEET_BLESS=1`) so that
+/// start-up does not redo the work, and how `build.rs` checks it is fresh.
+struct Prebuilt {
+    /// The file the test writes.
+    file: &'static str,
+    /// What it is written from: the files whose change makes it stale.
+    inputs: &'static [&'static str],
+    /// The variable that hands the inputs' hash to the test, which records it in the file.
+    env: &'static str,
+    /// Set when the file is stale: the crate then does the work at start-up instead.
+    cfg: &'static str,
+    /// What is done at start-up instead, for the warning.
+    instead: &'static str,
+}
+
+/// Hands the hash of a prebuilt file's inputs to the crate (the test that writes the file
+/// records it there), and builds the crate with the file's `cfg` when the file was written from
+/// other inputs, or its body is not what was written (an edit by hand), or it is missing: the
+/// crate then does the work at start-up as before, so a stale file costs time, never a wrong
+/// result (and the test fails until it is rewritten).
+fn prebuilt(p: &Prebuilt) {
+    println!("cargo::rerun-if-changed={}", p.file);
+    println!("cargo::rustc-check-cfg=cfg({})", p.cfg);
+    let mut inputs = Vec::new();
+    for file in p.inputs {
+        println!("cargo::rerun-if-changed={file}");
+        inputs.extend(std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}")));
+    }
     let hash = format!("{:016x}", fnv1a64(&inputs));
-    println!("cargo::rustc-env=GOVSHEET_PREBUILT_INPUTS_FNV1A64={hash}");
-    let prebuilt = std::fs::read_to_string(PREBUILT).unwrap_or_default();
+    println!("cargo::rustc-env={}={hash}", p.env);
+    let prebuilt = std::fs::read_to_string(p.file).unwrap_or_default();
     let header = |key: &str| {
         prebuilt
             .lines()
@@ -98,17 +108,48 @@ fn prebuilt_schema() {
     let fresh = header("// inputs fnv1a64: ") == hash
         && header("// body fnv1a64: ") == format!("{:016x}", fnv1a64(body.as_bytes()));
     if !fresh {
-        println!("cargo::rustc-cfg=govsheet_stale_prebuilt");
+        println!("cargo::rustc-cfg={}", p.cfg);
         println!(
-            "cargo::warning={PREBUILT} was not written from this {SCHEMA} and {COMPILER}: the \
-             schema is compiled at start-up instead; run \
-             `GOVSHEET_BLESS=1 cargo test --lib prebuilt` and commit it"
+            "cargo::warning={} was not written from this {}: {} at start-up instead; run \
+             `GOVSHEET_BLESS=1 cargo test --lib prebuilt` and commit it",
+            p.file,
+            p.inputs.join(", "),
+            p.instead,
         );
     }
 }
 
+/// The checker compiled from the embedded schema, as Rust (`Checker::prebuilt`).
+const SCHEMA: Prebuilt = Prebuilt {
+    file: "src/sheet/schema/prebuilt.rs",
+    inputs: &["schema/governance.schema.json", "src/sheet/schema/check.rs"],
+    env: "GOVSHEET_PREBUILT_INPUTS_FNV1A64",
+    cfg: "govsheet_stale_prebuilt",
+    instead: "the schema is compiled",
+};
+
+/// The embedded packs as parsed, as Rust (`policy::embedded`): written from the packs and from
+/// the code that parses them into the types it builds.
+const PACKS_PREBUILT: Prebuilt = Prebuilt {
+    file: "src/policy/prebuilt.rs",
+    inputs: &[
+        PACKS[0],
+        PACKS[1],
+        "src/policy/pack.rs",
+        "src/policy/rule.rs",
+        "src/policy/info.rs",
+        "src/policy/select.rs",
+        "src/policy/template.rs",
+        "src/policy/builtin.rs",
+    ],
+    env: "GOVSHEET_PACKS_INPUTS_FNV1A64",
+    cfg: "govsheet_stale_packs",
+    instead: "the packs are parsed",
+};
+
 fn main() {
-    prebuilt_schema();
+    prebuilt(&SCHEMA);
+    prebuilt(&PACKS_PREBUILT);
     let mut rules: Vec<Rule> = Vec::new();
     for file in PACKS {
         println!("cargo::rerun-if-changed={file}");

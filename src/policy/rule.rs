@@ -159,7 +159,35 @@ pub enum Kind {
     /// The field is present and equal to a value.
     Equals(Field, Json),
     /// A JSON Schema fragment applied to the field, or to the selected node.
-    Schema(Option<Field>, Arc<jsonschema::Validator>),
+    Schema(Option<Field>, Arc<Fragment>),
+}
+
+/// The regular expression of a `pattern` assertion, compiled (with a size limit: a pack may
+/// come from a pull request).
+pub fn pattern(text: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(text).size_limit(1 << 20).build()
+}
+
+/// The JSON Schema fragment of a `schema` assertion: as the pack writes it, and compiled.
+pub struct Fragment {
+    pub schema: Json,
+    validator: jsonschema::Validator,
+}
+
+impl Fragment {
+    pub fn compile(schema: Json) -> Result<Fragment, String> {
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .build(&schema)
+            .map_err(|e| e.to_string())?;
+        Ok(Fragment { schema, validator })
+    }
+}
+
+impl std::fmt::Debug for Fragment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Fragment").field(&self.schema).finish()
+    }
 }
 
 #[derive(Debug)]
@@ -333,12 +361,18 @@ impl Assertion {
                 min.is_none_or(|lo| n >= lo) && max.is_none_or(|hi| n <= hi)
             }
             Kind::Equals(f, want) => follow(node, f).is_some_and(|n| equals_json(n, want)),
-            Kind::Schema(f, validator) => {
+            Kind::Schema(f, fragment) => {
                 let target = match f {
                     Some(f) => follow(node, f),
                     None => Some(node),
                 };
-                target.is_none_or(|n| validator.iter_errors(&n.to_json()).next().is_none())
+                target.is_none_or(|n| {
+                    fragment
+                        .validator
+                        .iter_errors(&n.to_json())
+                        .next()
+                        .is_none()
+                })
             }
         }
     }
@@ -590,7 +624,7 @@ impl Assertion {
                     )],
                 }
             }
-            Kind::Schema(f, validator) => {
+            Kind::Schema(f, fragment) => {
                 let (node, place) = match f {
                     Some(f) => resolve(m, f),
                     None => (
@@ -606,7 +640,8 @@ impl Assertion {
                     return Vec::new();
                 };
                 let instance = node.to_json();
-                validator
+                fragment
+                    .validator
                     .iter_errors(&instance)
                     .map(|e| {
                         let inner = e.instance_path().as_str().to_owned();

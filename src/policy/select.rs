@@ -14,7 +14,7 @@ pub(super) enum Segment {
 #[derive(Debug, Clone)]
 pub struct Selector {
     pub text: String,
-    segments: Vec<Segment>,
+    pub(super) segments: Vec<Segment>,
 }
 
 /// One node a selector matched.

@@ -7,7 +7,7 @@
 use crate::sheet::yaml::Node;
 
 #[derive(Debug, Clone, PartialEq)]
-enum Part {
+pub(super) enum Part {
     Text(String),
     Var(String),
     /// A field of the selected node, as a relative path.
@@ -16,7 +16,7 @@ enum Part {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
-    parts: Vec<Part>,
+    pub(super) parts: Vec<Part>,
 }
 
 /// Values every assertion can provide to its templates.
