@@ -18,7 +18,7 @@
 //! `!` excludes files from its component. A component's files are those matched by one of its
 //! include patterns and by none of its exclude patterns.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -360,6 +360,50 @@ impl Matcher {
     pub fn include_count(&self) -> usize {
         self.include.buckets.iter().map(|b| b.owners.len()).sum()
     }
+
+    /// The folders a walk of the repository must enter to meet every file an include glob
+    /// can match (see [`Folders`]).
+    pub fn include_folders(&self) -> Folders {
+        let prefixes: HashSet<String> = self.include.by_prefix.keys().cloned().collect();
+        let mut ancestors = HashSet::new();
+        for p in &prefixes {
+            for (i, _) in p.match_indices('/') {
+                ancestors.insert(p[..i].to_owned());
+            }
+        }
+        Folders {
+            everything: prefixes.contains(""),
+            prefixes,
+            ancestors,
+        }
+    }
+}
+
+/// The folders under which an include glob can match a file. A path is tested only against
+/// the globs whose literal prefix is one of its ancestor folders (or the root, or the path
+/// itself: see `Buckets::hits`), so a folder can hold a match only when it is a prefix, lies
+/// under one, or is an ancestor of one. `component-matches-nothing` walks only these: a
+/// large repository's other trees (`records/`, vendored code) are never listed.
+#[derive(Debug, Clone)]
+pub struct Folders {
+    /// A glob starts with a wildcard (`**/*.md`): every folder can hold a match.
+    everything: bool,
+    prefixes: HashSet<String>,
+    /// Every proper ancestor folder of a prefix.
+    ancestors: HashSet<String>,
+}
+
+impl Folders {
+    /// Whether a file under `dir` (repository-relative, `/`-separated, `""` for the root)
+    /// can match an include glob.
+    pub fn may_hold_matches(&self, dir: &str) -> bool {
+        self.everything
+            || dir.is_empty()
+            || self.ancestors.contains(dir)
+            || std::iter::once(dir.len())
+                .chain(dir.match_indices('/').map(|(i, _)| i))
+                .any(|end| self.prefixes.contains(&dir[..end]))
+    }
 }
 
 #[cfg(test)]
@@ -444,6 +488,18 @@ mod tests {
             fast.include_globs_for(path, &mut a);
             reference.include_globs_for(path, &mut b);
             assert_eq!(a, b, "include_globs_for({path:?})");
+            // A walk that enters only `include_folders` still meets every file a glob matches.
+            if !a.is_empty() {
+                let folders = fast.include_folders();
+                let path = path.strip_prefix("./").unwrap_or(path);
+                for (i, _) in path.match_indices('/') {
+                    assert!(
+                        folders.may_hold_matches(&path[..i]),
+                        "{path:?} matches {a:?}, but its folder {:?} is not walked",
+                        &path[..i]
+                    );
+                }
+            }
         }
     }
 
@@ -713,6 +769,37 @@ mod tests {
                 assert_text_same_as_reference(&sheet_text(&components), &paths);
             }
         }
+    }
+
+    #[test]
+    fn only_the_folders_a_glob_can_match_under_are_walked() {
+        let (m, _) = matcher(
+            "components:\n  a:\n    paths: ['theme/**', 'shared/tracking/*.js', '!records/**']\n  b:\n    paths: [apps/pay/x.json]\n",
+        );
+        let folders = m.include_folders();
+        for dir in [
+            "",
+            "theme",
+            "theme/a/b",
+            "shared",
+            "shared/tracking",
+            "apps",
+            "apps/pay",
+        ] {
+            assert!(folders.may_hold_matches(dir), "{dir}");
+        }
+        for dir in [
+            "records",
+            "shared/other",
+            "themes",
+            "apps/payment",
+            "sharedx",
+            "apps/pay2",
+        ] {
+            assert!(!folders.may_hold_matches(dir), "{dir}");
+        }
+        let (m, _) = matcher("components:\n  a:\n    paths: ['theme/**', '**/*.md']\n");
+        assert!(m.include_folders().may_hold_matches("records/deep"));
     }
 
     #[test]

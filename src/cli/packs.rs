@@ -8,7 +8,8 @@ use walkdir::WalkDir;
 
 use super::workspace::{SheetOnDisk, inside_repo, normalize};
 use super::{CliError, Context};
-use crate::finding::{Finding, RuleId};
+use crate::finding::Finding;
+use crate::globs::{Folders, Matcher};
 use crate::policy::{self, Input, Policy};
 
 /// The embedded rules plus the packs the sheet lists in `policy.packs` (paths relative to the
@@ -64,16 +65,18 @@ pub(super) fn pack_error(e: policy::PackError) -> CliError {
 }
 
 /// Every file under `root`, relative to it with `/` separators, skipping `.git`, `target` and
-/// `node_modules`.
-pub fn repo_files(root: &Path) -> Result<Vec<String>, CliError> {
+/// `node_modules`, and with `folders` the folders where no component glob can match a file.
+pub fn repo_files(root: &Path, folders: Option<&Folders>) -> Result<Vec<String>, CliError> {
     let mut out = Vec::new();
     let walker = WalkDir::new(root).into_iter().filter_entry(|e| {
-        e.depth() == 0
-            || !(e.file_type().is_dir()
-                && matches!(
-                    e.file_name().to_string_lossy().as_ref(),
-                    ".git" | "target" | "node_modules"
-                ))
+        if e.depth() == 0 || !e.file_type().is_dir() {
+            return true;
+        }
+        let skipped = matches!(
+            e.file_name().to_string_lossy().as_ref(),
+            ".git" | "target" | "node_modules"
+        );
+        !skipped && folders.is_none_or(|f| f.may_hold_matches(&relative(e.path(), root)))
     });
     for entry in walker {
         let entry = entry.map_err(|e| {
@@ -85,15 +88,21 @@ pub fn repo_files(root: &Path) -> Result<Vec<String>, CliError> {
         if entry.file_type().is_dir() {
             continue;
         }
-        if let Ok(rel) = entry.path().strip_prefix(root) {
-            let parts: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push(parts.join("/"));
-        }
+        out.push(relative(entry.path(), root));
     }
     Ok(out)
+}
+
+/// A path under `root`, relative to it with `/` separators (as globs are written).
+fn relative(path: &Path, root: &Path) -> String {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return String::new();
+    };
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
 }
 
 /// Schema + policy + waivers for one sheet on disk: every finding `check` reports for it.
@@ -107,34 +116,94 @@ pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, C
     if root.as_os_str().is_empty() {
         root = std::path::PathBuf::from(".");
     }
-    // With the embedded rules only, components to match and `component-matches-nothing` not
-    // configured (a sheet may turn it off to spare a large repository the walk), the core pack
-    // needs the files: the repository is walked before the rules are asked for, which are being
-    // parsed on the warm-up thread meanwhile (see `cli::warm_up`). The walk is still kept only
-    // if the rules need it, and its error (like a missing root) only counts then.
-    let configured = s
-        .policy
-        .rules
-        .iter()
-        .any(|(id, _)| id.value == RuleId::ComponentMatchesNothing.as_str());
-    let is_dir = root.is_dir();
-    let early = (s.policy.packs.is_empty() && !configured && !s.components.is_empty() && is_dir)
-        .then(|| repo_files(&root));
     let policy = policy_for(sheet)?;
+    let mut globs = None;
     let files = if policy.needs_files(s) {
-        if !is_dir {
+        if !root.is_dir() {
             return Err(CliError::file(
                 root.display().to_string(),
                 "the component root (`root` of the sheet) is not a folder",
             ));
         }
-        Some(match early {
-            Some(walked) => walked?,
-            None => repo_files(&root)?,
-        })
+        let (matcher, errors) = Matcher::new(&s.components);
+        let files = repo_files(&root, Some(&matcher.include_folders()))?;
+        globs = Some((matcher, errors));
+        Some(files)
     } else {
         None
     };
-    let input = Input::new(ctx.today, files.as_deref());
+    let mut input = Input::new(ctx.today, files.as_deref());
+    if let Some(globs) = globs {
+        input = input.with_globs(globs);
+    }
     Ok(policy.judge(s, findings, &input))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::RuleId;
+
+    /// `component-matches-nothing` over a walk of `root`, of every folder or only of those the
+    /// globs can match under, with the files walked.
+    fn unmatched(
+        sheet: &crate::sheet::Sheet,
+        root: &Path,
+        pruned: bool,
+    ) -> (Vec<String>, Vec<String>) {
+        let (matcher, errors) = Matcher::new(&sheet.components);
+        let folders = matcher.include_folders();
+        let files = repo_files(root, pruned.then_some(&folders)).expect("walk");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date");
+        let input = Input::new(today, Some(&files)).with_globs((matcher, errors));
+        let findings = policy::core()
+            .check(sheet, &input)
+            .into_iter()
+            .filter(|f| f.rule == RuleId::ComponentMatchesNothing.as_str())
+            .map(|f| format!("{} | {}", f.message, f.help.unwrap_or_default()))
+            .collect();
+        (findings, files)
+    }
+
+    #[test]
+    fn the_walk_of_the_globs_folders_finds_what_the_whole_walk_finds() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        for file in [
+            "theme/snippets/a.liquid",
+            "theme/sections/b.liquid",
+            "records/r.yaml",
+            "docs/deep/readme.md",
+            "shared/x.js",
+            "apps/pay/cfg.json",
+        ] {
+            let path = tmp.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+            std::fs::write(path, "x").expect("write");
+        }
+        let text = "components:\n  a:\n    paths: [theme/snipets/a.liquid, theme/snippets, \"records2/**\", shared/*.ts, theme/sections/b.liqiud, \"/apps/pay/**\", \"apps/pay/**\", \"theme/**\"]\n";
+        let loaded = crate::sheet::load("governance.yaml", text.as_bytes().to_vec());
+        let sheet = loaded.sheet.expect("a sheet");
+        let (whole, all_files) = unmatched(&sheet, tmp.path(), false);
+        let (pruned, walked) = unmatched(&sheet, tmp.path(), true);
+        assert_eq!(pruned, whole);
+        assert_eq!(whole.len(), 6, "{whole:#?}");
+        assert!(all_files.iter().any(|f| f == "records/r.yaml"));
+        assert!(
+            !walked
+                .iter()
+                .any(|f| f.starts_with("records/") || f.starts_with("docs/"))
+        );
+        // The shipped examples: nothing unmatched either way, fewer folders walked.
+        for example in ["examples/shopify-store", "examples/custom-backend"] {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
+            let bytes = std::fs::read(dir.join("governance.yaml")).expect("the example");
+            let sheet = crate::sheet::load("governance.yaml", bytes)
+                .sheet
+                .expect("a sheet");
+            let (whole, all_files) = unmatched(&sheet, &dir, false);
+            let (pruned, walked) = unmatched(&sheet, &dir, true);
+            assert_eq!(pruned, whole, "{example}");
+            assert!(walked.len() < all_files.len(), "{example}");
+        }
+    }
 }

@@ -121,6 +121,13 @@ impl<'a> Input<'a> {
         }
     }
 
+    /// With the sheet's component globs already compiled (`Matcher::new` of its components),
+    /// which the built-ins then use instead of compiling them again.
+    pub fn with_globs(self, globs: (Matcher, Vec<GlobError>)) -> Self {
+        let _ = self.globs.set(globs);
+        self
+    }
+
     fn globs(&self, sheet: &Sheet) -> &(Matcher, Vec<GlobError>) {
         self.globs.get_or_init(|| Matcher::new(&sheet.components))
     }
