@@ -325,16 +325,6 @@ pub fn exit_for(findings: &[Finding], fail_on: Severity) -> ExitCode {
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let ctx = cli.global.resolve()?;
-    if matches!(
-        cli.command,
-        Command::Check(_)
-            | Command::Retests(_)
-            | Command::Record(_)
-            | Command::Doc(_)
-            | Command::Graph(_)
-    ) {
-        warm_up();
-    }
     match cli.command {
         Command::Check(args) => check::run(&ctx, args),
         Command::Retests(args) => retests::run(&ctx, args),
@@ -353,19 +343,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Incident(args) => incident::run(&ctx, args),
         Command::Test(args) => test::run(&ctx, args),
     }
-}
-
-/// Compile the schema validators (about 4 ms) and parse the embedded rule packs (about
-/// 1.5 ms) on two helper threads while this one reads and parses the sheet: most of the
-/// start-up of a small sheet is building these. All are `OnceLock`s, so whoever needs one
-/// first waits for it or builds it; a thread that cannot start changes nothing but the time.
-fn warm_up() {
-    let spawn = |name: &str, work: fn()| {
-        let _ = std::thread::Builder::new().name(name.into()).spawn(work);
-    };
-    spawn("warm-up-packs", || {
-        crate::policy::core();
-    });
 }
 
 /// The default sheet when no path is given: `governance.yaml` in the current folder, else in
