@@ -88,28 +88,90 @@ impl Type {
     }
 }
 
-/// A `pattern`, compiled on first use (a test compiles every one of the schema's).
+/// A `pattern`. The prebuilt checker holds each pattern's DFA, built when `prebuilt.rs` was
+/// written and only deserialized here (compiling a regex at start-up cost more than checking
+/// a small sheet); a pattern without one is compiled as a regex on first use (a test compiles
+/// every one of the schema's, and holds each DFA to its regex).
 struct Pattern {
     text: String,
-    regex: OnceLock<regex::Regex>,
+    /// The pattern's dense DFA, serialized little-endian (see [`Aligned`]).
+    dfa: Option<&'static [u8]>,
+    engine: OnceLock<Engine>,
+}
+
+/// What matches a [`Pattern`].
+enum Engine {
+    Dfa(Box<regex_automata::dfa::dense::DFA<&'static [u32]>>),
+    Regex(regex::Regex),
+}
+
+/// Bytes aligned for a DFA's `u32` words: `prebuilt.rs` holds each DFA in one.
+#[repr(C)]
+struct Aligned<B: ?Sized> {
+    align: [u32; 0],
+    bytes: B,
 }
 
 impl Pattern {
     fn new(text: &str) -> Self {
         Self {
             text: text.to_owned(),
-            regex: OnceLock::new(),
+            dfa: None,
+            engine: OnceLock::new(),
         }
     }
 
+    /// A pattern with its DFA (as [`dfa_bytes`] wrote it).
+    fn prebuilt(text: &str, dfa: &'static [u8]) -> Self {
+        Self {
+            dfa: Some(dfa),
+            ..Self::new(text)
+        }
+    }
+
+    fn regex(&self) -> regex::Regex {
+        regex::Regex::new(&self.text).expect("checked when compiled")
+    }
+
+    fn engine(&self) -> &Engine {
+        self.engine.get_or_init(|| {
+            // A DFA that does not deserialize (written on a machine of the other byte
+            // order) leaves the pattern to the regex.
+            match self
+                .dfa
+                .and_then(|bytes| regex_automata::dfa::dense::DFA::from_bytes(bytes).ok())
+            {
+                Some((dfa, _)) => Engine::Dfa(Box::new(dfa)),
+                None => Engine::Regex(self.regex()),
+            }
+        })
+    }
+
     fn is_match(&self, s: &str) -> bool {
-        self.regex
-            .get_or_init(|| regex::Regex::new(&self.text).expect("checked when compiled"))
-            .is_match(s)
+        use regex_automata::dfa::Automaton as _;
+        match self.engine() {
+            Engine::Dfa(dfa) => match dfa.try_search_fwd(&regex_automata::Input::new(s)) {
+                Ok(m) => m.is_some(),
+                // A DFA built with quit bytes could stop; these have none.
+                Err(_) => self.regex().is_match(s),
+            },
+            Engine::Regex(r) => r.is_match(s),
+        }
     }
 }
 
+/// A pattern's dense DFA, serialized little-endian for `prebuilt.rs`: built with the syntax
+/// `regex::Regex` uses, so that it matches what the regex matches (a test holds it to that).
+/// `None` when the pattern needs what a DFA cannot do (a Unicode word boundary).
+#[cfg(test)]
+fn dfa_bytes(pattern: &str) -> Option<Vec<u8>> {
+    let dfa = regex_automata::dfa::dense::DFA::new(pattern).ok()?;
+    let (bytes, pad) = dfa.to_bytes_little_endian();
+    Some(bytes[pad..].to_vec())
+}
+
 /// What `additionalProperties` says.
+#[derive(Clone, Copy)]
 enum Additional {
     /// Absent or `true`.
     Any,
@@ -156,6 +218,88 @@ impl Sub {
             property_names: None,
             items: None,
             reference: None,
+        }
+    }
+}
+
+/// A [`Sub`] as `prebuilt.rs` holds it: data, so that the file compiles to a table (code that
+/// built each subschema was a quarter of a megabyte of machine code, paged in at every start).
+struct SubData {
+    location: &'static str,
+    ty: Option<Type>,
+    /// JSON texts, as `serde_json` wrote them.
+    constant: Option<&'static str>,
+    options: Option<&'static str>,
+    minimum: Option<&'static str>,
+    maximum: Option<&'static str>,
+    min_length: Option<u64>,
+    required: &'static [&'static str],
+    /// The pattern, and its DFA (see [`Pattern::prebuilt`]).
+    pattern: Option<(&'static str, Option<&'static [u8]>)>,
+    properties: &'static [(&'static str, usize)],
+    additional: Additional,
+    property_names: Option<usize>,
+    items: Option<usize>,
+    reference: Option<usize>,
+}
+
+impl SubData {
+    /// No keyword, at the root: what each table entry starts from.
+    const EMPTY: SubData = SubData {
+        location: "",
+        ty: None,
+        constant: None,
+        options: None,
+        minimum: None,
+        maximum: None,
+        min_length: None,
+        required: &[],
+        pattern: None,
+        properties: &[],
+        additional: Additional::Any,
+        property_names: None,
+        items: None,
+        reference: None,
+    };
+
+    fn sub(&self) -> Sub {
+        let SubData {
+            location,
+            ty,
+            constant,
+            options,
+            minimum,
+            maximum,
+            min_length,
+            required,
+            pattern,
+            properties,
+            additional,
+            property_names,
+            items,
+            reference,
+        } = self;
+        Sub {
+            location: (*location).to_owned(),
+            ty: *ty,
+            constant: constant.map(json),
+            options: options.map(json),
+            minimum: minimum.map(number),
+            maximum: maximum.map(number),
+            min_length: *min_length,
+            required: required.iter().map(|r| (*r).to_owned()).collect(),
+            pattern: pattern.map(|(text, dfa)| match dfa {
+                Some(dfa) => Pattern::prebuilt(text, dfa),
+                None => Pattern::new(text),
+            }),
+            properties: properties
+                .iter()
+                .map(|&(name, i)| (name.to_owned(), i))
+                .collect(),
+            additional: *additional,
+            property_names: *property_names,
+            items: *items,
+            reference: *reference,
         }
     }
 }
@@ -233,13 +377,16 @@ impl Checker {
         )
     }
 
-    /// The Rust that builds this checker (the body of `prebuilt.rs`).
+    /// The Rust that holds this checker (the body of `prebuilt.rs`): tables of
+    /// [`SubData`], which [`Checker::prebuilt`] turns into the checker.
     #[cfg(test)]
     fn rust_body(&self) -> String {
         let q = |s: &str| format!("{s:?}");
-        let mut out = String::from(
-            "impl Checker {\n    pub(super) fn prebuilt() -> Self {\n        let subs = vec![\n",
+        let mut out = format!(
+            "/// The subschemas, in order (see `SubData`).\nstatic SUBS: [SubData; {}] = [\n",
+            self.subs.len()
         );
+        let mut dfas: Vec<(String, Vec<u8>)> = Vec::new();
         for s in &self.subs {
             // Every field by name: a field added to `Sub` must be written here too.
             let Sub {
@@ -258,41 +405,42 @@ impl Checker {
                 items,
                 reference,
             } = s;
-            let mut fields = Vec::new();
+            let mut fields = vec![format!("location: {}", q(location))];
             if let Some(t) = *ty {
                 fields.push(format!("ty: Some({})", t.rust()));
             }
-            if let Some(c) = constant {
-                fields.push(format!("constant: Some(json({}))", q(&c.to_string())));
-            }
-            if let Some(o) = options {
-                fields.push(format!("options: Some(json({}))", q(&o.to_string())));
-            }
-            if let Some(n) = minimum {
-                fields.push(format!("minimum: Some(number({}))", q(&n.to_string())));
-            }
-            if let Some(n) = maximum {
-                fields.push(format!("maximum: Some(number({}))", q(&n.to_string())));
-            }
+            let text = |name: &str, value: Option<String>| {
+                value.map(|v| format!("{name}: Some({})", q(&v)))
+            };
+            fields.extend(text("constant", constant.as_ref().map(Json::to_string)));
+            fields.extend(text("options", options.as_ref().map(Json::to_string)));
+            fields.extend(text("minimum", minimum.as_ref().map(ToString::to_string)));
+            fields.extend(text("maximum", maximum.as_ref().map(ToString::to_string)));
             if let Some(n) = *min_length {
                 fields.push(format!("min_length: Some({n})"));
             }
             if !required.is_empty() {
-                let names: Vec<String> = required
-                    .iter()
-                    .map(|r| format!("{}.into()", q(r)))
-                    .collect();
-                fields.push(format!("required: vec![{}]", names.join(", ")));
+                let names: Vec<String> = required.iter().map(|r| q(r)).collect();
+                fields.push(format!("required: &[{}]", names.join(", ")));
             }
             if let Some(p) = pattern {
-                fields.push(format!("pattern: Some(Pattern::new({}))", q(&p.text)));
+                // One DFA per distinct pattern.
+                let known = dfas.iter().position(|(text, _)| *text == p.text);
+                let at = known.or_else(|| {
+                    dfa_bytes(&p.text).map(|bytes| {
+                        dfas.push((p.text.clone(), bytes));
+                        dfas.len() - 1
+                    })
+                });
+                let dfa = at.map_or_else(|| "None".to_owned(), |i| format!("Some(&DFA_{i}.bytes)"));
+                fields.push(format!("pattern: Some(({}, {dfa}))", q(&p.text)));
             }
             if !properties.is_empty() {
                 let props: Vec<String> = properties
                     .iter()
-                    .map(|(name, i)| format!("({}.into(), {i})", q(name)))
+                    .map(|(name, i)| format!("({}, {i})", q(name)))
                     .collect();
-                fields.push(format!("properties: vec![{}]", props.join(", ")));
+                fields.push(format!("properties: &[{}]", props.join(", ")));
             }
             match additional {
                 Additional::Any => {}
@@ -301,38 +449,55 @@ impl Checker {
                     fields.push(format!("additional: Additional::Schema({i})"));
                 }
             }
-            if let Some(i) = *property_names {
-                fields.push(format!("property_names: Some({i})"));
+            for (name, value) in [
+                ("property_names", property_names),
+                ("items", items),
+                ("reference", reference),
+            ] {
+                if let Some(i) = value {
+                    fields.push(format!("{name}: Some({i})"));
+                }
             }
-            if let Some(i) = *items {
-                fields.push(format!("items: Some({i})"));
-            }
-            if let Some(i) = *reference {
-                fields.push(format!("reference: Some({i})"));
-            }
-            if fields.is_empty() {
-                let _ = writeln!(out, "            Sub::at({}),", q(location));
-            } else {
-                let _ = writeln!(
-                    out,
-                    "            Sub {{ {}, ..Sub::at({}) }},",
-                    fields.join(", "),
-                    q(location)
-                );
-            }
+            let _ = writeln!(
+                out,
+                "    SubData {{ {}, ..SubData::EMPTY }},",
+                fields.join(", ")
+            );
         }
-        out.push_str("        ];\n        let defs = [\n");
         let mut defs: Vec<(&String, &usize)> = self.defs.iter().collect();
         defs.sort();
-        for (name, i) in defs {
-            let _ = writeln!(out, "            ({}, {i}),", q(name));
-        }
-        out.push_str(
-            "        ];\n        Checker {\n            subs,\n            \
-             defs: defs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),\n        \
-             }\n    }\n}\n",
+        let _ = write!(
+            out,
+            "];\n\n/// `$ref` targets and their subschemas.\nstatic DEFS: [(&str, usize); {}] = [\n",
+            defs.len()
         );
+        for (name, i) in defs {
+            let _ = writeln!(out, "    ({}, {i}),", q(name));
+        }
+        out.push_str("];\n");
+        for (i, (text, bytes)) in dfas.iter().enumerate() {
+            let _ = write!(
+                out,
+                "\n/// The DFA of `{text}`.\nstatic DFA_{i}: Aligned<[u8; {}]> = Aligned {{\n    align: [],\n    bytes: [",
+                bytes.len()
+            );
+            for (j, chunk) in bytes.chunks(32).enumerate() {
+                let row: Vec<String> = chunk.iter().map(u8::to_string).collect();
+                let sep = if j == 0 { "" } else { "," };
+                let _ = write!(out, "{sep}\n        {}", row.join(", "));
+            }
+            out.push_str(",\n    ],\n};\n");
+        }
         out
+    }
+
+    /// The checker `prebuilt.rs` holds: the schema's checks compiled when the crate was last
+    /// tested (see there).
+    pub(super) fn prebuilt() -> Self {
+        Checker {
+            subs: SUBS.iter().map(SubData::sub).collect(),
+            defs: DEFS.iter().map(|&(name, i)| (name.to_owned(), i)).collect(),
+        }
     }
 
     /// The index of the root schema.
@@ -1139,6 +1304,83 @@ mod tests {
             .collect()
     }
 
+    /// Every string and key of a tree.
+    fn strings(node: &Node, out: &mut Vec<String>) {
+        match &node.value {
+            Value::Str(s) => out.push(s.to_string()),
+            Value::Seq(items) => items.iter().for_each(|n| strings(n, out)),
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    out.push(k.key_text().clone());
+                    strings(v, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Each prebuilt pattern's DFA against its regex, on the given strings.
+    fn assert_patterns_match_as_regexes(texts: &[String]) -> usize {
+        let checker = Checker::prebuilt();
+        let mut compared = 0;
+        for p in checker.subs.iter().filter_map(|s| s.pattern.as_ref()) {
+            assert!(
+                matches!(p.engine(), Engine::Dfa(_)),
+                "`{}` has no prebuilt DFA",
+                p.text
+            );
+            let re = regex::Regex::new(&p.text).expect("the pattern compiles");
+            for t in texts {
+                assert_eq!(p.is_match(t), re.is_match(t), "`{}` on {t:?}", p.text);
+                compared += 1;
+            }
+        }
+        compared
+    }
+
+    #[test]
+    fn the_prebuilt_patterns_match_what_their_regexes_match() {
+        if cfg!(govsheet_stale_prebuilt) {
+            return;
+        }
+        let mut texts: Vec<String> = [
+            "",
+            "a",
+            "a-",
+            "-a",
+            "A",
+            "a_b",
+            "_a",
+            "1",
+            "12d",
+            "3w",
+            "3x",
+            "d",
+            "2026-11-25",
+            "2026-1-25",
+            "/",
+            "/a/b",
+            "a/b",
+            "/\n",
+            "/é日",
+            "\n",
+            "a\n",
+            "é",
+            "a-é",
+            "2026-11-25\n",
+            "purchase-dedupe\n",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        for (_, tree) in repository_trees() {
+            strings(&tree, &mut texts);
+        }
+        texts.sort();
+        texts.dedup();
+        let compared = assert_patterns_match_as_regexes(&texts);
+        assert!(compared > 10_000, "only {compared} comparisons");
+    }
+
     #[test]
     fn every_sheet_in_the_repository_gets_the_errors_jsonschema_reports() {
         let trees = repository_trees();
@@ -1297,6 +1539,16 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Strings near the patterns' alphabets: each DFA agrees with its regex.
+        #[test]
+        fn prebuilt_patterns_agree_with_their_regexes(
+            texts in proptest::collection::vec("[a-zA-Z0-9_/ .:dw\\-\né日]{0,12}", 1..32),
+        ) {
+            if cfg!(not(govsheet_stale_prebuilt)) {
+                assert_patterns_match_as_regexes(&texts);
+            }
+        }
 
         /// The examples with a few of their nodes (keys or values) replaced by values of
         /// every type and shape: both validators agree.
