@@ -361,6 +361,22 @@ impl Matcher {
         self.include.buckets.iter().map(|b| b.owners.len()).sum()
     }
 
+    /// The include globs that match at least one of `paths` (stopping once all have).
+    pub fn matched_includes(&self, paths: &[String]) -> HashSet<GlobId> {
+        let total = self.include_count();
+        let mut matched = HashSet::new();
+        let mut hits = Vec::new();
+        for p in paths {
+            if matched.len() >= total {
+                break;
+            }
+            hits.clear();
+            self.include_globs_for(p, &mut hits);
+            matched.extend(hits.iter().copied());
+        }
+        matched
+    }
+
     /// The folders a walk of the repository must enter to meet every file an include glob
     /// can match (see [`Folders`]).
     pub fn include_folders(&self) -> Folders {
@@ -386,7 +402,8 @@ impl Matcher {
 /// large repository's other trees (`records/`, vendored code) are never listed.
 #[derive(Debug, Clone)]
 pub struct Folders {
-    /// A glob starts with a wildcard (`**/*.md`): every folder can hold a match.
+    /// A glob's literal part names no folder (`**/*.md`, `*.js`, `README.md`): its bucket is
+    /// the root's, and every folder is walked.
     everything: bool,
     prefixes: HashSet<String>,
     /// Every proper ancestor folder of a prefix.

@@ -6,6 +6,8 @@
 //! `evidence`, `policy`, `diff`/`verify`, `retest`, `report`, `doc`, `cli`; each imports only from lower
 //! layers (`docs/architecture.md`, checked by `tests/architecture.rs`).
 
+#[cfg(test)]
+mod bless;
 pub mod cli;
 pub mod diff;
 pub mod doc;

@@ -15,7 +15,7 @@ use regex::Regex;
 /// The layers, lowest first (the table in `docs/architecture.md`). A module imports only from
 /// a lower layer; modules of one layer do not import each other. No exceptions.
 const LAYERS: &[&[&str]] = &[
-    &["source", "suggest"],
+    &["source", "suggest", "bless"],
     &["finding"],
     &["sheet"],
     &["globs"],

@@ -2,8 +2,9 @@
 //! before it, component `paths` patterns one per line; after it, raw `git diff --name-status -z`
 //! and `git diff --raw -z` / `git log --raw -z` output. The patterns go through the real loader into
 //! `globs::Matcher`; the parsed paths are matched against it. Nothing may panic, every
-//! component index must be in range, and the matcher must agree with the all-globset
-//! `Matcher::new_reference`.
+//! component index must be in range, the matcher must agree with the all-globset
+//! `Matcher::new_reference`, and a path a glob matches must lie in folders
+//! `Matcher::include_folders` keeps (the walk of `component-matches-nothing` enters no others).
 #![no_main]
 
 use govsheet::cli::git;
@@ -34,6 +35,8 @@ fuzz_target!(|data: &[u8]| {
         let quoted = serde_json::to_string(p).unwrap_or_default();
         yaml.push_str(&format!("      - {quoted}\n"));
     }
+    // The fuzzed globs alone (`b` below matches under every folder).
+    folders_hold_matches(&yaml, &changed);
     yaml.push_str("  b:\n    paths: [\"**/*.liquid\", \"!theme/**\"]\n");
     let loaded = sheet::load("governance.yaml", yaml.into_bytes());
     let Some(sheet) = loaded.sheet else { return };
@@ -56,3 +59,23 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(a, b, "{path:?}");
     }
 });
+
+/// Every path an include glob of the sheet matches lies in folders `include_folders` keeps.
+fn folders_hold_matches(yaml: &str, paths: &[String]) {
+    let loaded = sheet::load("governance.yaml", yaml.as_bytes().to_vec());
+    let Some(sheet) = loaded.sheet else { return };
+    let (matcher, _) = globs::Matcher::new(&sheet.components);
+    let folders = matcher.include_folders();
+    let mut hits = Vec::new();
+    for path in paths {
+        hits.clear();
+        matcher.include_globs_for(path, &mut hits);
+        if hits.is_empty() {
+            continue;
+        }
+        let path = path.strip_prefix("./").unwrap_or(path);
+        for (i, _) in path.match_indices('/') {
+            assert!(folders.may_hold_matches(&path[..i]), "{path:?} in {:?}", &path[..i]);
+        }
+    }
+}

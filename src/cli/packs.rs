@@ -9,8 +9,9 @@ use walkdir::WalkDir;
 use super::workspace::{SheetOnDisk, inside_repo, normalize};
 use super::{CliError, Context};
 use crate::finding::Finding;
-use crate::globs::{Folders, Matcher};
+use crate::globs::{Folders, GlobError, Matcher};
 use crate::policy::{self, Input, Policy};
+use crate::sheet::model::{Component, IdMap};
 
 /// The embedded rules plus the packs the sheet lists in `policy.packs` (paths relative to the
 /// sheet, inside the repository). An unreadable or invalid pack stops the run. A sheet without
@@ -65,7 +66,7 @@ pub(super) fn pack_error(e: policy::PackError) -> CliError {
 }
 
 /// Every file under `root`, relative to it with `/` separators, skipping `.git`, `target` and
-/// `node_modules`, and with `folders` the folders where no component glob can match a file.
+/// `node_modules` folders; with `folders`, only in the folders it keeps.
 pub fn repo_files(root: &Path, folders: Option<&Folders>) -> Result<Vec<String>, CliError> {
     let mut out = Vec::new();
     let walker = WalkDir::new(root).into_iter().filter_entry(|e| {
@@ -76,7 +77,10 @@ pub fn repo_files(root: &Path, folders: Option<&Folders>) -> Result<Vec<String>,
             e.file_name().to_string_lossy().as_ref(),
             ".git" | "target" | "node_modules"
         );
-        !skipped && folders.is_none_or(|f| f.may_hold_matches(&relative(e.path(), root)))
+        !skipped
+            && folders.is_none_or(|f| {
+                relative(e.path(), root).is_some_and(|rel| f.may_hold_matches(&rel))
+            })
     });
     for entry in walker {
         let entry = entry.map_err(|e| {
@@ -88,21 +92,39 @@ pub fn repo_files(root: &Path, folders: Option<&Folders>) -> Result<Vec<String>,
         if entry.file_type().is_dir() {
             continue;
         }
-        out.push(relative(entry.path(), root));
+        if let Some(rel) = relative(entry.path(), root) {
+            out.push(rel);
+        }
     }
     Ok(out)
 }
 
 /// A path under `root`, relative to it with `/` separators (as globs are written).
-fn relative(path: &Path, root: &Path) -> String {
-    let Ok(rel) = path.strip_prefix(root) else {
-        return String::new();
-    };
+fn relative(path: &Path, root: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
     let parts: Vec<String> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    parts.join("/")
+    Some(parts.join("/"))
+}
+
+/// The files `component-matches-nothing` reads, and the component globs compiled for the walk
+/// (handed on to the rules).
+type Walked = (Vec<String>, (Matcher, Vec<GlobError>));
+
+/// The files `component-matches-nothing` reads under `root`, and the component globs compiled
+/// for them. Only the folders a glob can match under decide whether each glob matches a file
+/// (an unreadable folder elsewhere is no error); when one matches none, the rule's help looks
+/// around it (the closest file name, a folder written without `/**`), so the whole repository
+/// is walked then.
+fn walk(root: &Path, components: &IdMap<Component>) -> Result<Walked, CliError> {
+    let (matcher, errors) = Matcher::new(components);
+    let mut files = repo_files(root, Some(&matcher.include_folders()))?;
+    if matcher.matched_includes(&files).len() < matcher.include_count() {
+        files = repo_files(root, None)?;
+    }
+    Ok((files, (matcher, errors)))
 }
 
 /// Schema + policy + waivers for one sheet on disk: every finding `check` reports for it.
@@ -125,9 +147,8 @@ pub fn check_sheet(sheet: &SheetOnDisk, ctx: &Context) -> Result<Vec<Finding>, C
                 "the component root (`root` of the sheet) is not a folder",
             ));
         }
-        let (matcher, errors) = Matcher::new(&s.components);
-        let files = repo_files(&root, Some(&matcher.include_folders()))?;
-        globs = Some((matcher, errors));
+        let (files, compiled) = walk(&root, &s.components)?;
+        globs = Some(compiled);
         Some(files)
     } else {
         None
@@ -144,18 +165,21 @@ mod tests {
     use super::*;
     use crate::finding::RuleId;
 
-    /// `component-matches-nothing` over a walk of `root`, of every folder or only of those the
-    /// globs can match under, with the files walked.
+    /// `component-matches-nothing`'s findings (message and help) over `root`, with the files
+    /// `walk` gives it (`whole`: every file instead), and the files.
     fn unmatched(
         sheet: &crate::sheet::Sheet,
         root: &Path,
-        pruned: bool,
+        whole: bool,
     ) -> (Vec<String>, Vec<String>) {
-        let (matcher, errors) = Matcher::new(&sheet.components);
-        let folders = matcher.include_folders();
-        let files = repo_files(root, pruned.then_some(&folders)).expect("walk");
+        let (files, globs) = walk(root, &sheet.components).expect("walk");
+        let files = if whole {
+            repo_files(root, None).expect("walk")
+        } else {
+            files
+        };
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date");
-        let input = Input::new(today, Some(&files)).with_globs((matcher, errors));
+        let input = Input::new(today, Some(&files)).with_globs(globs);
         let findings = policy::core()
             .check(sheet, &input)
             .into_iter()
@@ -165,45 +189,62 @@ mod tests {
         (findings, files)
     }
 
+    fn sheet_of(text: &str) -> crate::sheet::Sheet {
+        let loaded = crate::sheet::load("governance.yaml", text.as_bytes().to_vec());
+        loaded.sheet.expect("a sheet")
+    }
+
+    fn repo(files: &[&str]) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        for file in files {
+            let path = tmp.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+            std::fs::write(path, "x").expect("write");
+        }
+        tmp
+    }
+
     #[test]
     fn the_walk_of_the_globs_folders_finds_what_the_whole_walk_finds() {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        for file in [
+        let tmp = repo(&[
             "theme/snippets/a.liquid",
             "theme/sections/b.liquid",
             "records/r.yaml",
             "docs/deep/readme.md",
             "shared/x.js",
             "apps/pay/cfg.json",
-        ] {
-            let path = tmp.path().join(file);
-            std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
-            std::fs::write(path, "x").expect("write");
-        }
-        let text = "components:\n  a:\n    paths: [theme/snipets/a.liquid, theme/snippets, \"records2/**\", shared/*.ts, theme/sections/b.liqiud, \"/apps/pay/**\", \"apps/pay/**\", \"theme/**\"]\n";
-        let loaded = crate::sheet::load("governance.yaml", text.as_bytes().to_vec());
-        let sheet = loaded.sheet.expect("a sheet");
-        let (whole, all_files) = unmatched(&sheet, tmp.path(), false);
-        let (pruned, walked) = unmatched(&sheet, tmp.path(), true);
-        assert_eq!(pruned, whole);
-        assert_eq!(whole.len(), 6, "{whole:#?}");
-        assert!(all_files.iter().any(|f| f == "records/r.yaml"));
+            "a/b/c/x.js",
+            "a/bb",
+        ]);
+        // Typos, a folder without `/**`, a rooted glob, a folder written `a/b//`: the help of
+        // each looks at files no glob matches.
+        let sheet = sheet_of(
+            "components:\n  a:\n    paths: [theme/snipets/a.liquid, theme/snippets, \"records2/**\", shared/*.ts, theme/sections/b.liqiud, \"/apps/pay/**\", \"apps/pay/**\", \"theme/**\", \"a/b//**\"]\n",
+        );
+        let (whole, _) = unmatched(&sheet, tmp.path(), true);
+        let (walked, _) = unmatched(&sheet, tmp.path(), false);
+        assert_eq!(walked, whole);
+        assert_eq!(whole.len(), 7, "{whole:#?}");
+        // When every glob matches, only their folders are listed.
+        let sheet = sheet_of("components:\n  a:\n    paths: [\"theme/**\", shared/*.js]\n");
+        let (none, files) = unmatched(&sheet, tmp.path(), false);
+        assert!(none.is_empty(), "{none:#?}");
+        assert!(files.iter().any(|f| f == "shared/x.js"));
         assert!(
-            !walked
+            !files
                 .iter()
                 .any(|f| f.starts_with("records/") || f.starts_with("docs/"))
         );
-        // The shipped examples: nothing unmatched either way, fewer folders walked.
+        // The shipped examples: nothing unmatched either way, fewer files listed.
         for example in ["examples/shopify-store", "examples/custom-backend"] {
             let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
-            let bytes = std::fs::read(dir.join("governance.yaml")).expect("the example");
-            let sheet = crate::sheet::load("governance.yaml", bytes)
-                .sheet
-                .expect("a sheet");
-            let (whole, all_files) = unmatched(&sheet, &dir, false);
-            let (pruned, walked) = unmatched(&sheet, &dir, true);
-            assert_eq!(pruned, whole, "{example}");
-            assert!(walked.len() < all_files.len(), "{example}");
+            let text = std::fs::read_to_string(dir.join("governance.yaml")).expect("the example");
+            let sheet = sheet_of(&text);
+            let (whole, all_files) = unmatched(&sheet, &dir, true);
+            let (walked, files) = unmatched(&sheet, &dir, false);
+            assert_eq!(walked, whole, "{example}");
+            assert!(whole.is_empty(), "{example}: {whole:#?}");
+            assert!(files.len() < all_files.len(), "{example}");
         }
     }
 }

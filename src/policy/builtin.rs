@@ -106,7 +106,9 @@ impl Builtin {
 /// What the built-ins read besides the sheet.
 pub struct Input<'a> {
     pub today: NaiveDate,
-    /// Repository files relative to the component root, when the CLI walked them.
+    /// Repository files relative to the component root, when the CLI walked them: at least
+    /// every file a component glob can match (`component-matches-nothing`, the one built-in
+    /// that reads them: see `cli::packs::check_sheet`).
     pub files: Option<&'a [String]>,
     /// The component globs, compiled once for every built-in that needs them.
     globs: OnceLock<(Matcher, Vec<GlobError>)>,
@@ -123,8 +125,12 @@ impl<'a> Input<'a> {
 
     /// With the sheet's component globs already compiled (`Matcher::new` of its components),
     /// which the built-ins then use instead of compiling them again.
-    pub fn with_globs(self, globs: (Matcher, Vec<GlobError>)) -> Self {
-        let _ = self.globs.set(globs);
+    pub(crate) fn with_globs(self, globs: (Matcher, Vec<GlobError>)) -> Self {
+        let set = self.globs.set(globs);
+        debug_assert!(
+            set.is_ok(),
+            "the globs are handed over once, before any built-in runs"
+        );
         self
     }
 
@@ -200,17 +206,7 @@ pub fn run(b: Builtin, info: &RuleInfo, sheet: &Sheet, input: &Input<'_>, out: &
                 errors.iter().map(|e| (e.component, e.index)).collect();
             // Every positive glob on its own: a typo in one is not hidden by a sibling glob
             // of the same component that still matches.
-            let total = matcher.include_count();
-            let mut matched: HashSet<(usize, usize)> = HashSet::new();
-            let mut hits = Vec::new();
-            for f in files {
-                if matched.len() >= total {
-                    break;
-                }
-                hits.clear();
-                matcher.include_globs_for(f, &mut hits);
-                matched.extend(hits.iter().copied());
-            }
+            let matched = matcher.matched_includes(files);
             for (ci, c) in sheet.components.iter().enumerate() {
                 let Some(paths) = &c.item.paths else { continue };
                 for (pi, p) in paths.value.iter().enumerate() {

@@ -90,9 +90,9 @@ pub fn core() -> &'static Policy {
 /// The embedded packs, parsed: built by `prebuilt.rs`, which holds what parsing them gave when
 /// the crate was last tested, so that start-up neither parses their YAML nor checks them.
 /// Written by the test `the_prebuilt_packs_are_the_parsed_packs` (`GOVSHEET_BLESS=1`), which
-/// fails while it is out of date; `build.rs` leaves it out (`govsheet_stale_packs`) when a pack
-/// or the code that parses packs changed since, and the packs are then parsed here as before,
-/// so a build is never wrong.
+/// fails while it is out of date; `build.rs` leaves it out (`govsheet_stale_packs`) when what
+/// it is written from (the packs, the code that reads them, `Cargo.lock`: `PACKS_PREBUILT`)
+/// changed since, or it was edited or deleted, and the packs are then parsed here as before.
 #[cfg(not(govsheet_stale_packs))]
 fn embedded() -> Vec<(Pack, &'static str)> {
     prebuilt::packs()

@@ -3,7 +3,6 @@
 //! what this wrote.
 
 use std::fmt::Write as _;
-use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
@@ -339,13 +338,6 @@ impl Rust for Expected {
     }
 }
 
-/// FNV-1a, 64 bits, as `build.rs` computes it.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 /// `prebuilt.rs`: a header with the hash of what it was written from (`inputs`, as `build.rs`
 /// hashes them) and of its own body, which `build.rs` checks; then the body.
 fn to_rust(packs: &[(Pack, &str)], inputs: &str) -> String {
@@ -362,12 +354,11 @@ fn to_rust(packs: &[(Pack, &str)], inputs: &str) -> String {
         );
     }
     body.push_str("    ]\n}\n");
-    format!(
-        "// @generated from policies/*.yaml by the test `the_prebuilt_packs_are_the_parsed_packs`\n\
-         // (GOVSHEET_BLESS=1): do not edit.\n\
-         // inputs fnv1a64: {inputs}\n\
-         // body fnv1a64: {:016x}\n\n{body}",
-        fnv1a64(body.as_bytes())
+    crate::bless::generated(
+        "policies/*.yaml",
+        "the_prebuilt_packs_are_the_parsed_packs",
+        inputs,
+        &body,
     )
 }
 
@@ -381,18 +372,7 @@ fn the_prebuilt_packs_are_the_parsed_packs() {
         })
         .collect();
     let want = to_rust(&parsed, env!("GOVSHEET_PACKS_INPUTS_FNV1A64"));
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/policy/prebuilt.rs");
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    if have != want {
-        if std::env::var_os("GOVSHEET_BLESS").is_some() {
-            std::fs::write(&path, &want).expect("write prebuilt.rs");
-        } else {
-            panic!(
-                "src/policy/prebuilt.rs is not the parse of policies/*.yaml: run \
-                 `GOVSHEET_BLESS=1 cargo test --lib prebuilt` and commit it"
-            );
-        }
-    }
+    crate::bless::check_or_bless("src/policy/prebuilt.rs", &want, "parsing policies/*.yaml");
     // What the file builds is what it says (and what parsing the packs gives).
     #[cfg(not(govsheet_stale_packs))]
     assert_eq!(

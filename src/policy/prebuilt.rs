@@ -1,6 +1,6 @@
-// @generated from policies/*.yaml by the test `the_prebuilt_packs_are_the_parsed_packs`
-// (GOVSHEET_BLESS=1): do not edit.
-// inputs fnv1a64: dfa452382d12e8aa
+// @generated from policies/*.yaml by the test
+// `the_prebuilt_packs_are_the_parsed_packs` (GOVSHEET_BLESS=1): do not edit.
+// inputs fnv1a64: f2d99a8c61846732
 // body fnv1a64: 4c7d4e4649d16538
 
 /// The embedded packs, as `pack::parse_embedded` gives them.

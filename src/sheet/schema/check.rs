@@ -95,17 +95,21 @@ impl Type {
 struct Pattern {
     text: String,
     /// The pattern's dense DFA, serialized little-endian (see [`Aligned`]).
-    dfa: Option<&'static [u8]>,
-    engine: OnceLock<Engine>,
+    bytes: Option<&'static [u8]>,
+    /// The DFA, deserialized on first use; `None` without one, or when it does not deserialize
+    /// (written on a machine of the other byte order).
+    dfa: OnceLock<Option<Box<Dfa>>>,
+    /// The regex, compiled on first use when there is no DFA (or a search of it fails).
+    regex: OnceLock<regex::Regex>,
 }
 
-/// What matches a [`Pattern`].
-enum Engine {
-    Dfa(Box<regex_automata::dfa::dense::DFA<&'static [u32]>>),
-    Regex(regex::Regex),
-}
+type Dfa = regex_automata::dfa::dense::DFA<&'static [u32]>;
 
 /// Bytes aligned for a DFA's `u32` words: `prebuilt.rs` holds each DFA in one.
+#[cfg_attr(
+    govsheet_stale_prebuilt,
+    allow(dead_code, reason = "only prebuilt.rs makes them")
+)]
 #[repr(C)]
 struct Aligned<B: ?Sized> {
     align: [u32; 0],
@@ -116,47 +120,45 @@ impl Pattern {
     fn new(text: &str) -> Self {
         Self {
             text: text.to_owned(),
-            dfa: None,
-            engine: OnceLock::new(),
+            bytes: None,
+            dfa: OnceLock::new(),
+            regex: OnceLock::new(),
         }
     }
 
     /// A pattern with its DFA (as [`dfa_bytes`] wrote it).
     fn prebuilt(text: &str, dfa: &'static [u8]) -> Self {
         Self {
-            dfa: Some(dfa),
+            bytes: Some(dfa),
             ..Self::new(text)
         }
     }
 
-    fn regex(&self) -> regex::Regex {
-        regex::Regex::new(&self.text).expect("checked when compiled")
+    fn dfa(&self) -> Option<&Dfa> {
+        self.dfa
+            .get_or_init(|| {
+                let bytes = self.bytes?;
+                let (dfa, _) = regex_automata::dfa::dense::DFA::from_bytes(bytes).ok()?;
+                Some(Box::new(dfa))
+            })
+            .as_deref()
     }
 
-    fn engine(&self) -> &Engine {
-        self.engine.get_or_init(|| {
-            // A DFA that does not deserialize (written on a machine of the other byte
-            // order) leaves the pattern to the regex.
-            match self
-                .dfa
-                .and_then(|bytes| regex_automata::dfa::dense::DFA::from_bytes(bytes).ok())
-            {
-                Some((dfa, _)) => Engine::Dfa(Box::new(dfa)),
-                None => Engine::Regex(self.regex()),
-            }
-        })
+    fn regex(&self) -> &regex::Regex {
+        self.regex
+            .get_or_init(|| regex::Regex::new(&self.text).expect("checked when compiled"))
     }
 
     fn is_match(&self, s: &str) -> bool {
         use regex_automata::dfa::Automaton as _;
-        match self.engine() {
-            Engine::Dfa(dfa) => match dfa.try_search_fwd(&regex_automata::Input::new(s)) {
-                Ok(m) => m.is_some(),
-                // A DFA built with quit bytes could stop; these have none.
-                Err(_) => self.regex().is_match(s),
-            },
-            Engine::Regex(r) => r.is_match(s),
+        // A search of a DFA built with quit bytes could stop; these have none (a test holds
+        // every search to succeed), and the regex would answer.
+        if let Some(dfa) = self.dfa()
+            && let Ok(found) = dfa.try_search_fwd(&regex_automata::Input::new(s))
+        {
+            return found.is_some();
         }
+        self.regex().is_match(s)
     }
 }
 
@@ -245,6 +247,10 @@ struct SubData {
 
 impl SubData {
     /// No keyword, at the root: what each table entry starts from.
+    #[cfg_attr(
+        govsheet_stale_prebuilt,
+        allow(dead_code, reason = "only prebuilt.rs uses it")
+    )]
     const EMPTY: SubData = SubData {
         location: "",
         ty: None,
@@ -315,11 +321,17 @@ fn number(text: &str) -> serde_json::Number {
 }
 
 // `Checker::prebuilt`: the checks compiled from `schema/governance.schema.json` when the crate
-// was last tested, as Rust, so that start-up neither parses the schema's JSON nor compiles it.
-// Written by the test `the_prebuilt_checker_is_the_compiled_schema` (`GOVSHEET_BLESS=1`), which
-// fails while it is out of date; `build.rs` falls back to compiling the schema at start-up
-// (`govsheet_stale_prebuilt`) when the schema changed since, so a build is never wrong.
+// was last tested, as tables, so that start-up neither parses the schema's JSON nor compiles it
+// nor any of its patterns. Written by the test `the_prebuilt_checker_is_the_compiled_schema`
+// (`GOVSHEET_BLESS=1`), which fails while it is out of date. `build.rs` leaves the file out
+// (`govsheet_stale_prebuilt`) when what it is written from changed since, or it was edited or
+// deleted: the tables are then empty and the schema is compiled at start-up instead.
+#[cfg(not(govsheet_stale_prebuilt))]
 include!("prebuilt.rs");
+#[cfg(govsheet_stale_prebuilt)]
+static SUBS: [SubData; 0] = [];
+#[cfg(govsheet_stale_prebuilt)]
+static DEFS: [(&str, usize); 0] = [];
 
 /// The keywords that only annotate.
 const ANNOTATIONS: &[&str] = &[
@@ -362,18 +374,11 @@ impl Checker {
     /// compiler, as `build.rs` hashes them) and of its own body, which `build.rs` checks.
     #[cfg(test)]
     fn to_rust(&self, inputs: &str) -> String {
-        let body = self.rust_body();
-        let fnv = |bytes: &[u8]| {
-            bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-            })
-        };
-        format!(
-            "// @generated from schema/governance.schema.json by the test\n\
-             // `the_prebuilt_checker_is_the_compiled_schema` (GOVSHEET_BLESS=1): do not edit.\n\
-             // inputs fnv1a64: {inputs}\n\
-             // body fnv1a64: {:016x}\n\n{body}",
-            fnv(body.as_bytes())
+        crate::bless::generated(
+            "schema/governance.schema.json",
+            "the_prebuilt_checker_is_the_compiled_schema",
+            inputs,
+            &self.rust_body(),
         )
     }
 
@@ -1319,18 +1324,21 @@ mod tests {
         }
     }
 
-    /// Each prebuilt pattern's DFA against its regex, on the given strings.
+    /// Each prebuilt pattern's DFA against its regex, on the given strings: every search of
+    /// the DFA succeeds and gives the regex's answer.
     fn assert_patterns_match_as_regexes(texts: &[String]) -> usize {
+        use regex_automata::dfa::Automaton as _;
         let checker = Checker::prebuilt();
         let mut compared = 0;
         for p in checker.subs.iter().filter_map(|s| s.pattern.as_ref()) {
-            assert!(
-                matches!(p.engine(), Engine::Dfa(_)),
-                "`{}` has no prebuilt DFA",
-                p.text
-            );
+            let expected = cfg!(target_endian = "little") && dfa_bytes(&p.text).is_some();
+            assert_eq!(p.dfa().is_some(), expected, "`{}`: a DFA", p.text);
             let re = regex::Regex::new(&p.text).expect("the pattern compiles");
             for t in texts {
+                if let Some(dfa) = p.dfa() {
+                    let found = dfa.try_search_fwd(&regex_automata::Input::new(t));
+                    assert!(found.is_ok(), "`{}` on {t:?}: {found:?}", p.text);
+                }
                 assert_eq!(p.is_match(t), re.is_match(t), "`{}` on {t:?}", p.text);
                 compared += 1;
             }
@@ -1395,18 +1403,11 @@ mod tests {
     fn the_prebuilt_checker_is_the_compiled_schema() {
         let compiled = Checker::compile(&schema()).expect("the schema compiles");
         let want = compiled.to_rust(env!("GOVSHEET_PREBUILT_INPUTS_FNV1A64"));
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sheet/schema/prebuilt.rs");
-        let have = std::fs::read_to_string(&path).unwrap_or_default();
-        if have != want {
-            if std::env::var_os("GOVSHEET_BLESS").is_some() {
-                std::fs::write(&path, &want).expect("write prebuilt.rs");
-            } else {
-                panic!(
-                    "src/sheet/schema/prebuilt.rs is not the compiled schema/governance.schema.json: \
-                     run `GOVSHEET_BLESS=1 cargo test --lib prebuilt` and commit it"
-                );
-            }
-        }
+        crate::bless::check_or_bless(
+            "src/sheet/schema/prebuilt.rs",
+            &want,
+            "compiling schema/governance.schema.json",
+        );
         // What the file builds is what it says (and what compiling the schema gives).
         if cfg!(not(govsheet_stale_prebuilt)) {
             assert_eq!(
