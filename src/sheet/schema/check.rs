@@ -33,20 +33,6 @@ enum Type {
 }
 
 impl Type {
-    /// The variant as Rust source, for [`Checker::to_rust`].
-    #[cfg(test)]
-    fn rust(self) -> &'static str {
-        match self {
-            Self::Object => "Type::Object",
-            Self::Array => "Type::Array",
-            Self::String => "Type::String",
-            Self::Integer => "Type::Integer",
-            Self::Number => "Type::Number",
-            Self::Boolean => "Type::Boolean",
-            Self::Null => "Type::Null",
-        }
-    }
-
     fn parse(name: &str) -> Option<Self> {
         Some(match name {
             "object" => Self::Object,
@@ -370,8 +356,8 @@ impl Checker {
     }
 
     /// The checker as Rust source: `prebuilt.rs` (see [`Checker::prebuilt`]). Its header
-    /// records the hash of what it was compiled from (`inputs`: the schema and this file, the
-    /// compiler, as `build.rs` hashes them) and of its own body, which `build.rs` checks.
+    /// records the hash of what it was compiled from (`inputs`, as `build.rs` hashes `SCHEMA`'s
+    /// inputs) and of its own body, which `build.rs` checks.
     #[cfg(test)]
     fn to_rust(&self, inputs: &str) -> String {
         crate::bless::generated(
@@ -412,7 +398,7 @@ impl Checker {
             } = s;
             let mut fields = vec![format!("location: {}", q(location))];
             if let Some(t) = *ty {
-                fields.push(format!("ty: Some({})", t.rust()));
+                fields.push(format!("ty: Some(Type::{t:?})"));
             }
             let text = |name: &str, value: Option<String>| {
                 value.map(|v| format!("{name}: Some({})", q(&v)))

@@ -1,6 +1,6 @@
 // @generated from schema/governance.schema.json by the test
 // `the_prebuilt_checker_is_the_compiled_schema` (GOVSHEET_BLESS=1): do not edit.
-// inputs fnv1a64: 1a4f967558dea5c6
+// inputs fnv1a64: b26d8b9c1e4a74eb
 // body fnv1a64: 38e6211654586b21
 
 /// The subschemas, in order (see `SubData`).
